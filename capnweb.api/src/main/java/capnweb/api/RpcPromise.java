@@ -1,0 +1,50 @@
+package capnweb.api;
+
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The future result of a call: a {@link CompletionStage} of the value, and at the same time a
+ * stub for that value, so that calls and property reads on it are pipelined to the peer without
+ * waiting for the result.
+ *
+ * <p>The result is only sent back when someone asks for it: registering any completion callback,
+ * {@link #toCompletableFuture()} or {@link #join()} asks the peer for it ("pulls" it). Using the
+ * promise only for pipelining costs no result message.
+ *
+ * <p>Closing a promise releases the result on the peer; a promise that was never awaited should
+ * be closed too.
+ */
+public interface RpcPromise extends RpcStub, CompletionStage<Object> {
+
+    /**
+     * Waits for the result, at most the session's default timeout if one was set.
+     *
+     * @return the result (see {@link RpcStub} for how values arrive)
+     * @throws RpcException if the call failed, or carrying the cause if the session broke
+     * @throws java.util.concurrent.CancellationException if the promise was cancelled
+     * @throws RpcTimeoutException if the session's default timeout ran out
+     */
+    Object join();
+
+    /**
+     * Waits for the result, at most {@code timeout}.
+     *
+     * @param timeout how long to wait
+     * @return the result
+     * @throws RpcException if the call failed
+     * @throws RpcTimeoutException if the timeout ran out first; the call itself goes on
+     */
+    Object join(Duration timeout);
+
+    /**
+     * Waits for the result like {@link #join()} and converts it to {@code type}, as the
+     * arguments of a target method are converted.
+     *
+     * @param type the type to convert to, e.g. {@code Long.class} or a record class
+     * @param <T> the result type
+     * @return the converted result
+     * @throws RpcException if the call failed or the result does not convert
+     */
+    <T> T join(Class<T> type);
+}

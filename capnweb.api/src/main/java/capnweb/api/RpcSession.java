@@ -1,0 +1,72 @@
+package capnweb.api;
+
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * One Cap'n Web session with one peer: the peer's main object, the tables of references both
+ * ways, and the calls in flight.
+ *
+ * <p>Both sides are equal: each exposes a main object and may call the other's. Closing the
+ * session ends it cleanly; when the connection is lost instead, every pending call rejects with
+ * an error saying so, every stub of the peer breaks (their {@code onBroken} callbacks run), and
+ * everything this side exported is released. Sessions are thread-safe.
+ */
+public interface RpcSession extends AutoCloseable {
+
+    /**
+     * The peer's main object. Each call returns a new stub, which the caller closes when done.
+     *
+     * @return a stub for the peer's main object
+     */
+    RpcStub main();
+
+    /**
+     * How many entries the import and export tables hold now.
+     *
+     * @return the counts
+     */
+    SessionStats stats();
+
+    /**
+     * Completes once every call the peer made has finished and every promise the peer waits for
+     * has been resolved and sent.
+     *
+     * @return a stage that completes when the session is drained
+     */
+    CompletionStage<Void> drain();
+
+    /**
+     * Completes when the session has ended: normally after {@link #close()} or a clean end of the
+     * transport, exceptionally with the reason if it was aborted or the connection was lost.
+     *
+     * @return a stage that completes when the session ends
+     */
+    CompletionStage<Void> closed();
+
+    /** @return whether the session is still open */
+    boolean isOpen();
+
+    /**
+     * Ends the session and closes the transport. Pending calls reject. Closing twice does nothing.
+     */
+    @Override
+    void close();
+
+    /**
+     * Ends the session like {@link #close()}, then waits up to {@code timeout} for the transport
+     * to finish closing.
+     *
+     * @param timeout how long to wait
+     * @return whether the transport closed within the timeout
+     */
+    boolean close(Duration timeout);
+
+    /**
+     * Aborts the session: sends the peer an {@code abort} message carrying {@code reason}, then
+     * closes the transport. Pending calls reject with {@code reason}.
+     *
+     * @param reason why the session is aborted; sent to the peer (without a stack)
+     */
+    void abort(Throwable reason);
+}

@@ -1,0 +1,79 @@
+package capnweb.api;
+
+import java.util.function.Consumer;
+
+/**
+ * A reference to an object or function that lives in the peer: calls on it travel to the peer.
+ *
+ * <p>Every call returns an {@link RpcPromise} at once; nothing here blocks. Arguments travel by
+ * value, except {@link RpcTarget}s, {@link RpcFunction}s, stubs and promises, which travel by
+ * reference. Values arrive as: {@code null}, {@link Boolean}, {@link String}, {@link Long} (a whole
+ * number within &plusmn;2<sup>53</sup>) or {@link Double}, {@link java.util.List},
+ * {@link java.util.Map Map&lt;String, Object&gt;} (in the peer's order), {@link Undefined},
+ * {@link java.math.BigInteger}, {@link java.time.Instant}, {@code byte[]}, {@link java.net.URI},
+ * {@link RpcException}, and {@link RpcStub} for references.
+ *
+ * <p>A stub holds a reference in the peer until it is {@linkplain #close() closed}; close every
+ * stub you receive or create when you are done with it (try-with-resources works). Stubs are
+ * thread-safe.
+ */
+public interface RpcStub extends AutoCloseable {
+
+    /**
+     * Calls the method {@code method} of the remote object.
+     *
+     * @param method the method name
+     * @param args the arguments
+     * @return a promise for the result, which can itself be called before it resolves
+     */
+    RpcPromise call(String method, Object... args);
+
+    /**
+     * Calls the remote object itself as a function (for stubs of functions).
+     *
+     * @param args the arguments
+     * @return a promise for the result
+     */
+    RpcPromise invoke(Object... args);
+
+    /**
+     * Reads the property {@code property} of the remote object. The read is pipelined: it travels
+     * with the next message, and calls on the returned promise need no round trip.
+     *
+     * @param property the property name
+     * @return a promise for the property's value
+     */
+    RpcPromise get(String property);
+
+    /**
+     * Reads the element {@code index} of a remote array, pipelined like {@link #get(String)}.
+     *
+     * @param index the element index
+     * @return a promise for the element
+     */
+    RpcPromise get(int index);
+
+    /**
+     * Makes a second, independent reference to the same remote object. Each must be closed.
+     *
+     * @return the new stub
+     */
+    RpcStub dup();
+
+    /**
+     * Releases this reference. Calls made afterwards fail; calls already made go on. Closing
+     * twice does nothing.
+     */
+    @Override
+    void close();
+
+    /**
+     * Registers a callback that runs once if this stub breaks: the connection was lost, the
+     * session was aborted, or (for a promise) it rejected. A callback registered after the stub
+     * broke runs at once.
+     *
+     * @param callback receives the error that broke the stub
+     * @return a registration whose {@code close()} unregisters the callback
+     */
+    Registration onBroken(Consumer<? super Throwable> callback);
+}

@@ -1,0 +1,221 @@
+package capnweb.api;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * Settings for {@link CapnWeb#serve(ServerOptions)}: where to listen, which main object each
+ * session gets, and the limits of the endpoints. Immutable; build with
+ * {@link #builder(Supplier)}.
+ *
+ * <p>The server answers WebSocket upgrades and HTTP batch POSTs on one path. Each WebSocket
+ * connection and each batch request is its own session with a fresh main object from the factory.
+ */
+public final class ServerOptions {
+    private final Supplier<?> mainFactory;
+    private final String host;
+    private final int port;
+    private final String path;
+    private final SessionOptions sessionOptions;
+    private final int maxMessageSize;
+    private final Duration idleTimeout;
+    private final Map<String, String> batchResponseHeaders;
+    private final String transport;
+
+    private ServerOptions(Builder b) {
+        this.mainFactory = b.mainFactory;
+        this.host = b.host;
+        this.port = b.port;
+        this.path = b.path;
+        this.sessionOptions = b.sessionOptions;
+        this.maxMessageSize = b.maxMessageSize == 0 ? b.sessionOptions.maxMessageSize() : b.maxMessageSize;
+        this.idleTimeout = b.idleTimeout;
+        this.batchResponseHeaders = Map.copyOf(b.batchResponseHeaders);
+        this.transport = b.transport;
+    }
+
+    /**
+     * Starts a builder.
+     *
+     * @param mainFactory makes the main object of each new session: an {@link RpcTarget} or
+     *     an {@link RpcFunction}; called once per WebSocket connection or batch request
+     * @return the builder
+     */
+    public static Builder builder(Supplier<?> mainFactory) {
+        return new Builder(mainFactory);
+    }
+
+    /** @return the factory of each session's main object */
+    public Supplier<?> mainFactory() {
+        return mainFactory;
+    }
+
+    /** @return the address to bind; {@code 127.0.0.1} unless set */
+    public String host() {
+        return host;
+    }
+
+    /** @return the port to bind; 0 picks a free one */
+    public int port() {
+        return port;
+    }
+
+    /** @return the path of both endpoints, {@code /rpc} unless set */
+    public String path() {
+        return path;
+    }
+
+    /** @return the settings of each session */
+    public SessionOptions sessionOptions() {
+        return sessionOptions;
+    }
+
+    /**
+     * @return the largest WebSocket frame or batch body accepted, in bytes; larger ones are
+     *     refused before they are buffered. The session's message limit unless set.
+     */
+    public int maxMessageSize() {
+        return maxMessageSize;
+    }
+
+    /** @return how long a WebSocket connection may stay silent before it is closed */
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    /** @return headers added to every batch response, e.g. for CORS */
+    public Map<String, String> batchResponseHeaders() {
+        return batchResponseHeaders;
+    }
+
+    /** @return the transport asked for by name, if any; otherwise discovery chooses */
+    public Optional<String> transport() {
+        return Optional.ofNullable(transport);
+    }
+
+    /** Builds {@link ServerOptions}. Not thread-safe. */
+    public static final class Builder {
+        private final Supplier<?> mainFactory;
+        private String host = "127.0.0.1";
+        private int port;
+        private String path = "/rpc";
+        private SessionOptions sessionOptions = SessionOptions.defaults();
+        private int maxMessageSize;
+        private Duration idleTimeout = Duration.ofMinutes(5);
+        private final Map<String, String> batchResponseHeaders = new LinkedHashMap<>();
+        private String transport;
+
+        private Builder(Supplier<?> mainFactory) {
+            this.mainFactory = Objects.requireNonNull(mainFactory, "mainFactory");
+        }
+
+        /**
+         * Sets the address to bind, e.g. {@code 0.0.0.0} for every interface.
+         *
+         * @param host the address or host name
+         * @return this builder
+         */
+        public Builder host(String host) {
+            this.host = Objects.requireNonNull(host, "host");
+            return this;
+        }
+
+        /**
+         * Sets the port; 0 (the default) picks a free one, see {@link RpcServer#port()}.
+         *
+         * @param port the port, 0 to 65535
+         * @return this builder
+         */
+        public Builder port(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port must be between 0 and 65535, got " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /**
+         * Sets the path of both endpoints.
+         *
+         * @param path an absolute path such as {@code /rpc}
+         * @return this builder
+         */
+        public Builder path(String path) {
+            Objects.requireNonNull(path, "path");
+            if (!path.startsWith("/")) {
+                throw new IllegalArgumentException("path must start with '/', got '" + path + "'");
+            }
+            this.path = path;
+            return this;
+        }
+
+        /**
+         * Sets the settings of each session.
+         *
+         * @param options the settings
+         * @return this builder
+         */
+        public Builder sessionOptions(SessionOptions options) {
+            this.sessionOptions = Objects.requireNonNull(options, "options");
+            return this;
+        }
+
+        /**
+         * Sets the largest WebSocket frame or batch body accepted, in bytes.
+         *
+         * @param bytes the limit
+         * @return this builder
+         */
+        public Builder maxMessageSize(int bytes) {
+            if (bytes <= 0) {
+                throw new IllegalArgumentException("maxMessageSize must be positive, got " + bytes);
+            }
+            this.maxMessageSize = bytes;
+            return this;
+        }
+
+        /**
+         * Sets how long a WebSocket connection may stay silent before it is closed.
+         *
+         * @param timeout the limit
+         * @return this builder
+         */
+        public Builder idleTimeout(Duration timeout) {
+            this.idleTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /**
+         * Adds a header to every batch response, e.g. {@code Access-Control-Allow-Origin}.
+         *
+         * @param name the header name
+         * @param value the value
+         * @return this builder
+         */
+        public Builder batchResponseHeader(String name, String value) {
+            batchResponseHeaders.put(Objects.requireNonNull(name, "name"),
+                    Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /**
+         * Asks for a transport by name instead of the one discovery prefers.
+         *
+         * @param name the provider name, e.g. {@code "jetty"}
+         * @return this builder
+         */
+        public Builder transport(String name) {
+            this.transport = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /** @return the options */
+        public ServerOptions build() {
+            return new ServerOptions(this);
+        }
+    }
+}

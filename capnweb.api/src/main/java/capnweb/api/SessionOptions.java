@@ -1,0 +1,190 @@
+package capnweb.api;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
+
+/**
+ * Settings of one session: the limits on what the peer may send, how errors are sent, where
+ * target calls run, and the default wait for results. Immutable; build with {@link #builder()}.
+ */
+public final class SessionOptions {
+    /** The reference implementation's limit on one incoming message: 32 MiB of UTF-16 code units. */
+    public static final int DEFAULT_MAX_MESSAGE_SIZE = 32 * 1024 * 1024;
+    /** The reference implementation's limit on the nesting depth of one incoming message. */
+    public static final int DEFAULT_MAX_DEPTH = 256;
+    /** The reference implementation's limit on the digits of one incoming bigint. */
+    public static final int DEFAULT_MAX_BIGINT_DIGITS = 16384;
+
+    private static final SessionOptions DEFAULTS = builder().build();
+
+    private final int maxMessageSize;
+    private final int maxDepth;
+    private final int maxBigIntDigits;
+    private final Function<Throwable, Optional<Throwable>> onSendError;
+    private final Executor executor;
+    private final Duration defaultTimeout;
+
+    private SessionOptions(Builder b) {
+        this.maxMessageSize = b.maxMessageSize;
+        this.maxDepth = b.maxDepth;
+        this.maxBigIntDigits = b.maxBigIntDigits;
+        this.onSendError = b.onSendError;
+        this.executor = b.executor;
+        this.defaultTimeout = b.defaultTimeout;
+    }
+
+    /** @return the options with every default */
+    public static SessionOptions defaults() {
+        return DEFAULTS;
+    }
+
+    /** @return a builder starting from the defaults */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return a builder starting from these options */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.maxMessageSize = maxMessageSize;
+        b.maxDepth = maxDepth;
+        b.maxBigIntDigits = maxBigIntDigits;
+        b.onSendError = onSendError;
+        b.executor = executor;
+        b.defaultTimeout = defaultTimeout;
+        return b;
+    }
+
+    /** @return the largest incoming message accepted, in UTF-16 code units */
+    public int maxMessageSize() {
+        return maxMessageSize;
+    }
+
+    /** @return the deepest nesting of arrays and objects accepted in an incoming message */
+    public int maxDepth() {
+        return maxDepth;
+    }
+
+    /** @return the most digits accepted in an incoming bigint */
+    public int maxBigIntDigits() {
+        return maxBigIntDigits;
+    }
+
+    /** @return the hook that sees every error before it is sent; see {@link Builder#onSendError} */
+    public Function<Throwable, Optional<Throwable>> onSendError() {
+        return onSendError;
+    }
+
+    /** @return the executor target calls run on, if one was set; otherwise the engine's own */
+    public Optional<Executor> executor() {
+        return Optional.ofNullable(executor);
+    }
+
+    /** @return how long {@link RpcPromise#join()} waits, if a default was set */
+    public Optional<Duration> defaultTimeout() {
+        return Optional.ofNullable(defaultTimeout);
+    }
+
+    /** Builds {@link SessionOptions}. Not thread-safe. */
+    public static final class Builder {
+        private int maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
+        private int maxDepth = DEFAULT_MAX_DEPTH;
+        private int maxBigIntDigits = DEFAULT_MAX_BIGINT_DIGITS;
+        private Function<Throwable, Optional<Throwable>> onSendError = e -> Optional.empty();
+        private Executor executor;
+        private Duration defaultTimeout;
+
+        private Builder() {
+        }
+
+        /**
+         * Sets the largest incoming message; a larger one aborts the session.
+         *
+         * @param codeUnits the limit in UTF-16 code units (characters of a Java string)
+         * @return this builder
+         */
+        public Builder maxMessageSize(int codeUnits) {
+            this.maxMessageSize = positive(codeUnits, "maxMessageSize");
+            return this;
+        }
+
+        /**
+         * Sets the deepest nesting of an incoming message; a deeper one aborts the session.
+         *
+         * @param depth the limit
+         * @return this builder
+         */
+        public Builder maxDepth(int depth) {
+            this.maxDepth = positive(depth, "maxDepth");
+            return this;
+        }
+
+        /**
+         * Sets the most digits of an incoming bigint; a longer one aborts the session.
+         *
+         * @param digits the limit
+         * @return this builder
+         */
+        public Builder maxBigIntDigits(int digits) {
+            this.maxBigIntDigits = positive(digits, "maxBigIntDigits");
+            return this;
+        }
+
+        /**
+         * Sets a hook that sees every error before it is sent to the peer, to log it or to choose
+         * what is sent. If the hook returns an error, that error is sent in its place, with its
+         * stack trace; if it returns empty, the original is sent without a stack (the default).
+         *
+         * @param hook the hook; must not throw
+         * @return this builder
+         */
+        public Builder onSendError(Function<Throwable, Optional<Throwable>> hook) {
+            this.onSendError = Objects.requireNonNull(hook, "hook");
+            return this;
+        }
+
+        /**
+         * Sets the executor that runs target methods. Calls of one session still run one at a
+         * time, in arrival order.
+         *
+         * @param executor the executor
+         * @return this builder
+         */
+        public Builder executor(Executor executor) {
+            this.executor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /**
+         * Sets how long {@link RpcPromise#join()} waits before it throws
+         * {@link RpcTimeoutException}. Without it, {@code join()} waits until the result or the
+         * end of the session.
+         *
+         * @param timeout the default wait
+         * @return this builder
+         */
+        public Builder defaultTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("defaultTimeout must be positive, got " + timeout);
+            }
+            this.defaultTimeout = timeout;
+            return this;
+        }
+
+        /** @return the options */
+        public SessionOptions build() {
+            return new SessionOptions(this);
+        }
+
+        private static int positive(int value, String name) {
+            if (value <= 0) {
+                throw new IllegalArgumentException(name + " must be positive, got " + value);
+            }
+            return value;
+        }
+    }
+}

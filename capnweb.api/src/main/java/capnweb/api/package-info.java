@@ -1,0 +1,14 @@
+/**
+ * Cap'n Web for Java: an object-capability RPC protocol with JSON on the wire.
+ *
+ * <p>Start with {@link capnweb.api.CapnWeb}: {@code CapnWeb.connect(uri)} opens a session to a
+ * peer, {@code CapnWeb.serve(options)} serves one, and {@code CapnWeb.newSession(transport, main)}
+ * runs a session over a transport of your own. A session gives you the peer's main object as an
+ * {@link capnweb.api.RpcStub}; every call returns an {@link capnweb.api.RpcPromise}, which is both
+ * a {@link java.util.concurrent.CompletionStage} and a stub for its own future result, so
+ * dependent calls pipeline without a round trip.
+ *
+ * <p>Objects that implement {@link capnweb.api.RpcTarget} travel by reference: the peer receives a
+ * stub and calls it back. Everything else travels by value.
+ */
+package capnweb.api;

@@ -1,0 +1,51 @@
+package capnweb.api.spi;
+
+/**
+ * A bidirectional channel of text messages: the only thing the engine needs from a transport.
+ *
+ * <p>Lifecycle: the engine calls {@link #start} once, then {@link #send} any number of times,
+ * and finally {@link #close} or {@link #abort} once. The engine calls these methods from one
+ * thread at a time (its session executor), so implementations need not synchronise among them,
+ * but they must not block: queue what cannot be written at once.
+ */
+public interface MessageTransport {
+
+    /**
+     * Starts delivering received messages to {@code receiver}.
+     *
+     * @param receiver where to deliver messages and the end of the transport
+     */
+    void start(MessageReceiver receiver);
+
+    /**
+     * Sends one message. Must not block; a transport that cannot send any more reports it
+     * through {@link MessageReceiver#onClosed}.
+     *
+     * @param message the message text, one JSON value without newlines
+     */
+    void send(String message);
+
+    /**
+     * Ends the transport cleanly: sends what is queued, then closes (a WebSocket close frame with
+     * code 1000).
+     */
+    void close();
+
+    /**
+     * Ends the transport after an error: sends what is queued (usually an {@code abort} message
+     * last), then closes. {@link MessageReceiver#onClosed} need not be called afterwards.
+     *
+     * @param reason what went wrong
+     */
+    void abort(Throwable reason);
+
+    /**
+     * How many bytes given to {@link #send} have not yet been written to the peer, for
+     * backpressure. Transports that cannot tell return 0.
+     *
+     * @return the bytes still queued
+     */
+    default long queuedBytes() {
+        return 0;
+    }
+}

@@ -1,0 +1,54 @@
+package capnweb.api.spi;
+
+import capnweb.api.RpcSession;
+import capnweb.api.SessionOptions;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The protocol engine: runs Cap'n Web sessions over message transports. Found with
+ * {@link java.util.ServiceLoader}; the implementation class is {@code public final} with a public
+ * no-argument constructor, and thread-safe.
+ */
+public interface RpcEngine {
+
+    /** @return the engine's stable name, e.g. {@code "capnweb.protocol"} */
+    String name();
+
+    /** @return the engine's priority; when several are found the highest wins, ties by name */
+    default int priority() {
+        return 0;
+    }
+
+    /**
+     * Starts a session over {@code transport}, exposing {@code localMain} to the peer.
+     *
+     * @param transport the transport; the session starts and ends it
+     * @param localMain the main object the peer sees: an RpcTarget, an RpcFunction, a stub, or
+     *     {@link capnweb.api.Undefined#INSTANCE} to expose nothing
+     * @param options the session settings
+     * @return the open session
+     */
+    RpcSession newSession(MessageTransport transport, Object localMain, SessionOptions options);
+
+    /**
+     * Serves one HTTP batch: runs a session over the messages of {@code requestBody}, waits until
+     * it is drained, and completes with the response body. Transports call this for each POST.
+     *
+     * @param requestBody newline-separated messages; empty means none
+     * @param localMain the main object of this batch's session
+     * @param options the session settings
+     * @return the response body, newline-separated messages
+     */
+    CompletionStage<String> serveBatch(String requestBody, Object localMain, SessionOptions options);
+
+    /**
+     * Starts a client session that travels as one HTTP batch: every message issued before the
+     * batch is sent goes in one request, sent when the application first waits for a result.
+     *
+     * @param poster sends the request
+     * @param localMain the main object the peer may call during the batch
+     * @param options the session settings
+     * @return the session; it ends when the response has been processed
+     */
+    RpcSession newBatchClient(HttpBatchPoster poster, Object localMain, SessionOptions options);
+}
