@@ -209,14 +209,16 @@ public final class CapnWebHandler extends Handler.Abstract {
             tooLarge(response, callback);
             return;
         }
-        Content.Source.asByteArrayAsync(request, maxMessageSize).whenComplete((bytes, failure) -> {
+        CompletableFuture<byte[]> read = new CompletableFuture<>();
+        readBody(request, new java.io.ByteArrayOutputStream(), read);
+        read.whenComplete((bytes, failure) -> {
             if (failure != null) {
-                if (isTooLarge(failure)) {
-                    tooLarge(response, callback);
-                } else {
-                    LOG.log(System.Logger.Level.DEBUG, () -> "Could not read a batch request: " + failure);
-                    callback.failed(failure);
-                }
+                LOG.log(System.Logger.Level.DEBUG, () -> "Could not read a batch request: " + failure);
+                callback.failed(failure);
+                return;
+            }
+            if (bytes == null) {
+                tooLarge(response, callback);
                 return;
             }
             String body;
@@ -251,16 +253,37 @@ public final class CapnWebHandler extends Handler.Abstract {
         });
     }
 
-    private static boolean isTooLarge(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof IllegalArgumentException || t instanceof ArithmeticException) {
-                return true;
+    /**
+     * Reads the body chunk by chunk, without blocking, and stops as soon as it exceeds the limit:
+     * completes with the bytes, or with null when the body is too large.
+     */
+    private void readBody(Request request, java.io.ByteArrayOutputStream into, CompletableFuture<byte[]> done) {
+        while (true) {
+            Content.Chunk chunk = request.read();
+            if (chunk == null) {
+                request.demand(() -> readBody(request, into, done));
+                return;
             }
-            if (t.getCause() == t) {
-                break;
+            if (Content.Chunk.isFailure(chunk)) {
+                done.completeExceptionally(chunk.getFailure());
+                return;
+            }
+            java.nio.ByteBuffer buffer = chunk.getByteBuffer();
+            if ((long) into.size() + buffer.remaining() > maxMessageSize) {
+                chunk.release();
+                done.complete(null);
+                return;
+            }
+            byte[] bytes = new byte[buffer.remaining()];
+            buffer.get(bytes);
+            into.write(bytes, 0, bytes.length);
+            boolean last = chunk.isLast();
+            chunk.release();
+            if (last) {
+                done.complete(into.toByteArray());
+                return;
             }
         }
-        return false;
     }
 
     private void tooLarge(Response response, Callback callback) {

@@ -23,8 +23,11 @@ import org.eclipse.jetty.websocket.api.StatusCode;
  * a single writer sends them in order, one frame in flight at a time, so the queue's size is what
  * {@link #queuedBytes()} reports. Closing and aborting wait for the queue to drain before the
  * close frame goes out.
+ *
+ * <p>Public only because Jetty calls the listener methods through a public method-handle lookup,
+ * which reaches nothing but public classes of exported packages; applications never make one.
  */
-final class WebSocketTransport implements MessageTransport, Session.Listener {
+public final class WebSocketTransport implements MessageTransport, Session.Listener {
     private static final System.Logger LOG = System.getLogger(WebSocketTransport.class.getName());
 
     /** RFC 6455 section 5.5: a close frame carries at most 125 bytes, 2 of them the code. */
