@@ -1,5 +1,6 @@
 package capnweb.transport.jetty;
 
+import java.time.Duration;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
@@ -34,6 +35,8 @@ final class JettyClients {
             http.setScheduler(new ScheduledExecutorScheduler("capnweb-jetty-client-scheduler", true));
             // Redirects would turn a POST into a GET; a batch must reach the endpoint it names.
             http.setFollowRedirects(false);
+            // A batch waits for every call in it; slow calls must not trip a short idle timeout.
+            http.setIdleTimeout(Duration.ofMinutes(5).toMillis());
             WebSocketClient ws = new WebSocketClient(http);
             ws.setStopAtShutdown(true);
             try {

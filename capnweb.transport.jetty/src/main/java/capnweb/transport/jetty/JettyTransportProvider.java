@@ -13,6 +13,7 @@ import capnweb.api.spi.TransportProvider;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -103,7 +104,9 @@ public final class JettyTransportProvider implements TransportProvider {
         // A message of n UTF-16 code units takes at most 3n bytes of UTF-8; the engine checks
         // the exact limit.
         long maxBytes = Math.min(Integer.MAX_VALUE, 3L * options.sessionOptions().maxMessageSize());
-        WebSocketTransport socket = new WebSocketTransport(maxBytes, null, t -> {
+        // No idle timeout on the client side, as in browsers: the server decides when a silent
+        // session has lasted long enough.
+        WebSocketTransport socket = new WebSocketTransport(maxBytes, Duration.ZERO, t -> {
             RpcSession session;
             try {
                 session = engine.newSession(t, localMain, options.sessionOptions());

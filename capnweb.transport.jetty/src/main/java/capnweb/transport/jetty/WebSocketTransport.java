@@ -61,7 +61,7 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
 
     /**
      * @param maxTextMessageBytes the largest text message accepted, in bytes
-     * @param idleTimeout how long the connection may stay silent, or null for Jetty's default
+     * @param idleTimeout how long the connection may stay silent, zero for none, null for Jetty's default
      * @param onOpen runs once the socket is open (starts the session); may throw to refuse it
      * @param onEnd runs once the socket has closed
      */
@@ -154,6 +154,8 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
             closeCode = code;
             closeReason = truncateReason(reason);
             if (session == null) {
+                // Not open (yet): nothing to flush; if it opens after all, onWebSocketOpen closes it.
+                ended.complete(null);
                 return;
             }
         }
@@ -175,16 +177,18 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
             this.session = session;
             closeNow = closeRequested;
         }
+        if (closeNow) {
+            // Closed before it opened (e.g. the server began stopping during the upgrade).
+            flusher.iterate();
+            return;
+        }
         try {
             onOpen.accept(this);
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "Could not start a Cap'n Web session on a new WebSocket; "
+            LOG.log(System.Logger.Level.DEBUG, "Could not start a Cap'n Web session on a new WebSocket; "
                     + "closing it", e);
             requestClose(StatusCode.SERVER_ERROR, "Could not start a Cap'n Web session.");
             return;
-        }
-        if (closeNow) {
-            flusher.iterate();
         }
         session.demand();
     }
