@@ -66,4 +66,33 @@ class CapnWebHandlerTest {
         assertThat(rpc.openSessions()).isZero();
         assertThat(rpc.path()).hasValue("/api/rpc");
     }
+
+    @Test
+    void clientSendsTheConfiguredHeadersOnUpgradeAndBatch() throws Exception {
+        CapnWebHandler rpc = CapnWebHandler.builder(Object::new).engine(engine).build();
+        java.util.Queue<String> seen = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        Handler.Wrapper recorder = new Handler.Wrapper(rpc) {
+            @Override
+            public boolean handle(org.eclipse.jetty.server.Request request, org.eclipse.jetty.server.Response response,
+                    org.eclipse.jetty.util.Callback callback) throws Exception {
+                seen.add(request.getMethod() + " " + request.getHeaders().get("X-Token"));
+                return super.handle(request, response, callback);
+            }
+        };
+        server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        server.addConnector(connector);
+        server.setHandler(recorder);
+        server.start();
+        String base = "127.0.0.1:" + connector.getLocalPort() + "/anything";
+        capnweb.api.ClientOptions options = capnweb.api.ClientOptions.builder().header("X-Token", "t1").build();
+        JettyTransportProvider provider = new JettyTransportProvider();
+
+        provider.connect(URI.create("ws://" + base), options, engine).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        provider.connect(URI.create("http://" + base), options, engine).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertThat(engine.lastPoster.post("x").toCompletableFuture().get(10, TimeUnit.SECONDS)).isEqualTo("echo:x");
+
+        assertThat(seen).containsExactly("GET t1", "POST t1");
+    }
 }
