@@ -139,10 +139,50 @@ class JettyPlumbingTest {
                 raw.send("a".repeat(1000));
                 assertThat(raw.nextText(WAIT)).hasSize(1005);
                 raw.send("a".repeat(1001));
+                assertThat(raw.nextText(WAIT)).isEqualTo("[\"abort\",[\"error\",\"Error\",\"The WebSocket "
+                        + "message is larger than this endpoint's limit of 1000 bytes.\"]]");
                 assertThat(raw.awaitClose(WAIT).code()).isEqualTo(1009);
             }
             other.send("still here");
             assertThat(other.nextText(WAIT)).isEqualTo("echo:still here");
+        }
+    }
+
+    @Test
+    void oversizeMessageInManyFramesIsRefusedBeforeItEnds() throws Exception {
+        start(b -> b.maxMessageSize(200_000));
+        try (RawWebSocket raw = RawWebSocket.open(ws())) {
+            // 4 MB in one frame: Jetty splits it at 64 KiB, and the limit trips on the 4th piece.
+            try {
+                raw.send("b".repeat(4_000_000));
+            } catch (java.util.concurrent.CompletionException e) {
+                // The server may close before the client has finished sending; that is the point.
+            }
+            assertThat(raw.nextText(WAIT)).contains("limit of 200000 bytes");
+            assertThat(raw.awaitClose(WAIT).code()).isEqualTo(1009);
+        }
+        assertThat(engine.nextSession().closedCause).succeedsWithin(WAIT)
+                .satisfies(c -> assertThat(c).hasMessageContaining("limit of 200000 bytes"));
+    }
+
+    @Test
+    void messagesSplitAcrossFramesArriveWhole() throws Exception {
+        start(b -> b);
+        try (RawWebSocket raw = RawWebSocket.open(ws())) {
+            String big = "ü".repeat(100_000);
+            raw.send(big);
+            assertThat(raw.nextText(WAIT)).isEqualTo("echo:" + big);
+        }
+    }
+
+    @Test
+    void silentWebSocketIsClosedAfterTheIdleTimeout() {
+        start(b -> b.idleTimeout(Duration.ofMillis(300)));
+        try (RawWebSocket raw = RawWebSocket.open(ws())) {
+            long started = System.nanoTime();
+            RawWebSocket.Close close = raw.awaitClose(WAIT);
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(250));
+            assertThat(close.code()).isNotEqualTo(1000);
         }
     }
 
