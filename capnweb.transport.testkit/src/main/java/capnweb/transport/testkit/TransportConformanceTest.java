@@ -132,6 +132,24 @@ public abstract class TransportConformanceTest {
     }
 
     @Test
+    void batchClientNamesTheHttpStatusWhenTheServerRefuses() {
+        RpcServer server = startServer(b -> b);
+        RpcSession session = connect(server.uri().resolve("/not-the-endpoint"), ClientOptions.defaults());
+        RpcStub main = session.main();
+        assertThatThrownBy(() -> main.call("add", 1, 2).join(WAIT)).hasMessageContaining("404");
+        assertThat(state.mainsCreated).hasValue(0);
+    }
+
+    @Test
+    void connectingToAClosedPortFailsClearly() {
+        RpcServer server = startServer(b -> b);
+        URI uri = webSocketUri(server);
+        assertThat(server.close(WAIT)).isTrue();
+        assertThat(provider().connect(uri, ClientOptions.defaults(), engine()).toCompletableFuture())
+                .failsWithin(WAIT).withThrowableThat().withMessageContaining(String.valueOf(uri.getPort()));
+    }
+
+    @Test
     void batchResponseCarriesTheConfiguredHeadersAndAnswersPreflight() throws Exception {
         RpcServer server = startServer(b -> b.batchResponseHeader("Access-Control-Allow-Origin", "*"));
         RawHttp.Response post = post(server.uri(), "");
