@@ -119,13 +119,13 @@ public final class JettyTransportProvider implements TransportProvider {
                 session.close();
             }
         }, t -> result.completeExceptionally(new IOException("The WebSocket to " + uri + " closed while opening.")));
-        ClientUpgradeRequest request = new ClientUpgradeRequest();
+        ClientUpgradeRequest request = new ClientUpgradeRequest(uri);
         options.headers().forEach(request::setHeader);
         long timeoutMillis = Math.max(1, options.connectTimeout().toMillis());
         request.setTimeout(timeoutMillis, TimeUnit.MILLISECONDS);
         CompletableFuture<?> connecting;
         try {
-            connecting = JettyClients.webSocket().connect(socket, uri, request);
+            connecting = JettyClients.webSocket().connect(socket, request);
         } catch (IOException | RuntimeException e) {
             return CompletableFuture.failedFuture(connectFailure(uri, e));
         }

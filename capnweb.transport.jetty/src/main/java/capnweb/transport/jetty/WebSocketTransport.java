@@ -255,7 +255,15 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
     }
 
     @Override
-    public void onWebSocketClose(int statusCode, String reason) {
+    public void onWebSocketClose(int statusCode, String reason, Callback callback) {
+        try {
+            closed(statusCode, reason);
+        } finally {
+            callback.succeed();
+        }
+    }
+
+    private void closed(int statusCode, String reason) {
         LOG.log(System.Logger.Level.DEBUG, () -> "WebSocket closed: " + statusCode + " " + reason);
         IOException cause = new IOException("The WebSocket closed with code " + statusCode
                 + (reason == null || reason.isEmpty() ? "" : " (" + reason + ")") + ".");
