@@ -119,6 +119,18 @@ class JettyPlumbingTest {
     }
 
     @Test
+    void stopLetsABatchInFlightFinish() throws Exception {
+        start(b -> b);
+        CompletableFuture<RawHttp.Response> slow = CompletableFuture.supplyAsync(() -> post(server.uri(), "slow"));
+        TestSupport.await(() -> engine.batchesStarted.get() == 1);
+        assertThat(server.close(WAIT)).isTrue();
+        assertThat(slow).succeedsWithin(WAIT).satisfies(r -> {
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo("done slowly");
+        });
+    }
+
+    @Test
     void binaryFrameGetsAnAbortAndACloseAndTheEngineHearsWhy() throws Exception {
         start(b -> b);
         try (RawWebSocket raw = RawWebSocket.open(ws())) {
@@ -178,8 +190,8 @@ class JettyPlumbingTest {
     @Test
     void silentWebSocketIsClosedAfterTheIdleTimeout() {
         start(b -> b.idleTimeout(Duration.ofMillis(300)));
+        long started = System.nanoTime();
         try (RawWebSocket raw = RawWebSocket.open(ws())) {
-            long started = System.nanoTime();
             RawWebSocket.Close close = raw.awaitClose(WAIT);
             assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(250));
             assertThat(close.code()).isNotEqualTo(1000);
