@@ -289,6 +289,20 @@ class JettyPlumbingTest {
                 .withMessageContaining("ws:, wss:");
     }
 
+    @Test
+    void connectGivesUpAfterTheConnectTimeout() throws Exception {
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            URI uri = URI.create("ws://127.0.0.1:" + silent.getLocalPort() + "/rpc");
+            long started = System.nanoTime();
+            CompletableFuture<?> connecting = provider.connect(uri,
+                    ClientOptions.builder().connectTimeout(Duration.ofMillis(300)).build(), engine).toCompletableFuture();
+            assertThat(connecting).failsWithin(WAIT).withThrowableThat()
+                    .withCauseInstanceOf(capnweb.api.RpcTimeoutException.class)
+                    .withMessageContaining(uri.toString());
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+        }
+    }
+
     private static RawHttp.Response post(URI uri, String body) {
         return RawHttp.post(uri, body);
     }
