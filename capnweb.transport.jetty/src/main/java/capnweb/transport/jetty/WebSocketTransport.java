@@ -225,15 +225,21 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
         partial.setLength(0);
         partialBytes = 0;
         LOG.log(System.Logger.Level.TRACE, () -> "received " + message);
+        MessageReceiver r;
         synchronized (lock) {
             if (receivingStopped) {
                 return;
             }
-            if (receiver == null) {
+            r = receiver;
+            if (r == null) {
                 early.add(message);
-            } else {
-                receiver.onMessage(message);
             }
+        }
+        // Outside the lock: Jetty delivers one message at a time (the next only after demand()),
+        // and start() hands over the held messages before it publishes the receiver, so the
+        // order holds without calling into the engine while holding this transport's lock.
+        if (r != null) {
+            r.onMessage(message);
         }
         s.demand();
     }
