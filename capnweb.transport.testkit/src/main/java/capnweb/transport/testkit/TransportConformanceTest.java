@@ -35,7 +35,15 @@ import org.junit.jupiter.api.Timeout;
  * from outside as well as through its own client.
  *
  * <p>The sessions run on the engine that {@link #engine()} returns, by default the one
- * {@link ProviderRegistry#load()} finds, so the engine must be on the test path.
+ * {@link ProviderRegistry#load()} finds, so the engine must be on the test path (a transport's
+ * runtime dependency on capnweb-protocol puts it there).
+ *
+ * <p>Using it: depend on capnweb-transport-testkit with test scope and write
+ * {@code class XTransportConformanceTest extends TransportConformanceTest} returning the provider.
+ * The kit is a plain jar without a module descriptor: in a module-path test run it sits on the
+ * class path, and surefire lets the patched test module read it. For raw traffic in a transport's
+ * own tests, use {@link RawWebSocket} and {@link RawHttp}, which spares the transport's module
+ * from reading {@code java.net.http}.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 public abstract class TransportConformanceTest {
