@@ -290,6 +290,34 @@ class JettyPlumbingTest {
     }
 
     @Test
+    void closeSendsGoingAwayAndDoesNotHangOnAPeerThatNeverAnswers() throws Exception {
+        start(b -> b);
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("GET /rpc HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                    + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            java.io.InputStream in = socket.getInputStream();
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                head.append((char) in.read());
+            }
+            assertThat(head.toString()).startsWith("HTTP/1.1 101");
+            TestSupport.await(() -> server.openSessions() == 1);
+
+            long started = System.nanoTime();
+            server.close(Duration.ofSeconds(2));
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+
+            // The peer got a close frame (FIN + opcode 8) carrying code 1001, though it never answered.
+            assertThat(in.read()).isEqualTo(0x88);
+            assertThat(in.read() & 0x7f).isGreaterThanOrEqualTo(2);
+            assertThat((in.read() << 8) | in.read()).isEqualTo(1001);
+        }
+        server = null;
+    }
+
+    @Test
     void connectGivesUpAfterTheConnectTimeout() throws Exception {
         try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
             URI uri = URI.create("ws://127.0.0.1:" + silent.getLocalPort() + "/rpc");
