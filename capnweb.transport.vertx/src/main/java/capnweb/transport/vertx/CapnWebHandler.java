@@ -298,17 +298,17 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
     private void tooLarge(HttpServerRequest request) {
         // The rest of the body is not read: the connection closes after the answer.
         request.response().putHeader(HttpHeaders.CONNECTION, "close");
-        refuse(request, 413, "The request body is larger than the limit of " + maxMessageSize + " bytes.");
-        request.response().endHandler(v -> request.connection().close());
+        refuse(request, 413, "The request body is larger than the limit of " + maxMessageSize + " bytes.")
+                .onComplete(ar -> request.connection().close());
     }
 
-    private void refuse(HttpServerRequest request, int status, String message) {
+    private Future<Void> refuse(HttpServerRequest request, int status, String message) {
         HttpServerResponse response = request.response();
         if (response.ended() || response.closed()) {
-            return;
+            return Future.succeededFuture();
         }
         batchHeaders.forEach(response::putHeader);
-        response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, TEXT).end(message);
+        return response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, TEXT).end(message);
     }
 
     /** Runs {@code work} on a Vert.x worker thread, so user code never runs on the event loop. */

@@ -4,7 +4,6 @@ import capnweb.api.RpcServer;
 import capnweb.api.ServerOptions;
 import capnweb.api.spi.RpcEngine;
 import io.vertx.core.Context;
-import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -187,14 +186,17 @@ final class VertxRpcServer implements RpcServer {
                 LOG.log(System.Logger.Level.DEBUG, "Cap'n Web sessions did not close within " + timeout + "; closing their sockets");
                 handler.forceClose();
             }
-            Future<Void> stopped = server.close()
-                    .transform(ar -> lease.release());
-            return stopped.toCompletionStage().handle((v, e) -> {
-                if (e != null) {
-                    LOG.log(System.Logger.Level.WARNING, "The Vert.x HTTP server did not close cleanly.", e);
-                }
-                return ok && e == null;
-            });
+            // Chained as CompletableFutures: a Vert.x future chain would wait for a callback on
+            // the event loop that closing Vert.x has just stopped.
+            return server.close().toCompletionStage()
+                    .handle((v, e) -> {
+                        if (e != null) {
+                            LOG.log(System.Logger.Level.WARNING, "The Vert.x HTTP server did not close cleanly.", e);
+                        }
+                        return e == null;
+                    })
+                    .thenCompose(serverOk -> lease.release().toCompletionStage()
+                            .handle((v, e) -> ok && serverOk && e == null));
         }).whenComplete((ok, e) -> closing.complete(e == null && ok));
         return closing;
     }
