@@ -167,7 +167,8 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
             } else {
                 LOG.log(System.Logger.Level.WARNING, "Could not start a Cap'n Web WebSocket session; "
                         + "check the main object factory and the engine.", ar.cause());
-                transport.refuse(WebSocketTransport.INTERNAL_ERROR, "The server could not start a Cap'n Web session.");
+                transport.refuse(WebSocketTransport.INTERNAL_ERROR,
+                        "Closing the WebSocket: the server could not start a Cap'n Web session.");
             }
         });
     }

@@ -44,8 +44,8 @@ final class WebSocketTransport implements MessageTransport {
     /** RFC 6455: a close frame may carry at most 123 bytes of reason. */
     private static final int MAX_CLOSE_REASON_BYTES = 123;
 
-    static final String BINARY_FRAME_MESSAGE =
-            "Binary WebSocket frames are not supported; send each Cap'n Web message as one text frame.";
+    static final String BINARY_FRAME_MESSAGE = "Closing the WebSocket: binary frames are not supported; "
+            + "send each Cap'n Web message as one text frame.";
 
     private final WebSocketBase socket;
     private final int maxMessageSize;
@@ -225,7 +225,7 @@ final class WebSocketTransport implements MessageTransport {
     }
 
     private void tooBig(long size) {
-        fail(MESSAGE_TOO_BIG, "The WebSocket message of at least " + size
+        fail(MESSAGE_TOO_BIG, "Closing the WebSocket: a message of at least " + size
                 + " bytes is larger than the limit of " + maxMessageSize + " bytes.");
     }
 
@@ -234,9 +234,10 @@ final class WebSocketTransport implements MessageTransport {
             CorruptedWebSocketFrameException e = (CorruptedWebSocketFrameException) error;
             int code = e.closeStatus() == null ? PROTOCOL_ERROR : e.closeStatus().code();
             if (code == MESSAGE_TOO_BIG) {
-                fail(MESSAGE_TOO_BIG, "A WebSocket frame is larger than the limit of " + maxMessageSize + " bytes.");
+                fail(MESSAGE_TOO_BIG, "Closing the WebSocket: a frame is larger than the limit of "
+                        + maxMessageSize + " bytes.");
             } else {
-                fail((short) code, "The WebSocket frame could not be decoded: " + e.getMessage());
+                fail((short) code, "Closing the WebSocket: a frame could not be decoded: " + e.getMessage());
             }
             return;
         }

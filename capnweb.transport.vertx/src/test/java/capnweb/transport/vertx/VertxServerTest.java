@@ -158,7 +158,7 @@ class VertxServerTest {
             assertThat(bad.awaitClose()).isEqualTo(WebSocketTransport.UNSUPPORTED_DATA);
             FakeEngine.FakeSession badSession = engine.sessions.stream().filter(x -> x.main.equals("main2"))
                     .findFirst().orElseThrow();
-            assertThat(badSession.ended.get(5, TimeUnit.SECONDS)).hasMessageContaining("Binary WebSocket frames");
+            assertThat(badSession.ended.get(5, TimeUnit.SECONDS)).hasMessageContaining("binary frames are not supported");
             assertThat(badSession.received).isEmpty();
 
             good.socket.writeTextMessage("still here");
