@@ -86,6 +86,24 @@ class CapnWebHandlerTest {
     }
 
     @Test
+    void aTransportOverTheApplicationsOwnSocketCarriesASession() throws Exception {
+        HttpServer server = await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+                .webSocketHandler(socket -> engine.newSession(CapnWebVertx.transport(socket, 100), "own",
+                        capnweb.api.SessionOptions.defaults()))
+                .listen());
+        try (RawSocket ws = RawSocket.open(vertx, URI.create("http://127.0.0.1:" + server.actualPort() + "/"))) {
+            ws.socket.writeTextMessage("one");
+            ws.socket.writeTextMessage("two");
+            assertThat(ws.next()).isEqualTo("echo:one");
+            assertThat(ws.next()).isEqualTo("echo:two");
+            ws.socket.writeTextMessage("x".repeat(101));
+            assertThat(ws.next()).startsWith("[\"abort\"").contains("limit of 100 bytes");
+            assertThat(ws.awaitClose()).isEqualTo(WebSocketTransport.MESSAGE_TOO_BIG);
+        }
+        assertThat(engine.sessions.get(0).received).containsExactly("one", "two");
+    }
+
+    @Test
     void aServerOnTheApplicationsVertxLeavesItRunningWhenClosed() throws Exception {
         var rpc = new VertxRpcServerStarter(vertx).start(ServerOptions.builder(() -> "mine").build());
         assertThat(post(rpc.port(), "/rpc", "q")).isEqualTo("200 batch:q:mine");
