@@ -59,6 +59,8 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
     private static final System.Logger LOG = System.getLogger(CapnWebHandler.class.getName());
     private static final String TEXT = "text/plain; charset=utf-8";
     private static final String ALLOW = "POST, OPTIONS";
+    /** How much of a refused body is read and dropped before the connection is closed instead. */
+    private static final long DISCARD_LIMIT = 4L * 1024 * 1024;
 
     private final Supplier<?> mainFactory;
     private final SessionOptions sessionOptions;
@@ -210,12 +212,16 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
                 return;
             }
             if (declared > maxMessageSize) {
-                tooLarge(request);
-                return;
+                boolean continueExpected = expectsContinue(request);
+                if (continueExpected || declared - maxMessageSize > DISCARD_LIMIT) {
+                    // The client waits for our word before sending (or would send too much to
+                    // read and discard): answer and close.
+                    tooLarge(request, true);
+                    return;
+                }
             }
         }
-        String expect = request.getHeader(HttpHeaders.EXPECT);
-        if (expect != null && expect.toLowerCase(Locale.ROOT).contains("100-continue")) {
+        if (expectsContinue(request)) {
             response.writeContinue();
         }
         BodyReader reader = new BodyReader(request);
@@ -229,6 +235,8 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
         private final HttpServerRequest request;
         private Buffer body = Buffer.buffer();
         private boolean refused;
+        private boolean closed;
+        private long discarded;
 
         BodyReader(HttpServerRequest request) {
             this.request = request;
@@ -236,12 +244,20 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
 
         void chunk(Buffer chunk) {
             if (refused) {
+                // Read and dropped, so that the client, still sending, gets to read the answer
+                // (closing with unread input would reset the connection under it).
+                discarded += chunk.length();
+                if (discarded > DISCARD_LIMIT && !closed) {
+                    closed = true;
+                    request.connection().close();
+                }
                 return;
             }
             if ((long) body.length() + chunk.length() > maxMessageSize) {
                 refused = true;
+                discarded = (long) body.length() + chunk.length();
                 body = null;
-                tooLarge(request);
+                tooLarge(request, false);
                 return;
             }
             body.appendBuffer(chunk);
@@ -296,11 +312,20 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
         response.setStatusCode(204).end();
     }
 
-    private void tooLarge(HttpServerRequest request) {
-        // The rest of the body is not read: the connection closes after the answer.
-        request.response().putHeader(HttpHeaders.CONNECTION, "close");
-        refuse(request, 413, "The request body is larger than the limit of " + maxMessageSize + " bytes.")
-                .onComplete(ar -> request.connection().close());
+    private void tooLarge(HttpServerRequest request, boolean close) {
+        if (close) {
+            request.response().putHeader(HttpHeaders.CONNECTION, "close");
+        }
+        Future<Void> sent = refuse(request, 413,
+                "The request body is larger than the limit of " + maxMessageSize + " bytes.");
+        if (close) {
+            sent.onComplete(ar -> request.connection().close());
+        }
+    }
+
+    private static boolean expectsContinue(HttpServerRequest request) {
+        String expect = request.getHeader(HttpHeaders.EXPECT);
+        return expect != null && expect.toLowerCase(Locale.ROOT).contains("100-continue");
     }
 
     private Future<Void> refuse(HttpServerRequest request, int status, String message) {
