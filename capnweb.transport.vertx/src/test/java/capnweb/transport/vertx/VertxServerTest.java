@@ -302,6 +302,27 @@ class VertxServerTest {
     }
 
     @Test
+    void aClientExpectingContinueIsRefusedBeforeItSendsAnOversizeBody() throws Exception {
+        RpcServer s = serve(options().maxMessageSize(100));
+        java.util.concurrent.atomic.AtomicBoolean continued = new java.util.concurrent.atomic.AtomicBoolean();
+        int status = http.request(new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(s.uri().toString()))
+                .compose(req -> {
+                    req.putHeader("Expect", "100-continue").putHeader("Content-Length", "5000");
+                    req.continueHandler(v -> continued.set(true));
+                    req.writeHead();
+                    return req.response();
+                })
+                .map(HttpClientResponse::statusCode)
+                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertThat(status).isEqualTo(413);
+        assertThat(continued).isFalse();
+
+        Response fits = request(HttpMethod.POST, s.uri(), "ok", "Expect", "100-continue");
+        assertThat(fits.status).isEqualTo(200);
+        assertThat(fits.body).isEqualTo("batch:ok:main1");
+    }
+
+    @Test
     void closingTheServerClosesEverySessionWithACloseFrame() throws Exception {
         RpcServer s = serve(options());
         RawSocket a = RawSocket.open(clientVertx, s.uri());
