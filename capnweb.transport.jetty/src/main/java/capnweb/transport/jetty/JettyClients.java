@@ -39,6 +39,11 @@ final class JettyClients {
             http.setIdleTimeout(Duration.ofMinutes(5).toMillis());
             WebSocketClient ws = new WebSocketClient(http);
             ws.setStopAtShutdown(true);
+            // Jetty's WebSocket layer brings a thread pool of its own ("WebSocket@..."), whose
+            // threads would keep the JVM alive; make every pool of the client tree daemon.
+            for (QueuedThreadPool pool : ws.getContainedBeans(QueuedThreadPool.class)) {
+                pool.setDaemon(true);
+            }
             try {
                 http.start();
                 ws.start();

@@ -149,7 +149,7 @@ public abstract class TransportConformanceTest {
     void batchRequestAnswersWithNewlineSeparatedMessages() throws Exception {
         RpcServer server = startServer(b -> b);
         RawHttp.Response response = post(server.uri(),
-                "[\"push\",[\"pipeline\",0,[\"add\"],[[20,22]]]]\n[\"pull\",1]");
+                "[\"push\",[\"pipeline\",0,[\"add\"],[20,22]]]\n[\"pull\",1]");
         assertThat(response.status()).isEqualTo(200);
         assertThat(response.header("Content-Type")).hasValueSatisfying(
                 t -> assertThat(t).startsWith("text/plain"));
@@ -181,7 +181,7 @@ public abstract class TransportConformanceTest {
             }
             assertNoStackTrace(response.body());
         }
-        assertThat(post(server.uri(), "[\"push\",[\"pipeline\",0,[\"add\"],[[1,1]]]]\n[\"pull\",1]").body())
+        assertThat(post(server.uri(), "[\"push\",[\"pipeline\",0,[\"add\"],[1,1]]]\n[\"pull\",1]").body())
                 .isEqualTo("[\"resolve\",1,2]");
     }
 
@@ -246,9 +246,9 @@ public abstract class TransportConformanceTest {
     void abruptClientDisconnectReleasesWhatTheServerExported() throws Exception {
         RpcServer server = startServer(b -> b);
         RawWebSocket raw = RawWebSocket.open(webSocketUri(server));
-        raw.send("[\"push\",[\"pipeline\",0,[\"openResource\"],[[]]]]").send("[\"pull\",1]");
+        raw.send("[\"push\",[\"pipeline\",0,[\"openResource\"],[]]]").send("[\"pull\",1]");
         assertThat(raw.nextTextStartingWith("[\"resolve\",1,", WAIT)).contains("\"export\"");
-        raw.send("[\"push\",[\"pipeline\",0,[\"hang\"],[[]]]]").send("[\"pull\",2]");
+        raw.send("[\"push\",[\"pipeline\",0,[\"hang\"],[]]]").send("[\"pull\",2]");
         assertThat(state.hangStarted.await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(state.resourceClosed.getCount()).isEqualTo(1);
 
@@ -420,8 +420,8 @@ public abstract class TransportConformanceTest {
      * @return the message
      */
     protected static String echoPushOfSize(int bytes) {
-        String head = "[\"push\",[\"pipeline\",0,[\"echo\"],[[\"";
-        String tail = "\"]]]]";
+        String head = "[\"push\",[\"pipeline\",0,[\"echo\"],[\"";
+        String tail = "\"]]]";
         return head + "x".repeat(bytes - head.length() - tail.length()) + tail;
     }
 
