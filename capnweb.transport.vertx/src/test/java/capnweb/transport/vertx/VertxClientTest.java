@@ -46,6 +46,16 @@ class VertxClientTest {
         return provider.connect(uri, options, clientEngine).toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
+    /** The server's session, made on a worker thread once the socket is open. */
+    private FakeEngine.FakeSession serverSession() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (serverEngine.sessions.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(serverEngine.sessions).as("server sessions").isNotEmpty();
+        return serverEngine.sessions.get(0);
+    }
+
     @Test
     void aWebSocketSessionCarriesMessagesBothWaysInOrder() throws Exception {
         RpcSession session = connect(ws(), ClientOptions.builder().localMain("client-main").build());
@@ -89,7 +99,7 @@ class VertxClientTest {
             Thread.sleep(10);
         }
         assertThat(transport.queuedBytes()).isZero();
-        FakeEngine.FakeSession serverSide = serverEngine.sessions.get(0);
+        FakeEngine.FakeSession serverSide = serverSession();
         for (int i = 0; i < 20; i++) {
             assertThat(serverSide.received.poll(10, TimeUnit.SECONDS)).hasSize(500_000);
         }
@@ -100,8 +110,8 @@ class VertxClientTest {
         connect(ws(), ClientOptions.defaults());
         FakeEngine.FakeSession client = clientEngine.sessions.get(0);
         client.transport.send("hello");
-        serverEngine.sessions.get(0).received.poll(5, TimeUnit.SECONDS);
-        serverEngine.sessions.get(0).transport.abort(new IllegalStateException("server gave up"));
+        serverSession().received.poll(5, TimeUnit.SECONDS);
+        serverSession().transport.abort(new IllegalStateException("server gave up"));
         assertThat(client.ended.get(5, TimeUnit.SECONDS)).hasMessageContaining("3000")
                 .hasMessageContaining("server gave up");
     }

@@ -156,13 +156,16 @@ class VertxServerTest {
             assertThat(bad.next()).isEqualTo("[\"abort\",[\"error\",\"Error\",\""
                     + WebSocketTransport.BINARY_FRAME_MESSAGE + "\"]]");
             assertThat(bad.awaitClose()).isEqualTo(WebSocketTransport.UNSUPPORTED_DATA);
-            FakeEngine.FakeSession badSession = engine.sessions.stream().filter(x -> x.main.equals("main2"))
-                    .findFirst().orElseThrow();
-            assertThat(badSession.ended.get(5, TimeUnit.SECONDS)).hasMessageContaining("binary frames are not supported");
-            assertThat(badSession.received).isEmpty();
-
             good.socket.writeTextMessage("still here");
             assertThat(good.next()).isEqualTo("echo:still here");
+
+            awaitSessions(2);
+            FakeEngine.FakeSession badSession = engine.sessions.stream().filter(x -> x.ended.isDone())
+                    .findFirst().orElseThrow();
+            assertThat(badSession.ended.get()).hasMessageContaining("binary frames are not supported");
+            assertThat(badSession.received).isEmpty();
+            assertThat(engine.sessions).filteredOn(x -> !x.ended.isDone()).singleElement()
+                    .satisfies(x -> assertThat(x.received).containsExactly("still here"));
         }
     }
 
@@ -187,6 +190,7 @@ class VertxServerTest {
             ws.socket.writeFrame(WebSocketFrame.continuationFrame(Buffer.buffer("y".repeat(600)), false));
             assertThat(ws.next()).startsWith("[\"abort\"").contains("larger than the limit of 1000 bytes");
             assertThat(ws.awaitClose()).isEqualTo(WebSocketTransport.MESSAGE_TOO_BIG);
+            awaitSessions(1);
             assertThat(engine.sessions.get(0).received).isEmpty();
         }
     }
@@ -341,6 +345,14 @@ class VertxServerTest {
         b.close();
         assertThat(s.close(Duration.ofSeconds(1))).isTrue();
         server = null;
+    }
+
+    private void awaitSessions(int n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (engine.sessions.size() < n && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(engine.sessions).hasSizeGreaterThanOrEqualTo(n);
     }
 
     static void awaitOpenSessions(RpcServer s, int n) throws InterruptedException {
