@@ -159,6 +159,18 @@ class VertxClientTest {
     }
 
     @Test
+    void theSharedClientVertxRunsOnDaemonThreadsSoAForgottenClientCannotHoldTheJvm() throws Exception {
+        VertxLease lease = VertxLease.forClient();
+        try {
+            CompletableFuture<Boolean> daemon = new CompletableFuture<>();
+            lease.vertx().runOnContext(v -> daemon.complete(Thread.currentThread().isDaemon()));
+            assertThat(daemon.get(5, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            lease.release();
+        }
+    }
+
+    @Test
     void theSharedVertxClosesWithTheLastClient() throws Exception {
         int before = VertxLease.sharedUsers();
         RpcSession a = connect(ws(), ClientOptions.defaults());
