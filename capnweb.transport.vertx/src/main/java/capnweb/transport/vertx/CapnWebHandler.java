@@ -163,10 +163,13 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
         SessionHolder holder = new SessionHolder();
         sessions.put(transport, holder);
         transport.socketClosed().whenComplete((v, e) -> sessions.remove(transport));
-        onWorker(() -> engine.newSession(transport, newMain(), sessionOptions)).onComplete(ar -> {
-            if (ar.succeeded()) {
-                holder.set(ar.result(), transport, closing);
-            } else {
+        onWorker(() -> {
+            RpcSession session = engine.newSession(transport, newMain(), sessionOptions);
+            // On the worker too: closing a session the server no longer wants may take a while.
+            holder.set(session, transport, closing);
+            return session;
+        }).onComplete(ar -> {
+            if (ar.failed()) {
                 LOG.log(System.Logger.Level.WARNING, "Could not start a Cap'n Web WebSocket session; "
                         + "check the main object factory and the engine.", ar.cause());
                 transport.refuse(WebSocketTransport.INTERNAL_ERROR,
