@@ -7,8 +7,11 @@ module capnweb.transport.jetty {
     requires transitive capnweb.api;
 
     // Jetty 12 core (no servlets): server, client, and the Jetty WebSocket API on both sides.
-    // "transitive" for the server module because CapnWebHandler extends a Jetty Handler.
+    // "transitive" where exported classes show Jetty types: CapnWebHandler is a Jetty Handler,
+    // and WebSocketTransport a Jetty WebSocket listener (Jetty reaches listeners only through a
+    // public lookup, so that class must be public in an exported package).
     requires transitive org.eclipse.jetty.server;
+    requires transitive org.eclipse.jetty.websocket.api;
     requires org.eclipse.jetty.client;
     requires org.eclipse.jetty.websocket.server;
     requires org.eclipse.jetty.websocket.client;

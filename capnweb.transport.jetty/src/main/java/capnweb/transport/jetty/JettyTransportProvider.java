@@ -4,6 +4,7 @@ import capnweb.api.ClientOptions;
 import capnweb.api.RpcException;
 import capnweb.api.RpcServer;
 import capnweb.api.RpcSession;
+import capnweb.api.RpcTimeoutException;
 import capnweb.api.ServerOptions;
 import capnweb.api.Undefined;
 import capnweb.api.spi.Availability;
@@ -22,7 +23,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.client.CompletableResponseListener;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
@@ -119,13 +119,14 @@ public final class JettyTransportProvider implements TransportProvider {
                 session.close();
             }
         }, t -> result.completeExceptionally(new IOException("The WebSocket to " + uri + " closed while opening.")));
-        ClientUpgradeRequest request = new ClientUpgradeRequest();
+        ClientUpgradeRequest request = new ClientUpgradeRequest(uri);
         options.headers().forEach(request::setHeader);
         long timeoutMillis = Math.max(1, options.connectTimeout().toMillis());
-        request.setTimeout(timeoutMillis, TimeUnit.MILLISECONDS);
+        // Jetty's own limit is a backstop; the timer below fails first, with a clearer error.
+        request.setTimeout(timeoutMillis + 1000, TimeUnit.MILLISECONDS);
         CompletableFuture<?> connecting;
         try {
-            connecting = JettyClients.webSocket().connect(socket, uri, request);
+            connecting = JettyClients.webSocket().connect(socket, request);
         } catch (IOException | RuntimeException e) {
             return CompletableFuture.failedFuture(connectFailure(uri, e));
         }
@@ -134,8 +135,9 @@ public final class JettyTransportProvider implements TransportProvider {
                 result.completeExceptionally(connectFailure(uri, e));
             }
         });
-        result.orTimeout(timeoutMillis, TimeUnit.MILLISECONDS).whenComplete((s, e) -> {
-            if (e instanceof TimeoutException) {
+        CompletableFuture.delayedExecutor(timeoutMillis, TimeUnit.MILLISECONDS).execute(() -> {
+            if (result.completeExceptionally(RpcTimeoutException.after("a WebSocket connection to " + uri,
+                    options.connectTimeout()))) {
                 connecting.cancel(true);
                 socket.close();
             }

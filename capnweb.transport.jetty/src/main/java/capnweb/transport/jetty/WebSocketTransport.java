@@ -18,8 +18,10 @@ import org.eclipse.jetty.websocket.api.StatusCode;
 /**
  * One WebSocket connection as a {@link MessageTransport}: one text frame is one message.
  *
- * <p>Receiving: frames are demanded one at a time and handed to the receiver in order; frames
- * that arrive before {@link #start} are held until then. Sending never blocks: messages queue and
+ * <p>Receiving: frames are demanded one at a time, joined into messages, and handed to the
+ * receiver in order; messages that arrive before {@link #start} are held until then. A message
+ * over the size limit is refused as soon as its size is known, with an {@code abort} and a close
+ * (1009); a binary frame likewise (1003). Sending never blocks: messages queue and
  * a single writer sends them in order, one frame in flight at a time, so the queue's size is what
  * {@link #queuedBytes()} reports. Closing and aborting wait for the queue to drain before the
  * close frame goes out.
@@ -49,6 +51,9 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
     private Session session;
     private MessageReceiver receiver;
     private final ArrayDeque<String> early = new ArrayDeque<>();
+    // Only Jetty's demand-driven delivery touches these: one fragment at a time, never concurrently.
+    private final StringBuilder partial = new StringBuilder();
+    private long partialBytes;
     private final ArrayDeque<String> outgoing = new ArrayDeque<>();
     private long queuedBytes;
     private int closeCode;
@@ -166,9 +171,10 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
 
     @Override
     public void onWebSocketOpen(Session session) {
-        session.setMaxTextMessageSize(maxTextMessageBytes);
-        // Binary frames are refused anyway; a small limit keeps them from being buffered.
-        session.setMaxBinaryMessageSize(Math.min(maxTextMessageBytes, 64 * 1024));
+        // Text messages arrive frame by frame (Jetty splits large frames at its maximum frame
+        // size), and this class enforces the message limit itself, so that an oversize message
+        // is answered with an abort naming the limit before the close, and never buffered whole.
+        session.setMaxTextMessageSize(-1);
         if (idleTimeout != null) {
             session.setIdleTimeout(idleTimeout);
         }
@@ -194,25 +200,52 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
     }
 
     @Override
-    public void onWebSocketText(String message) {
-        LOG.log(System.Logger.Level.TRACE, () -> "received " + message);
+    public void onWebSocketPartialText(String fragment, boolean last) {
         Session s;
         synchronized (lock) {
             if (receivingStopped) {
                 return;
             }
-            if (receiver == null) {
-                early.add(message);
-            } else {
-                receiver.onMessage(message);
-            }
             s = session;
+        }
+        partialBytes += utf8Length(fragment);
+        if (partialBytes > maxTextMessageBytes) {
+            partial.setLength(0);
+            partialBytes = 0;
+            refuse("The WebSocket message is larger than this endpoint's limit of " + maxTextMessageBytes
+                    + " bytes.", StatusCode.MESSAGE_TOO_LARGE);
+            return;
+        }
+        if (!last) {
+            partial.append(fragment);
+            s.demand();
+            return;
+        }
+        String message = partial.length() == 0 ? fragment : partial.append(fragment).toString();
+        partial.setLength(0);
+        partialBytes = 0;
+        LOG.log(System.Logger.Level.TRACE, () -> "received " + message);
+        MessageReceiver r;
+        synchronized (lock) {
+            if (receivingStopped) {
+                return;
+            }
+            r = receiver;
+            if (r == null) {
+                early.add(message);
+            }
+        }
+        // Outside the lock: Jetty delivers one message at a time (the next only after demand()),
+        // and start() hands over the held messages before it publishes the receiver, so the
+        // order holds without calling into the engine while holding this transport's lock.
+        if (r != null) {
+            r.onMessage(message);
         }
         s.demand();
     }
 
     @Override
-    public void onWebSocketBinary(ByteBuffer payload, Callback callback) {
+    public void onWebSocketPartialBinary(ByteBuffer payload, boolean last, Callback callback) {
         callback.succeed();
         refuse(BINARY_REFUSED, StatusCode.BAD_DATA);
     }
@@ -228,7 +261,15 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
     }
 
     @Override
-    public void onWebSocketClose(int statusCode, String reason) {
+    public void onWebSocketClose(int statusCode, String reason, Callback callback) {
+        try {
+            closed(statusCode, reason);
+        } finally {
+            callback.succeed();
+        }
+    }
+
+    private void closed(int statusCode, String reason) {
         LOG.log(System.Logger.Level.DEBUG, () -> "WebSocket closed: " + statusCode + " " + reason);
         IOException cause = new IOException("The WebSocket closed with code " + statusCode
                 + (reason == null || reason.isEmpty() ? "" : " (" + reason + ")") + ".");

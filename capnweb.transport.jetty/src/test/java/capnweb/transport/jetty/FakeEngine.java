@@ -27,6 +27,7 @@ final class FakeEngine implements RpcEngine {
     final BlockingQueue<FakeSession> sessions = new LinkedBlockingQueue<>();
     volatile HttpBatchPoster lastPoster;
     volatile boolean echo = true;
+    final java.util.concurrent.atomic.AtomicInteger batchesStarted = new java.util.concurrent.atomic.AtomicInteger();
 
     @Override
     public String name() {
@@ -43,8 +44,13 @@ final class FakeEngine implements RpcEngine {
 
     @Override
     public CompletionStage<String> serveBatch(String requestBody, Object localMain, SessionOptions options) {
+        batchesStarted.incrementAndGet();
         if (requestBody.startsWith("fail")) {
             return CompletableFuture.failedFuture(new IllegalArgumentException("bad batch"));
+        }
+        if (requestBody.equals("slow")) {
+            return CompletableFuture.supplyAsync(() -> "done slowly",
+                    CompletableFuture.delayedExecutor(500, TimeUnit.MILLISECONDS));
         }
         if (requestBody.isEmpty()) {
             return CompletableFuture.completedFuture("");

@@ -119,6 +119,18 @@ class JettyPlumbingTest {
     }
 
     @Test
+    void stopLetsABatchInFlightFinish() throws Exception {
+        start(b -> b);
+        CompletableFuture<RawHttp.Response> slow = CompletableFuture.supplyAsync(() -> post(server.uri(), "slow"));
+        TestSupport.await(() -> engine.batchesStarted.get() == 1);
+        assertThat(server.close(WAIT)).isTrue();
+        assertThat(slow).succeedsWithin(WAIT).satisfies(r -> {
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo("done slowly");
+        });
+    }
+
+    @Test
     void binaryFrameGetsAnAbortAndACloseAndTheEngineHearsWhy() throws Exception {
         start(b -> b);
         try (RawWebSocket raw = RawWebSocket.open(ws())) {
@@ -139,10 +151,50 @@ class JettyPlumbingTest {
                 raw.send("a".repeat(1000));
                 assertThat(raw.nextText(WAIT)).hasSize(1005);
                 raw.send("a".repeat(1001));
+                assertThat(raw.nextText(WAIT)).isEqualTo("[\"abort\",[\"error\",\"Error\",\"The WebSocket "
+                        + "message is larger than this endpoint's limit of 1000 bytes.\"]]");
                 assertThat(raw.awaitClose(WAIT).code()).isEqualTo(1009);
             }
             other.send("still here");
             assertThat(other.nextText(WAIT)).isEqualTo("echo:still here");
+        }
+    }
+
+    @Test
+    void oversizeMessageInManyFramesIsRefusedBeforeItEnds() throws Exception {
+        start(b -> b.maxMessageSize(200_000));
+        try (RawWebSocket raw = RawWebSocket.open(ws())) {
+            // 4 MB in one frame: Jetty splits it at 64 KiB, and the limit trips on the 4th piece.
+            try {
+                raw.send("b".repeat(4_000_000));
+            } catch (java.util.concurrent.CompletionException e) {
+                // The server may close before the client has finished sending; that is the point.
+            }
+            assertThat(raw.nextText(WAIT)).contains("limit of 200000 bytes");
+            assertThat(raw.awaitClose(WAIT).code()).isEqualTo(1009);
+        }
+        assertThat(engine.nextSession().closedCause).succeedsWithin(WAIT)
+                .satisfies(c -> assertThat(c).hasMessageContaining("limit of 200000 bytes"));
+    }
+
+    @Test
+    void messagesSplitAcrossFramesArriveWhole() throws Exception {
+        start(b -> b);
+        try (RawWebSocket raw = RawWebSocket.open(ws())) {
+            String big = "ü".repeat(100_000);
+            raw.send(big);
+            assertThat(raw.nextText(WAIT)).isEqualTo("echo:" + big);
+        }
+    }
+
+    @Test
+    void silentWebSocketIsClosedAfterTheIdleTimeout() {
+        start(b -> b.idleTimeout(Duration.ofMillis(300)));
+        long started = System.nanoTime();
+        try (RawWebSocket raw = RawWebSocket.open(ws())) {
+            RawWebSocket.Close close = raw.awaitClose(WAIT);
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(250));
+            assertThat(close.code()).isNotEqualTo(1000);
         }
     }
 
@@ -235,6 +287,48 @@ class JettyPlumbingTest {
         assertThat(provider.connect(URI.create("ftp://127.0.0.1/x"), ClientOptions.defaults(), engine)
                 .toCompletableFuture()).failsWithin(WAIT).withThrowableThat()
                 .withMessageContaining("ws:, wss:");
+    }
+
+    @Test
+    void closeSendsGoingAwayAndDoesNotHangOnAPeerThatNeverAnswers() throws Exception {
+        start(b -> b);
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("GET /rpc HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                    + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            java.io.InputStream in = socket.getInputStream();
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                head.append((char) in.read());
+            }
+            assertThat(head.toString()).startsWith("HTTP/1.1 101");
+            TestSupport.await(() -> server.openSessions() == 1);
+
+            long started = System.nanoTime();
+            server.close(Duration.ofSeconds(2));
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+
+            // The peer got a close frame (FIN + opcode 8) carrying code 1001, though it never answered.
+            assertThat(in.read()).isEqualTo(0x88);
+            assertThat(in.read() & 0x7f).isGreaterThanOrEqualTo(2);
+            assertThat((in.read() << 8) | in.read()).isEqualTo(1001);
+        }
+        server = null;
+    }
+
+    @Test
+    void connectGivesUpAfterTheConnectTimeout() throws Exception {
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            URI uri = URI.create("ws://127.0.0.1:" + silent.getLocalPort() + "/rpc");
+            long started = System.nanoTime();
+            CompletableFuture<?> connecting = provider.connect(uri,
+                    ClientOptions.builder().connectTimeout(Duration.ofMillis(300)).build(), engine).toCompletableFuture();
+            assertThat(connecting).failsWithin(WAIT).withThrowableThat()
+                    .withCauseInstanceOf(capnweb.api.RpcTimeoutException.class)
+                    .withMessageContaining(uri.toString());
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+        }
     }
 
     private static RawHttp.Response post(URI uri, String body) {
