@@ -2,7 +2,11 @@ package capnweb.transport.vertx;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import capnweb.api.ClientOptions;
+import capnweb.api.RpcSession;
+import capnweb.api.RpcStub;
 import capnweb.api.ServerOptions;
+import capnweb.api.SessionOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpMethod;
@@ -72,6 +76,24 @@ class CapnWebHandlerTest {
     }
 
     @Test
+    void theHandlerRunsTheDiscoveredEngineAndServesRealClients() throws Exception {
+        CapnWebHandler capnweb = CapnWebVertx.handler(ServerOptions.builder(Greeter::new).build());
+        HttpServer server = await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+                .requestHandler(capnweb)
+                .listen());
+        String base = "127.0.0.1:" + server.actualPort() + "/rpc";
+        for (String uri : java.util.List.of("ws://" + base, "http://" + base)) {
+            try (RpcSession session = CapnWebVertx.connect(vertx, URI.create(uri), ClientOptions.defaults())
+                            .toCompletableFuture().get(10, TimeUnit.SECONDS);
+                 RpcStub main = session.main()) {
+                assertThat(main.call("greet", "handler").join(java.time.Duration.ofSeconds(10)))
+                        .as(uri).isEqualTo("Hello, handler!");
+            }
+        }
+        assertThat(await(vertx.executeBlocking(() -> "still running"))).as("the application's Vertx").isEqualTo("still running");
+    }
+
+    @Test
     void theWebSocketAndBatchHandlersServeOneKindEach() throws Exception {
         CapnWebHandler capnweb = CapnWebVertx.handler(ServerOptions.builder(() -> "split").build(), engine);
         HttpServer server = await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
@@ -90,7 +112,7 @@ class CapnWebHandlerTest {
     void aTransportOverTheApplicationsOwnSocketCarriesASession() throws Exception {
         HttpServer server = await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
                 .webSocketHandler(socket -> engine.newSession(CapnWebVertx.transport(socket, 100), "own",
-                        capnweb.api.SessionOptions.defaults()))
+                        SessionOptions.defaults()))
                 .listen());
         try (RawSocket ws = RawSocket.open(vertx, URI.create("http://127.0.0.1:" + server.actualPort() + "/"))) {
             ws.socket.writeTextMessage("one");
