@@ -136,6 +136,9 @@ class WireClientTest {
 
     @Test
     void indexIsSentAsANumberInThePath() {
+        // protocol.md: path elements are strings or numbers, and the reference server indexes
+        // arrays only by number (core.ts followPath: Number.isInteger(part)). A JS client sends
+        // "1" because proxies see string keys; Java's get(int) can and must send the number.
         RpcPromise second = main.get("tags").get(1);
         CompletableFuture<Object> f = second.toCompletableFuture();
         peer.expect("[\"push\",[\"pipeline\",0,[\"tags\",1]]]");
