@@ -189,7 +189,7 @@ class WireExpressionsTest {
         withUndefined.put("u", Undefined.INSTANCE);
         return Stream.of(
                 Arguments.of("9", 9L),
-                Arguments.of("-9007199254740992", -9007199254740992L),
+                Arguments.of("-9007199254740991", -9007199254740991L),
                 Arguments.of("1.5", 1.5d),
                 Arguments.of("\"s\"", "s"),
                 Arguments.of("true", true),
