@@ -13,6 +13,10 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import java.io.IOException;
+import java.io.StringReader;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -143,7 +147,7 @@ final class RawPeer implements MessageTransport {
     JsonElement next() {
         String raw = nextRaw();
         try {
-            return JsonParser.parseString(raw);
+            return parse(raw);
         } catch (RuntimeException e) {
             throw new AssertionError("the Java side sent a frame that is not JSON: " + raw, e);
         }
@@ -275,8 +279,19 @@ final class RawPeer implements MessageTransport {
 
     // ---------------------------------------------------------------- JSON helpers
 
+    /** Parses without a nesting limit: the protocol limits expression depth, not JSON depth. */
     static JsonElement parse(String json) {
-        return JsonParser.parseString(json);
+        JsonReader reader = new JsonReader(new StringReader(json));
+        reader.setNestingLimit(Integer.MAX_VALUE);
+        JsonElement e = JsonParser.parseReader(reader);
+        try {
+            if (reader.peek() != JsonToken.END_DOCUMENT) {
+                throw new IllegalArgumentException("trailing data after JSON value: " + json);
+            }
+        } catch (IOException x) {
+            throw new IllegalArgumentException(x);
+        }
+        return e;
     }
 
     /**

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import capnweb.api.RpcException;
 import capnweb.api.RpcPromise;
 import capnweb.api.SessionOptions;
+import com.google.gson.JsonArray;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -85,7 +86,7 @@ class WireHostileTest {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "[{index}] malformed frame <{0}>")
     @ValueSource(strings = {"{not json", "[\"push\",", "[1,2", "", "\u0000"})
     void malformedJsonIsAborted(String frame) {
         // The reference aborts with JSON.parse's SyntaxError, whose wording is V8's.
@@ -170,8 +171,10 @@ class WireHostileTest {
         String deep = "[".repeat(200_000) + "]".repeat(200_000);
         try (RawPeer.Connected conn = RawPeer.connect(new WireTargets.Main())) {
             conn.peer().inject("[\"push\"," + deep + "]");
-            // the reference parses it and then refuses it for its depth, with the message above
-            conn.peer().expectAbortMentioning("depth");
+            // the reference parses it and then refuses it for its depth, with the message above;
+            // any message that says the nesting is too deep will do here
+            JsonArray error = conn.peer().expectAbortMentioning();
+            assertThat(error.get(2).getAsString()).containsAnyOf("depth", "Nesting", "nesting");
         }
     }
 
