@@ -402,4 +402,62 @@ class WireRefcountTest {
         assertThat(frames).extracting(f -> RawPeer.canon(RawPeer.parse(f)))
                 .containsExactlyInAnyOrder("[\"release\",1,1]", "[\"release\",-7,1]");
     }
+
+    @Test
+    void peerStubPushedAsAValueIsSentBackAsAnImportReference() {
+        // Reference exchange "push export": the peer's own export -1 comes back as
+        // ["import",-1] (an id on the peer's table), and releasing the push releases it.
+        peer.inject("[\"push\",[\"export\",-1]]", "[\"pull\",1]");
+        peer.expect("[\"resolve\",1,[\"import\",-1]]");
+        peer.inject("[\"release\",1,1]");
+        peer.expect("[\"release\",-1,1]");
+        assertBaseline();
+        peer.expectNothing();
+    }
+
+    @Test
+    void peerPromisePushedAsAValueResolvesThePush() {
+        // Reference exchange "push promise".
+        peer.inject("[\"push\",[\"promise\",-1]]", "[\"pull\",1]");
+        peer.expectNothing();
+        peer.inject("[\"resolve\",-1,5]");
+        peer.expectUnordered("[\"release\",-1,1]", "[\"resolve\",1,5]");
+        peer.inject("[\"release\",1,1]");
+        assertBaseline();
+    }
+
+    @Test
+    void pipelinedCallOnARejectedResultRejectsWithTheSameError() {
+        // Reference exchange "pipeline on rejected".
+        peer.inject("[\"push\",[\"pipeline\",0,[\"throwError\"],[]]]",
+                "[\"push\",[\"pipeline\",1,[\"foo\"],[]]]", "[\"pull\",2]");
+        peer.expect("[\"reject\",2,[\"error\",\"RangeError\",\"test error\"]]");
+    }
+
+    @Test
+    void releasingAPendingPulledPushFreesItAndTheLateResolveIsStillSent() {
+        // protocol.md: after a release the exporter "is no longer obliged to send a resolve
+        // message for it, though it is still permitted to do so". The reference does send it once
+        // the pull it already started completes; the peer ignores a resolve for an id it
+        // released. The table entry itself is gone at once.
+        peer.inject("[\"push\",[\"pipeline\",0,[\"slow\"],[]]]", "[\"pull\",1]", "[\"release\",1,1]");
+        assertBaseline();
+        main.slow.complete("late");
+        peer.expect("[\"resolve\",1,\"late\"]");
+        assertBaseline();
+        peer.inject("[\"push\",[\"pipeline\",0,[\"square\"],[3]]]", "[\"pull\",2]");
+        peer.expect("[\"resolve\",2,9]");
+    }
+
+    @Test
+    void pipelinedCallsOnATargetBeforeItIsResolvedRunInOrder() {
+        // Reference exchange "call counter before resolution".
+        peer.inject("[\"push\",[\"pipeline\",0,[\"makeCounter\"],[1]]]",
+                "[\"push\",[\"pipeline\",1,[\"increment\"],[1]]]",
+                "[\"push\",[\"pipeline\",1,[\"increment\"],[1]]]",
+                "[\"pull\",3]", "[\"pull\",1]");
+        peer.expectUnordered("[\"resolve\",3,3]", "[\"resolve\",1,[\"export\",-1]]");
+        peer.inject("[\"pull\",2]");
+        peer.expect("[\"resolve\",2,2]");
+    }
 }
