@@ -71,7 +71,28 @@ class WireHostileTest {
                 Arguments.of("[\"push\",[\"bytes\",\"AA\",\"Int16Array\"]]", "TypeError",
                         "Invalid byte length 1 for Int16Array; expected a multiple of 2"),
                 Arguments.of("[\"push\",[\"remap\",0,[],[[\"bogus\",1]],[]]]", "TypeError",
-                        "unknown map capture: [\"bogus\",1]"));
+                        "unknown map capture: [\"bogus\",1]"),
+                Arguments.of("[\"push\",[\"remap\",0,[],[[\"import\",99]],[]]]", "Error",
+                        "no such entry on exports table: 99"),
+                Arguments.of("[\"push\",[\"remap\",0,[],\"x\",[]]]", "TypeError",
+                        "unknown special value: [\"remap\",0,[],\"x\",[]]"),
+                // malformed import/pipeline/export expressions
+                Arguments.of("[\"push\",[\"pipeline\",0,\"notAnArray\",[]]]", "TypeError",
+                        "unknown special value: [\"pipeline\",0,\"notAnArray\",[]]"),
+                Arguments.of("[\"push\",[\"pipeline\",0,[{}]]]", "TypeError",
+                        "unknown special value: [\"pipeline\",0,[{}]]"),
+                Arguments.of("[\"push\",[\"pipeline\",0,[\"echo\"],\"x\"]]", "TypeError",
+                        "unknown special value: [\"pipeline\",0,[\"echo\"],\"x\"]"),
+                Arguments.of("[\"push\",[\"pipeline\",\"0\"]]", "TypeError",
+                        "unknown special value: [\"pipeline\",\"0\"]"),
+                Arguments.of("[\"push\",[\"export\",\"x\"]]", "TypeError", "unknown special value: [\"export\",\"x\"]"),
+                // value expressions with parameters of the wrong type
+                Arguments.of("[\"push\",[\"pipeline\",0,[\"echo\"],[[\"bytes\",5]]]]", "TypeError",
+                        "unknown special value: [\"bytes\",5]"),
+                Arguments.of("[\"push\",[\"pipeline\",0,[\"echo\"],[[\"url\",5]]]]", "TypeError",
+                        "unknown special value: [\"url\",5]"),
+                Arguments.of("[\"push\",[\"pipeline\",0,[\"echo\"],[[\"date\",\"x\"]]]]", "TypeError",
+                        "unknown special value: [\"date\",\"x\"]"));
     }
 
     @ParameterizedTest(name = "{0} -> abort {1}: {2}")
@@ -122,6 +143,25 @@ class WireHostileTest {
         try (RawPeer.Connected conn = RawPeer.connect(new WireTargets.Main(), options)) {
             conn.peer().inject("[\"push\",[\"pipeline\",0,[\"echo\"],[\"" + "x".repeat(100) + "\"]]]");
             conn.peer().expectAbort("TypeError", "Incoming message exceeds maximum size of 64 UTF-16 code units.");
+        }
+    }
+
+    @Test
+    void sizeIsCheckedBeforeTheMessageIsParsed() {
+        // Reference exchange "oversize garbage": the size check comes first.
+        SessionOptions options = SessionOptions.builder().maxMessageSize(64).build();
+        try (RawPeer.Connected conn = RawPeer.connect(new WireTargets.Main(), options)) {
+            conn.peer().inject("{" + "x".repeat(100));
+            conn.peer().expectAbort("TypeError", "Incoming message exceeds maximum size of 64 UTF-16 code units.");
+        }
+    }
+
+    @Test
+    void bigintLimitAppliesInsideNestedValues() {
+        SessionOptions options = SessionOptions.builder().maxBigIntDigits(5).build();
+        try (RawPeer.Connected conn = RawPeer.connect(new WireTargets.Main(), options)) {
+            conn.peer().inject("[\"push\",[\"pipeline\",0,[\"echo\"],[{\"a\":[[[\"bigint\",\"123456\"]]]}]]]");
+            conn.peer().expectAbort("TypeError", "Deserialized bigint exceeds maximum length of 5 digits.");
         }
     }
 
