@@ -112,6 +112,15 @@ final class Devaluator {
         if (value instanceof byte[]) {
             return special("bytes", new JsonPrimitive(BASE64.encodeToString((byte[]) value)));
         }
+        if (value instanceof java.nio.ByteBuffer) {
+            java.nio.ByteBuffer b = ((java.nio.ByteBuffer) value).duplicate();
+            byte[] bytes = new byte[b.remaining()];
+            b.get(bytes);
+            return special("bytes", new JsonPrimitive(BASE64.encodeToString(bytes)));
+        }
+        if (value instanceof java.net.URL) {
+            return special("url", new JsonPrimitive(value.toString()));
+        }
         if (value instanceof TypedBytes) {
             TypedBytes t = (TypedBytes) value;
             return special("bytes", new JsonPrimitive(BASE64.encodeToString(t.bytes())), new JsonPrimitive(t.type()));

@@ -35,6 +35,8 @@ final class Json {
     static JsonElement parse(String text, int maxNesting, int maxDepthForMessage) {
         try (JsonReader reader = new JsonReader(new StringReader(text))) {
             reader.setStrictness(Strictness.STRICT);
+            // Our own limit below applies; Gson's default one would refuse legitimate messages.
+            reader.setNestingLimit(Integer.MAX_VALUE);
             ArrayDeque<JsonElement> stack = new ArrayDeque<>();
             ArrayDeque<String> names = new ArrayDeque<>();
             JsonElement root = null;
@@ -113,7 +115,11 @@ final class Json {
                 pendingName = null;
             }
         } catch (IOException | IllegalStateException | NumberFormatException e) {
-            throw Errors.syntax("Malformed JSON message: " + e.getMessage());
+            String detail = String.valueOf(e.getMessage());
+            if (detail.length() > 200) {
+                detail = detail.substring(0, 200) + "...";
+            }
+            throw Errors.syntax("Malformed JSON message: " + detail);
         }
     }
 

@@ -159,6 +159,11 @@ abstract class ValueHook extends StubHook {
         if (f.hook != null) {
             return f.hook.call(f.remaining, args);
         }
+        if (f.value instanceof StubImpl) {
+            // A stub is callable: the call goes to what it refers to.
+            StubImpl stub = (StubImpl) f.value;
+            return stub.hookOnThread().call(stub.pathOrEmpty(), args);
+        }
         if (!(f.value instanceof RpcFunction)) {
             args.dispose();
             return new ErrorHook(Errors.type("'" + pathText(path) + "' is not a function."));
