@@ -223,4 +223,31 @@ class WireErrorsTest {
                     .withMessage("'nope' is not a function.");
         }
     }
+
+    @Test
+    void causeOfAThrownExceptionTravelsAsTheCauseProperty() {
+        // The reference sends Error.cause in the props bag (exchange for
+        // new Error("outer", {cause: new TypeError("inner")})).
+        try (RawPeer.Connected conn = RawPeer.connect(new WireTargets.Main())) {
+            call(conn.peer(), "0,[\"throwWithCause\"],[]");
+            conn.peer().expect("[\"reject\",1,[\"error\",\"Error\",\"outer\",null,"
+                    + "{\"cause\":[\"error\",\"TypeError\",\"inner\"]}]]");
+        }
+    }
+
+    @Test
+    void abortReasonAlsoGoesThroughOnSendError() {
+        // src/rpc.ts devaluates the abort reason with the session as exporter, so onSendError
+        // sees it like any other error.
+        List<Throwable> seen = new CopyOnWriteArrayList<>();
+        SessionOptions options = SessionOptions.builder().onSendError(e -> {
+            seen.add(e);
+            return Optional.empty();
+        }).build();
+        try (RawPeer.Connected conn = RawPeer.connect(new WireTargets.Main(), options)) {
+            conn.peer().inject("[\"bogus\"]");
+            conn.peer().expectAbort("Error", "bad RPC message: [\"bogus\"]");
+            assertThat(seen).singleElement().satisfies(e -> assertThat(e).hasMessage("bad RPC message: [\"bogus\"]"));
+        }
+    }
 }

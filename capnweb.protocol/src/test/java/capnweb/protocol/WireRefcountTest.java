@@ -460,4 +460,24 @@ class WireRefcountTest {
         peer.inject("[\"pull\",2]");
         peer.expect("[\"resolve\",2,2]");
     }
+
+    @Test
+    void drainWaitsUntilEveryPulledResultHasBeenSent() {
+        // src/rpc.ts drain(): done when no pulled export is still being resolved.
+        assertThat(session.drain()).succeedsWithin(RawPeer.WAIT);
+        peer.inject("[\"push\",[\"pipeline\",0,[\"slow\"],[]]]", "[\"pull\",1]");
+        peer.expectNothing();
+        var drained = session.drain().toCompletableFuture();
+        assertThat(drained).isNotDone();
+        main.slow.complete("done");
+        peer.expect("[\"resolve\",1,\"done\"]");
+        assertThat(drained).succeedsWithin(RawPeer.WAIT);
+    }
+
+    @Test
+    void drainDoesNotWaitForUnpulledPushes() {
+        peer.inject("[\"push\",[\"pipeline\",0,[\"hang\"],[]]]");
+        peer.expectNothing();
+        assertThat(session.drain()).succeedsWithin(RawPeer.WAIT);
+    }
 }

@@ -90,6 +90,10 @@ final class WireTargets {
             throw RpcException.of("RangeError", "rich", props);
         }
 
+        public Object throwWithCause() {
+            throw new IllegalStateException("outer", RpcException.of("TypeError", "inner"));
+        }
+
         public Object throwPlain() {
             throw new IllegalStateException("plain failure");
         }
