@@ -326,4 +326,43 @@ class WireClientTest {
         eventually("onBroken ran", () -> broken.size() == 1);
         assertThat(broken.get(0)).hasMessage("test error");
     }
+
+    @Test
+    void callsOnAResolvedPromiseGoStraightToTheExportItResolvedTo() {
+        // Reference client: once import 1 resolved to ["export",-1], calls and property reads on
+        // the promise address -1 directly.
+        RpcPromise p = main.call("makeCounter", 1);
+        CompletableFuture<Object> f = p.toCompletableFuture();
+        peer.expect("[\"push\",[\"pipeline\",0,[\"makeCounter\"],[1]]]");
+        peer.expect("[\"pull\",1]");
+        peer.inject("[\"resolve\",1,[\"export\",-1]]");
+        assertThat(f).succeedsWithin(RawPeer.WAIT);
+        peer.expect("[\"release\",1,1]");
+        p.call("increment", 2).toCompletableFuture();
+        peer.expect("[\"push\",[\"pipeline\",-1,[\"increment\"],[2]]]");
+        peer.expect("[\"pull\",2]");
+        p.get("value").toCompletableFuture();
+        peer.expect("[\"push\",[\"pipeline\",-1,[\"value\"]]]");
+        peer.expect("[\"pull\",3]");
+    }
+
+    @Test
+    void sameObjectPassedTwiceIsExportedTwice() {
+        // Reference client: every occurrence of a function or target in the arguments is a new
+        // export ([["export",-1],["export",-2]]), nested ones too.
+        RpcFunction f = args -> args[0];
+        main.call("keep", f, f);
+        peer.expect("[\"push\",[\"pipeline\",0,[\"keep\"],[[\"export\",-1],[\"export\",-2]]]]");
+        WireTargets.Counter c = new WireTargets.Counter(1);
+        main.call("keep", c, List.of(c));
+        peer.expect("[\"push\",[\"pipeline\",0,[\"keep\"],[[\"export\",-3],[[[\"export\",-4]]]]]]");
+    }
+
+    @Test
+    void propertyOfAPendingPromiseAsArgumentIsSentAsAPipelineWithItsPath() {
+        RpcPromise q = main.call("square", 2);
+        main.call("keep", q.get("foo"));
+        peer.expect("[\"push\",[\"pipeline\",0,[\"square\"],[2]]]");
+        peer.expect("[\"push\",[\"pipeline\",0,[\"keep\"],[[\"pipeline\",1,[\"foo\"]]]]]");
+    }
 }

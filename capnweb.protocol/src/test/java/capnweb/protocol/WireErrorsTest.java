@@ -250,4 +250,28 @@ class WireErrorsTest {
             assertThat(seen).singleElement().satisfies(e -> assertThat(e).hasMessage("bad RPC message: [\"bogus\"]"));
         }
     }
+
+    @Test
+    void extraArgumentsAreIgnoredAsJavaScriptDoes() {
+        try (RawPeer.Connected conn = RawPeer.connect(new WireTargets.Main())) {
+            call(conn.peer(), "0,[\"square\"],[3,4,\"extra\"]");
+            conn.peer().expect("[\"resolve\",1,9]");
+        }
+    }
+
+    @Test
+    void argumentThatDoesNotConvertRejectsTheCallAndTheSessionGoesOn() {
+        try (RawPeer.Connected conn = RawPeer.connect(new WireTargets.Main())) {
+            call(conn.peer(), "0,[\"square\"],[\"abc\"]");
+            JsonArray frame = conn.peer().next().getAsJsonArray();
+            assertThat(frame.get(0).getAsString()).as("frame %s", frame).isEqualTo("reject");
+            assertThat(frame.get(1).getAsInt()).isEqualTo(1);
+            JsonArray error = frame.get(2).getAsJsonArray();
+            assertThat(error.get(0).getAsString()).isEqualTo("error");
+            assertThat(error.size()).as("no stack by default: %s", error).isEqualTo(3);
+            assertThat(error.get(2).getAsString()).as("the message names the method").contains("square");
+            conn.peer().inject("[\"push\",[\"pipeline\",0,[\"square\"],[5]]]", "[\"pull\",2]");
+            conn.peer().expect("[\"resolve\",2,25]");
+        }
+    }
 }
