@@ -45,6 +45,7 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
     }
 
     final SessionExecutor executor;
+    private final SessionExecutor callbacks = new SessionExecutor(EnginePools.SHARED);
     final SessionOptions options;
     private final MessageTransport transport;
 
@@ -684,6 +685,11 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
     /** Where application-facing futures complete: never the session thread itself. */
     Executor deliveryExecutor() {
         return EnginePools.SHARED;
+    }
+
+    /** Where onBroken callbacks run: off the session thread, one at a time, in order. */
+    Executor callbackExecutor() {
+        return callbacks;
     }
 
     /**
