@@ -717,6 +717,14 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
     }
 
     /**
+     * Why results pulled from the peer can never arrive, or null if they can. An HTTP batch
+     * server answers once; waiting for the client would hang the request.
+     */
+    Throwable pullRefusal() {
+        return null;
+    }
+
+    /**
      * The application started waiting for a result; {@code blocking} if a thread waits for it.
      * A batch client sends its request now.
      */
