@@ -45,6 +45,7 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
     }
 
     final SessionExecutor executor;
+    private final SessionExecutor callbacks = new SessionExecutor(EnginePools.SHARED);
     final SessionOptions options;
     private final MessageTransport transport;
 
@@ -686,6 +687,11 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
         return EnginePools.SHARED;
     }
 
+    /** Where onBroken callbacks run: off the session thread, one at a time, in order. */
+    Executor callbackExecutor() {
+        return callbacks;
+    }
+
     /**
      * A call the application made on {@code target}: the arguments are copied now, on the
      * application's thread; the call itself runs on the executor (at once if already there).
@@ -708,6 +714,14 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
             }
         });
         return result;
+    }
+
+    /**
+     * Why results pulled from the peer can never arrive, or null if they can. An HTTP batch
+     * server answers once; waiting for the client would hang the request.
+     */
+    Throwable pullRefusal() {
+        return null;
     }
 
     /**

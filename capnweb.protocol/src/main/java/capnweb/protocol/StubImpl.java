@@ -161,7 +161,7 @@ class StubImpl implements RpcStub {
         AtomicBoolean active = new AtomicBoolean(true);
         session.run(() -> hookOnThread().onBroken(error -> {
             RuntimeException forApp = Errors.forApplication(error);
-            session.deliveryExecutor().execute(() -> {
+            session.callbackExecutor().execute(() -> {
                 if (active.compareAndSet(true, false)) {
                     callback.accept(forApp);
                 }
