@@ -400,4 +400,19 @@ class WireHostileTest {
             assertThat(good.peer().isAborted()).isFalse();
         }
     }
+
+    @Test
+    void resolveWithAnExpressionThatDoesNotEvaluateAbortsAndRejectsTheCall() {
+        // Reference: the Java side as client; the call rejects with the abort's error.
+        try (RawPeer.Connected conn = RawPeer.connect(new WireTargets.Main())) {
+            RawPeer peer = conn.peer();
+            CompletableFuture<Object> f = conn.session().main().call("square", 2).toCompletableFuture();
+            peer.expect("[\"push\",[\"pipeline\",0,[\"square\"],[2]]]");
+            peer.expect("[\"pull\",1]");
+            peer.inject("[\"resolve\",1,[\"bogus\"]]");
+            peer.expectAbort("TypeError", "unknown special value: [\"bogus\"]");
+            assertThat(f).failsWithin(RawPeer.WAIT).withThrowableThat().havingCause()
+                    .isInstanceOf(RpcException.class).withMessage("unknown special value: [\"bogus\"]");
+        }
+    }
 }
