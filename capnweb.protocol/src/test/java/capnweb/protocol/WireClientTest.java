@@ -365,4 +365,31 @@ class WireClientTest {
         peer.expect("[\"push\",[\"pipeline\",0,[\"square\"],[2]]]");
         peer.expect("[\"push\",[\"pipeline\",0,[\"keep\"],[[\"pipeline\",1,[\"foo\"]]]]]");
     }
+
+    @Test
+    void closingAMainStubReleasesNothingAndMainStaysUsable() {
+        // Import 0 is the peer's main. The reference never releases it (disposing its main stub
+        // ends the session without a message); a ["release",0,1] would make a reference peer drop
+        // its main export, and every later call on main would abort the session.
+        RpcStub extra = conn.session().main();
+        extra.close();
+        peer.expectNothing();
+        CompletableFuture<Object> f = conn.session().main().call("square", 2).toCompletableFuture();
+        peer.expect("[\"push\",[\"pipeline\",0,[\"square\"],[2]]]");
+        peer.expect("[\"pull\",1]");
+        peer.inject("[\"resolve\",1,4]");
+        assertThat(f).succeedsWithin(RawPeer.WAIT).isEqualTo(4L);
+    }
+
+    @Test
+    void joinWithATimeoutThrowsButTheCallGoesOnAndIsReleasedWhenItResolves() {
+        RpcPromise p = main.call("square", 2);
+        peer.expect("[\"push\",[\"pipeline\",0,[\"square\"],[2]]]");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> p.join(java.time.Duration.ofMillis(100)))
+                .isInstanceOf(capnweb.api.RpcTimeoutException.class);
+        peer.expect("[\"pull\",1]");
+        peer.inject("[\"resolve\",1,4]");
+        peer.expect("[\"release\",1,1]");
+        assertThat(p.toCompletableFuture()).succeedsWithin(RawPeer.WAIT).isEqualTo(4L);
+    }
 }

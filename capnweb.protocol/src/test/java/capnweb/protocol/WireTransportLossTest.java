@@ -190,6 +190,8 @@ class WireTransportLossTest {
         conn.session().close();
         assertThat(failureOf(f)).isInstanceOf(RpcException.class);
         peer.awaitEnded();
+        // a clean close sends no message (the reference has no clean-shutdown message)
+        peer.expectNothing();
         assertThat(peer.isClosed()).as("closed, not aborted").isTrue();
         assertThat(conn.session().isOpen()).isFalse();
         assertThat(conn.session().closed()).succeedsWithin(RawPeer.WAIT);
