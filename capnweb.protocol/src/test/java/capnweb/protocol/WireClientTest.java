@@ -392,4 +392,63 @@ class WireClientTest {
         peer.expect("[\"release\",1,1]");
         assertThat(p.toCompletableFuture()).succeedsWithin(RawPeer.WAIT).isEqualTo(4L);
     }
+
+    @Test
+    void concurrentCallsGetImportIdsInTheOrderTheirPushesAreSent() throws Exception {
+        // The peer numbers pushes by their order on the wire; the Java side must number them the
+        // same way however many application threads call at once.
+        int threads = 8;
+        int perThread = 25;
+        java.util.concurrent.ConcurrentHashMap<Long, CompletableFuture<Object>> futures =
+                new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                long base = t * 1000L;
+                done.add(pool.submit(() -> {
+                    go.await();
+                    for (long i = 0; i < perThread; i++) {
+                        futures.put(base + i, main.call("echo", base + i).toCompletableFuture());
+                    }
+                    return null;
+                }));
+            }
+            go.countDown();
+            for (java.util.concurrent.Future<?> d : done) {
+                d.get(10, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        int total = threads * perThread;
+        java.util.Map<Integer, Long> argumentOfId = new java.util.HashMap<>();
+        java.util.Set<Integer> pulled = new java.util.HashSet<>();
+        int pushes = 0;
+        while (pushes < total || pulled.size() < total) {
+            var frame = peer.next().getAsJsonArray();
+            switch (frame.get(0).getAsString()) {
+                case "push" -> {
+                    pushes++;
+                    var expr = frame.get(1).getAsJsonArray();
+                    assertThat(expr.get(0).getAsString()).isEqualTo("pipeline");
+                    argumentOfId.put(pushes, expr.get(3).getAsJsonArray().get(0).getAsLong());
+                }
+                case "pull" -> {
+                    int id = frame.get(1).getAsInt();
+                    assertThat(argumentOfId).as("pull of an id whose push was sent before").containsKey(id);
+                    assertThat(pulled.add(id)).as("pulled once").isTrue();
+                }
+                default -> throw new AssertionError("unexpected frame " + frame);
+            }
+        }
+        for (int id = 1; id <= total; id++) {
+            peer.inject("[\"resolve\"," + id + "," + argumentOfId.get(id) + "]");
+        }
+        for (java.util.Map.Entry<Long, CompletableFuture<Object>> e : futures.entrySet()) {
+            assertThat(e.getValue()).succeedsWithin(RawPeer.WAIT).isEqualTo(e.getKey());
+        }
+        assertThat(futures).hasSize(total);
+    }
 }
