@@ -274,4 +274,18 @@ class WireErrorsTest {
             conn.peer().expect("[\"resolve\",2,25]");
         }
     }
+
+    @ParameterizedTest(name = "{0} on a function is not callable")
+    @ValueSource(strings = {"apply", "call", "bind", "getClass", "toString"})
+    void membersOfAnExportedFunctionAreNotReachable(String member) {
+        // The reference hides Function.prototype members (core.ts followPath); a Java function's
+        // interface method and Object's methods are hidden the same way.
+        try (RawPeer.Connected conn = RawPeer.connect(new WireTargets.Main())) {
+            RawPeer peer = conn.peer();
+            peer.inject("[\"push\",[\"pipeline\",0,[\"fn\"],[]]]", "[\"pull\",1]");
+            peer.expect("[\"resolve\",1,[\"export\",-1]]");
+            peer.inject("[\"push\",[\"pipeline\",-1,[\"" + member + "\"],[4]]]", "[\"pull\",2]");
+            peer.expect("[\"reject\",2,[\"error\",\"TypeError\",\"'" + member + "' is not a function.\"]]");
+        }
+    }
 }

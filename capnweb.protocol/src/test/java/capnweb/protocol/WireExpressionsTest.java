@@ -168,6 +168,19 @@ class WireExpressionsTest {
     }
 
     @Test
+    void javaTypesAreSentAsTheirProtocolCounterparts() {
+        // DESIGN.md's value table: Date as date, URL as url, ByteBuffer as bytes, any Collection as
+        // an array, a record as an object, a long beyond 2^53 by its exact digits (which a JS peer reads as the nearest double).
+        try (RawPeer.Connected conn = RawPeer.connect(new WireTargets.Main())) {
+            RawPeer peer = conn.peer();
+            peer.inject("[\"push\",[\"pipeline\",0,[\"javaTypes\"],[]]]", "[\"pull\",1]");
+            peer.expect("[\"resolve\",1,{\"date\":[\"date\",5],\"url\":[\"url\",\"https://example.com/u\"],"
+                    + "\"buffer\":[\"bytes\",\"AQID\"],\"set\":[[\"a\",\"b\"]],\"record\":{\"x\":1,\"label\":\"p\"},"
+                    + "\"long\":9223372036854775807,\"int\":7,\"char\":\"c\"}]");
+        }
+    }
+
+    @Test
     void listReturnedByATargetIsEscaped() {
         try (RawPeer.Connected conn = RawPeer.connect(new WireTargets.Main())) {
             RawPeer peer = conn.peer();

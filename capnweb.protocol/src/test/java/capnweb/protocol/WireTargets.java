@@ -139,6 +139,24 @@ final class WireTargets {
             return args -> ((Number) args[0]).doubleValue() * 2;
         }
 
+        /** Java types the design table sends like their API counterparts. */
+        public Map<String, Object> javaTypes() throws Exception {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("date", new java.util.Date(5));
+            out.put("url", new java.net.URL("https://example.com/u"));
+            out.put("buffer", java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3}));
+            out.put("set", new java.util.LinkedHashSet<>(List.of("a", "b")));
+            out.put("record", new Point(1, "p"));
+            out.put("long", Long.MAX_VALUE);
+            out.put("int", 7);
+            out.put("char", "c");
+            return out;
+        }
+
+        /** A record travels as an object of its components, in order. */
+        record Point(int x, String label) {
+        }
+
         public long record(long i) {
             recorded.add(i);
             return i;
