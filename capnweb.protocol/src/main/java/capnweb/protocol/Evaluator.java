@@ -262,13 +262,15 @@ final class Evaluator {
                 result = hook.call(path, args);
             }
         }
-        PromiseImpl promise = PromiseImpl.local(importer.session(), result);
         if (isPromise) {
+            PromiseImpl promise = PromiseImpl.local(importer.session(), result);
             payload.addPromise(parent, key, promise);
-        } else {
-            payload.addStub(promise);
+            return promise;
         }
-        return promise;
+        // "import" is delivered as it is, without waiting: a stub.
+        StubImpl stub = StubImpl.local(importer.session(), result);
+        payload.addStub(stub);
+        return stub;
     }
 
     private Object remap(JsonArray a, Object parent, Object key) {
