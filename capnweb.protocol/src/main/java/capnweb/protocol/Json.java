@@ -198,6 +198,17 @@ final class Json {
         return number(n.doubleValue());
     }
 
+    /** A number in an error message, as JavaScript's String(n) writes it. */
+    static String numberText(double d) {
+        if (Double.isNaN(d)) {
+            return "NaN";
+        }
+        if (Double.isInfinite(d)) {
+            return d > 0 ? "Infinity" : "-Infinity";
+        }
+        return number(d);
+    }
+
     static String number(double d) {
         if (Double.isNaN(d) || Double.isInfinite(d)) {
             // JSON.stringify writes these as null; the devaluator never lets them through.

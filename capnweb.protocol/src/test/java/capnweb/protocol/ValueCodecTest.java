@@ -162,7 +162,9 @@ class ValueCodecTest {
         assertThat(devaluate(Instant.ofEpochMilli(1234))).isEqualTo("[\"date\",1234]");
         assertThat(devaluate(new Date(1234))).isEqualTo("[\"date\",1234]");
         assertThat(evaluate("[\"date\",1749342170815]")).isEqualTo(Instant.ofEpochMilli(1749342170815L));
-        assertThat(evaluate("[\"date\",null]")).isNull();
+        assertThat(evaluate("[\"date\",null]")).isSameAs(InvalidDate.INSTANCE);
+        assertThat(devaluate(InvalidDate.INSTANCE)).isEqualTo("[\"date\",null]");
+        assertThat(Convert.to(InvalidDate.INSTANCE, Instant.class, Instant.class, () -> "x")).isNull();
     }
 
     @Test
@@ -177,11 +179,13 @@ class ValueCodecTest {
     }
 
     @Test
-    void typedBytesKeepTheirTypeWhenEchoed() {
+    void typedBytesArriveAsByteArraysThatKeepTheirTypeWhenEchoed() {
         Object v = evaluate("[\"bytes\",\"AQACAA\",\"Int16Array\"]");
-        assertThat(v).isInstanceOf(TypedBytes.class);
-        assertThat(((TypedBytes) v).bytes()).containsExactly(1, 0, 2, 0);
+        assertThat(v).isInstanceOf(byte[].class);
+        assertThat((byte[]) v).containsExactly(1, 0, 2, 0);
         assertThat(devaluate(v)).isEqualTo("[\"bytes\",\"AQACAA\",\"Int16Array\"]");
+        // A copy is plain bytes.
+        assertThat(devaluate(((byte[]) v).clone())).isEqualTo("[\"bytes\",\"AQACAA\"]");
     }
 
     @Test
@@ -198,6 +202,10 @@ class ValueCodecTest {
                 .isEqualTo("[\"url\",\"https://example.com/path?q=1\"]");
         assertThat(evaluate("[\"url\",\"https://example.com/path?q=1\"]")).isEqualTo(URI.create("https://example.com/path?q=1"));
         assertThatThrownBy(() -> evaluate("[\"url\",\"not a url\"]")).hasMessageStartingWith("Invalid URL");
+        assertThat(evaluate("[\"url\",\"HTTPS://Example.COM:443/a/./b/../c\"]")).isEqualTo(URI.create("https://example.com/a/c"));
+        assertThat(evaluate("[\"url\",\"http://example.com\"]")).isEqualTo(URI.create("http://example.com/"));
+        assertThat(evaluate("[\"url\",\"http://example.com:8080?q#f\"]")).isEqualTo(URI.create("http://example.com:8080/?q#f"));
+        assertThat(evaluate("[\"url\",\"mailto:Someone@Example.com\"]")).isEqualTo(URI.create("mailto:Someone@Example.com"));
     }
 
     @Test
