@@ -299,9 +299,13 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
     private void releaseExport(double rawId, double refcount) {
         ExportEntry entry = isWhole(rawId) ? exports.get((long) rawId) : null;
         if (entry == null) {
-            throw Errors.error("no such export ID: " + Json.number(rawId));
+            throw Errors.error("no such export ID: " + Json.numberText(rawId));
         }
-        if (!(refcount >= 0) || entry.refcount < refcount) {
+        if (!(refcount >= 1) || refcount != Math.rint(refcount) || refcount > Integer.MAX_VALUE) {
+            throw Errors.error("bad refcount in release: " + Json.numberText(refcount)
+                    + "; it must be a positive whole number.");
+        }
+        if (entry.refcount < refcount) {
             throw Errors.error("refcount would go negative: " + entry.refcount + " < " + Json.number(refcount));
         }
         entry.refcount -= (int) refcount;
@@ -795,9 +799,7 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
 
     @Override
     public void abort(Throwable reason) {
-        RpcException error = reason instanceof RpcException ? (RpcException) reason
-                : RpcException.received("Error", String.valueOf(reason.getMessage()), Map.of(), Optional.empty(),
-                        Optional.of(reason));
-        run(() -> abort(error, true));
+        java.util.Objects.requireNonNull(reason, "reason");
+        run(() -> abort(reason, true));
     }
 }
