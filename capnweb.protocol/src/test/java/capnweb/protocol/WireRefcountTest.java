@@ -480,4 +480,32 @@ class WireRefcountTest {
         peer.expectNothing();
         assertThat(session.drain()).succeedsWithin(RawPeer.WAIT);
     }
+
+    @Test
+    void argumentStubIsReleasedWhenTheCallReturns() {
+        // The reference disposes the stubs in a call's arguments when the call returns
+        // (core.ts RpcPayload.deliverCall), unless the callee dup()ed them.
+        peer.inject("[\"push\",[\"pipeline\",0,[\"keepWithoutDup\"],[[\"export\",-1]]]]", "[\"pull\",1]");
+        peer.expectUnordered("[\"release\",-1,1]", "[\"resolve\",1,[\"undefined\"]]");
+        peer.inject("[\"release\",1,1]");
+        assertBaseline();
+    }
+
+    @Test
+    void dupOfAnArgumentStubStaysUsableUntilTheTargetClosesIt() {
+        peer.inject("[\"push\",[\"pipeline\",0,[\"keep\"],[[\"export\",-1]]]]", "[\"pull\",1]");
+        peer.expect("[\"resolve\",1,[\"undefined\"]]");
+        peer.inject("[\"release\",1,1]");
+        peer.expectNothing();
+        peer.inject("[\"push\",[\"pipeline\",0,[\"useKept\"],[5]]]", "[\"pull\",2]");
+        peer.expect("[\"push\",[\"pipeline\",-1,[],[5]]]");
+        peer.expect("[\"pull\",1]");
+        peer.inject("[\"resolve\",1,50]");
+        peer.expectUnordered("[\"release\",1,1]", "[\"resolve\",2,50]");
+        peer.inject("[\"release\",2,1]");
+        peer.inject("[\"push\",[\"pipeline\",0,[\"dropKept\"],[]]]", "[\"pull\",3]");
+        peer.expectUnordered("[\"release\",-1,1]", "[\"resolve\",3,[\"undefined\"]]");
+        peer.inject("[\"release\",3,1]");
+        assertBaseline();
+    }
 }

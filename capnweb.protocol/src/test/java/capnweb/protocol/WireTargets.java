@@ -157,6 +157,26 @@ final class WireTargets {
         record Point(int x, String label) {
         }
 
+        final java.util.concurrent.atomic.AtomicReference<RpcStub> kept = new java.util.concurrent.atomic.AtomicReference<>();
+
+        /** Keeps a stub the peer passed beyond the call: a dup, as argument stubs end with the call. */
+        public void keep(RpcStub stub) {
+            kept.set(stub.dup());
+        }
+
+        /** Holds on to an argument stub without dup(): it is released when the call returns. */
+        public void keepWithoutDup(RpcStub stub) {
+            kept.set(stub);
+        }
+
+        public CompletionStage<Object> useKept(Object arg) {
+            return kept.get().invoke(arg);
+        }
+
+        public void dropKept() {
+            kept.getAndSet(null).close();
+        }
+
         public long record(long i) {
             recorded.add(i);
             return i;
