@@ -508,4 +508,20 @@ class WireRefcountTest {
         peer.inject("[\"release\",3,1]");
         assertBaseline();
     }
+
+    @Test
+    void peerReleasingTheMainClosesItAndLaterCallsOnItAbort() {
+        // Reference: ["release",0,1] drops export 0 and disposes the main object; a later push on
+        // 0 aborts with "no such entry on exports table: 0".
+        WireTargets.ClosableMain closable = new WireTargets.ClosableMain();
+        try (RawPeer.Connected other = RawPeer.connect(closable)) {
+            other.peer().inject("[\"push\",[\"pipeline\",0,[\"square\"],[2]]]", "[\"pull\",1]");
+            other.peer().expect("[\"resolve\",1,4]");
+            other.peer().inject("[\"release\",0,1]");
+            eventually("the main object is closed", () -> closable.closes.get() == 1);
+            other.peer().inject("[\"push\",[\"pipeline\",0,[\"square\"],[3]]]");
+            other.peer().expectAbort("Error", "no such entry on exports table: 0");
+            assertThat(closable.closes.get()).isEqualTo(1);
+        }
+    }
 }

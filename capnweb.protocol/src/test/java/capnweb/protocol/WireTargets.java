@@ -216,4 +216,18 @@ final class WireTargets {
             closes.incrementAndGet();
         }
     }
+
+    /** A main object that records when it is closed. */
+    static final class ClosableMain implements RpcTarget, AutoCloseable {
+        final AtomicInteger closes = new AtomicInteger();
+
+        public double square(double i) {
+            return i * i;
+        }
+
+        @Override
+        public void close() {
+            closes.incrementAndGet();
+        }
+    }
 }
