@@ -686,7 +686,7 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
 
     /** Where application-facing futures complete: never the session thread itself. */
     Executor deliveryExecutor() {
-        return EnginePools.SHARED;
+        return EnginePools.DELIVERY;
     }
 
     /** Where onBroken callbacks run: off the session thread, one at a time, in order. */
