@@ -1,6 +1,5 @@
 package capnweb.protocol;
 
-import capnweb.api.RpcException;
 import capnweb.api.RpcSession;
 import capnweb.api.RpcStub;
 import capnweb.api.SessionOptions;
@@ -70,20 +69,19 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
         this.options = options;
         this.executor = new SessionExecutor(options.executor().orElse(EnginePools.SHARED));
         // Export 0 is our main object, import 0 the peer's; the session itself holds a reference
-        // to import 0 so that closing main() stubs never releases it.
-        executor.execute(() -> {
-            StubHook mainHook;
-            if (localMain == null || localMain == Undefined.INSTANCE) {
-                mainHook = new ErrorHook(Errors.error("This connection has no main object."));
-            } else {
-                mainHook = new PayloadHook(Payload.fromReturn(localMain, this, s -> false), this);
-            }
-            exports.put(0L, new ExportEntry(mainHook));
-            ImportHook.Entry peerMain = new ImportHook.Entry(this, 0, false);
-            peerMain.localRefcount = 1;
-            imports.put(0L, peerMain);
-            updateCounts();
-        });
+        // to import 0 so that closing main() stubs never releases it. Set up here, before any
+        // task can run; the executor's queue publishes it to the tasks.
+        StubHook mainHook;
+        if (localMain == null || localMain == Undefined.INSTANCE) {
+            mainHook = new ErrorHook(Errors.error("This connection has no main object."));
+        } else {
+            mainHook = new PayloadHook(Payload.fromReturn(localMain, this, s -> false), this);
+        }
+        exports.put(0L, new ExportEntry(mainHook));
+        ImportHook.Entry peerMain = new ImportHook.Entry(this, 0, false);
+        peerMain.localRefcount = 1;
+        imports.put(0L, peerMain);
+        updateCounts();
     }
 
     /** Starts receiving; separate from construction so that subclasses are fully built first. */
@@ -688,7 +686,7 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
 
     /** Where application-facing futures complete: never the session thread itself. */
     Executor deliveryExecutor() {
-        return EnginePools.SHARED;
+        return EnginePools.DELIVERY;
     }
 
     /** Where onBroken callbacks run: off the session thread, one at a time, in order. */

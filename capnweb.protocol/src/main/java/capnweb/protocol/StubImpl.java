@@ -4,7 +4,6 @@ import capnweb.api.Registration;
 import capnweb.api.RpcPromise;
 import capnweb.api.RpcStub;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -173,9 +172,5 @@ class StubImpl implements RpcStub {
     @Override
     public String toString() {
         return "[object RpcStub]";
-    }
-
-    static Object[] argsOf(Object... args) {
-        return args == null ? new Object[0] : Arrays.copyOf(args, args.length);
     }
 }
