@@ -122,6 +122,30 @@ class WireExpressionsTest {
     }
 
     @Test
+    void numbersAreWrittenAsJavaScriptWritesThem() {
+        // Not needed for a JS peer to read them, but the frames are then byte for byte what the
+        // reference sends (JSON.stringify's shortest round-trip form).
+        String numbers = "[[0.30000000000000004,1e+21,1.5e-7,123456789012,2.5,1e-7,5e-324,"
+                + "1.7976931348623157e+308,-1.25,100,0.000001]]";
+        try (RawPeer.Connected conn = RawPeer.connect(new WireTargets.Main())) {
+            conn.peer().inject("[\"push\",[\"pipeline\",0,[\"echo\"],[" + numbers.replace("e+", "e") + "]]]",
+                    "[\"pull\",1]");
+            assertThat(conn.peer().nextRaw()).isEqualTo("[\"resolve\",1," + numbers + "]");
+        }
+    }
+
+    @Test
+    void stringsAreEscapedAsJavaScriptEscapesThem() {
+        // JSON.stringify escapes only quotes, backslashes and control characters below U+0020;
+        // HTML characters, U+2028, DEL and non-ASCII text go through as they are.
+        String json = "\"<a href='x'>&=</a> \u2028 \\u0001 \u007f \u00e9 \ud83d\ude00 \\\"q\\\" \\\\ /\"";
+        try (RawPeer.Connected conn = RawPeer.connect(new WireTargets.Main())) {
+            conn.peer().inject("[\"push\",[\"pipeline\",0,[\"echo\"],[" + json + "]]]", "[\"pull\",1]");
+            assertThat(conn.peer().nextRaw()).isEqualTo("[\"resolve\",1," + json + "]");
+        }
+    }
+
+    @Test
     void errorOfAnUnknownTypeIsEchoedAsPlainError() {
         // The reference rebuilds errors from a fixed table of constructors (serialize.ts
         // ERROR_TYPES) and falls back to Error, whose name is then what it sends.
