@@ -524,4 +524,16 @@ class WireRefcountTest {
             assertThat(closable.closes.get()).isEqualTo(1);
         }
     }
+
+    @Test
+    void mainPushedAsAValueIsSentAsANewExport() {
+        // Reference exchanges "push import 0" and "push pipeline 0 []": the main object itself
+        // as a result travels as a fresh export id.
+        peer.inject("[\"push\",[\"import\",0]]", "[\"pull\",1]");
+        peer.expect("[\"resolve\",1,[\"export\",-1]]");
+        peer.inject("[\"push\",[\"pipeline\",0,[]]]", "[\"pull\",2]");
+        peer.expect("[\"resolve\",2,[\"export\",-2]]");
+        peer.inject("[\"push\",[\"pipeline\",-2,[\"square\"],[6]]]", "[\"pull\",3]");
+        peer.expect("[\"resolve\",3,36]");
+    }
 }
