@@ -133,6 +133,9 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
             }
         } catch (RuntimeException e) {
             abort(e, true);
+        } catch (StackOverflowError e) {
+            // Only reachable with a maxDepth far above the default.
+            abort(Errors.type("Deserialization exceeded the available stack; lower SessionOptions.maxDepth."), true);
         }
     }
 

@@ -142,6 +142,20 @@ class SessionLifecycleTest {
     }
 
     @Test
+    void localAbortReasonReachesPendingCallsAsRpcExceptionWithCause() {
+        Harness h = new Harness(new Hanging());
+        RpcPromise hanging = h.main.call("hang");
+        Harness.sync(h.client);
+        IllegalStateException reason = new IllegalStateException("shutting down");
+        h.client.abort(reason);
+        assertThatThrownBy(hanging::join).isInstanceOfSatisfying(RpcException.class, e -> {
+            assertThat(e.getMessage()).isEqualTo("shutting down");
+            assertThat(e.getCause()).isSameAs(reason);
+        });
+        assertThat(h.clientTransport.sent).last().isEqualTo("[\"abort\",[\"error\",\"Error\",\"shutting down\"]]");
+    }
+
+    @Test
     void callsOnOneTargetStartInArrivalOrder() {
         List<Long> order = new CopyOnWriteArrayList<>();
         RpcTarget target = new RpcTarget() {
