@@ -40,7 +40,7 @@ fi
 peer() { # name port peer-port [extra args]
     local name=$1 port=$2 peer_port=$3
     shift 3
-    exec java ${JAVA_OPTS:-} --module-path "$jar:$lib" --module demo.p2p/demo.p2p.Main \
+    exec java -Djava.util.logging.config.file="$here/logging.properties" ${JAVA_OPTS:-} --module-path "$jar:$lib" --module demo.p2p/demo.p2p.Main \
         "$name" --port "$port" --peer-port "$peer_port" ${batch[@]+"${batch[@]}"} "$@"
 }
 

@@ -9,6 +9,7 @@ import capnweb.api.RpcStub;
 import capnweb.api.ServerOptions;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -43,10 +44,16 @@ public final class Main {
         say(o.name + " is serving on ws://127.0.0.1:" + server.port() + "/rpc");
 
         URI peer = URI.create((o.batch ? "http" : "ws") + "://127.0.0.1:" + o.peerPort + "/rpc");
-        if (o.batch) {
-            new Conversation(o.name, self).overBatch(peer);
-        } else {
-            new Conversation(o.name, self).overWebSocket(peer);
+        try {
+            if (o.batch) {
+                new Conversation(o.name, self).overBatch(peer);
+            } else {
+                new Conversation(o.name, self).overWebSocket(peer);
+            }
+        } catch (RuntimeException e) {
+            say(o.name + " could not finish the conversation: " + e);
+            server.close();
+            System.exit(1);
         }
 
         if (o.exit) {
@@ -89,7 +96,7 @@ public final class Main {
                 for (String message : messages()) {
                     show("chat(\"" + message + "\")", other.call("chat", message));
                 }
-                show("name", other.get("name"));
+                show("the property name", other.get("name"));
                 // The property read is sent right behind the call, naming the call's future
                 // result, so the whole chain costs one round trip.
                 show("getStats().messagesReceived   [pipelined: one round trip]",
@@ -109,6 +116,12 @@ public final class Main {
                 RpcPromise greeting = other.call("greet");
                 List<RpcPromise> replies = messages().stream().map(m -> other.call("chat", m)).toList();
                 RpcPromise count = other.call("getStats").get("messagesReceived");
+                // Ask for every result before the first wait sends the batch: a result nobody
+                // asked for is not sent back, and the batch session ends with the response.
+                List<RpcPromise> wanted = new ArrayList<>(replies);
+                wanted.add(greeting);
+                wanted.add(count);
+                wanted.forEach(RpcPromise::toCompletableFuture);
                 say(name + " sent greet(), " + replies.size() + " chat() calls and getStats().messagesReceived in one HTTP batch");
                 show("greet()", greeting);
                 for (int i = 0; i < replies.size(); i++) {
@@ -117,8 +130,11 @@ public final class Main {
                 show("getStats().messagesReceived   [pipelined in the same batch]", count);
             }
             try (RpcSession session = connect(peer); RpcStub other = session.main()) {
-                show("getStats()", other.call("getStats"));
-                show("bye(\"" + name + "\")", other.call("bye", name));
+                RpcPromise stats = other.call("getStats");
+                RpcPromise bye = other.call("bye", name);
+                List.of(stats, bye).forEach(RpcPromise::toCompletableFuture);
+                show("getStats()", stats);
+                show("bye(\"" + name + "\")", bye);
             }
         }
 
@@ -131,7 +147,8 @@ public final class Main {
         private void show(String call, RpcPromise promise) {
             try (promise) {
                 Object reply = promise.join(Duration.ofSeconds(10));
-                say(String.format(Locale.ROOT, "%s -> %s", name + " called " + call, quote(reply)));
+                say(String.format(Locale.ROOT, "%s %s -> %s", name, (call.startsWith("the ") ? "read " : "called ") + call,
+                        quote(reply)));
             }
         }
 

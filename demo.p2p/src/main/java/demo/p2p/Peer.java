@@ -41,7 +41,7 @@ public final class Peer implements RpcTarget {
      */
     public String chat(String message) {
         long n = messagesReceived.incrementAndGet();
-        return name + " got \"" + message + "\" (" + n + (n == 1 ? " message" : " messages") + " so far)";
+        return name + " has received " + n + (n == 1 ? " message" : " messages");
     }
 
     /** @return the name and the number of messages received, sent by value as an object */

@@ -14,8 +14,8 @@ class PeerTest {
     @Test
     void chatCountsMessages() {
         Peer bob = new Peer("Bob");
-        assertThat(bob.chat("one")).isEqualTo("Bob got \"one\" (1 message so far)");
-        assertThat(bob.chat("two")).isEqualTo("Bob got \"two\" (2 messages so far)");
+        assertThat(bob.chat("one")).isEqualTo("Bob has received 1 message");
+        assertThat(bob.chat("two")).isEqualTo("Bob has received 2 messages");
         assertThat(bob.getStats()).isEqualTo(new Peer.Stats("Bob", 2));
     }
 
