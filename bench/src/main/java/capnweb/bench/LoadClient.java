@@ -69,7 +69,7 @@ public final class LoadClient {
         LoadClient client = new LoadClient(URI.create(url), transport, probe,
                 Double.parseDouble(opts.getOrDefault("seconds", "5")),
                 Double.parseDouble(opts.getOrDefault("warmup", "2")));
-        String clientName = opts.getOrDefault("client", "java" + (transport == null ? "" : "-" + transport));
+        String clientName = opts.getOrDefault("client", "java");
         String server = opts.getOrDefault("server", "server");
         List<String> scenarios = Arrays.asList(opts.getOrDefault("scenarios", String.join(",", RPC_SCENARIOS)).split(","));
         List<Result> results = new ArrayList<>();
