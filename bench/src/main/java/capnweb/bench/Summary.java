@@ -125,6 +125,6 @@ public final class Summary {
 
     private static void ratio(Table t, String goal, String server, double value, double target, boolean atLeast) {
         String met = Double.isNaN(value) ? "not measured" : (atLeast ? value >= target : value <= target) ? "yes" : "NO";
-        t.row(goal, server, Table.num(value, 2) + "x", (atLeast ? ">= " : "<= ") + target + "x", met);
+        t.row(goal, server, Double.isNaN(value) ? "-" : Table.num(value, 2) + "x", (atLeast ? ">= " : "<= ") + target + "x", met);
     }
 }
