@@ -43,14 +43,16 @@ class LaterTest {
         List<String> log = new CopyOnWriteArrayList<>();
         CompletableFuture<Void> done = new CompletableFuture<>();
         executor.execute(() -> {
-            executor.execute(() -> log.add("next task"));
+            executor.execute(() -> {
+                log.add("next task");
+                done.complete(null);
+            });
             executor.microtask(() -> {
                 log.add("micro 1");
                 executor.microtask(() -> log.add("micro 2"));
             });
             log.add("task");
         });
-        executor.execute(() -> done.complete(null));
         done.get(5, TimeUnit.SECONDS);
         assertThat(log).containsExactly("task", "micro 1", "micro 2", "next task");
     }
