@@ -46,6 +46,21 @@ final class BatchClient extends Session {
         }
     }
 
+    /**
+     * Sends what was issued but never waited for (fire-and-forget calls), then ends the session
+     * once the response is in; with nothing to send, ends it at once.
+     */
+    @Override
+    public void close() {
+        run(() -> {
+            if (outbox.messages != null && !outbox.messages.isEmpty() && abortReason() == null) {
+                sendBatch();
+            } else {
+                super.close();
+            }
+        });
+    }
+
     private void sendBatch() {
         if (outbox.messages == null) {
             return; // already sent
