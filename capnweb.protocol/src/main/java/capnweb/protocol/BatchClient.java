@@ -13,8 +13,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The client end of an HTTP batch: messages accumulate until the application first waits for a
  * result, then travel in one POST. A blocking wait ({@code join()}) sends at once; a completion
  * callback sends a moment later, so that calls issued one after another still share the request
- * (as the reference waits for a macrotask). Once the response has been handled the session ends;
- * whatever is still pending rejects with "Batch RPC request ended.".
+ * (as the reference waits for a macrotask); calls nobody waits for go out when the session is
+ * closed. Once the response has been handled the session ends; whatever is still pending rejects
+ * with "Batch RPC request ended.".
  */
 final class BatchClient extends Session {
     /** How long a completion callback waits for more calls before the batch goes out. */
