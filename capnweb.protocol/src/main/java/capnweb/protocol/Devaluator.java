@@ -187,6 +187,9 @@ final class Devaluator {
             return new JsonPrimitive(((Enum<?>) value).name());
         }
         if (value instanceof RpcTarget || value instanceof RpcFunction || value instanceof CompletionStage) {
+            if (exporter instanceof MapRecorder) {
+                exporter.exportStub(null); // throws, saying how to do it instead
+            }
             throw Errors.error("Can't serialize RPC stubs in this context.");
         }
         throw Errors.type("Cannot serialize value: " + Payload.describe(value));

@@ -108,6 +108,17 @@ class ClientMapTest {
     }
 
     @Test
+    void newTargetsInsideTheMapperAreRefusedWithAHint() {
+        try (Harness h = new Harness(new TestTargets.TestTarget())) {
+            RpcPromise fib = h.main.call("generateFibonacci", 3);
+            assertThatThrownBy(() -> fib.map(i -> h.main.call("incrementCounter", new TestTargets.Counter(1), i)))
+                    .isInstanceOf(capnweb.api.RpcException.class)
+                    .hasMessageStartingWith("Can't construct an RpcTarget or RPC callback inside a mapper function.");
+            fib.close();
+        }
+    }
+
+    @Test
     void placeholderUsedAfterTheMapperIsRefused() {
         try (Harness h = new Harness(new TestTargets.TestTarget())) {
             RpcPromise[] leaked = new RpcPromise[1];
