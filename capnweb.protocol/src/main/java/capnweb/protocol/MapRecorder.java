@@ -53,7 +53,7 @@ final class MapRecorder implements Devaluator.Exporter {
         MapRecorder outer = CURRENT.get();
         MapRecorder recorder = outer == null
                 ? new MapRecorder(null, subject.session, 0, subject.pathOrEmpty())
-                : new MapRecorder(outer, subject.session, outer.subjectIndex(subject), outer.subjectPath(subject));
+                : new MapRecorder(outer, subject.session, outer.subjectIndex(subject), subjectPath(subject));
         Object result;
         CURRENT.set(recorder);
         try {

@@ -368,7 +368,7 @@ final class Payload {
         } else {
             waits.add(inner.then(p -> {
                 List<Later<?>> sub = new ArrayList<>();
-                ((Payload) p).deliverTo(parent, key, sub);
+                p.deliverTo(parent, key, sub);
                 return sub.isEmpty() ? null : Later.all(sub);
             }));
         }

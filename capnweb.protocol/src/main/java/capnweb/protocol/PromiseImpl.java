@@ -84,8 +84,7 @@ class PromiseImpl extends StubImpl implements RpcPromise {
             if (!path.isEmpty()) {
                 hook = hook.get(path);
             }
-            hook.pull().then(p -> {
-                Payload payload = (Payload) p;
+            hook.pull().then(payload -> {
                 return payload.deliver().then(x -> payload.value);
             }).whenSettled((value, error) -> {
                 if (error != null) {

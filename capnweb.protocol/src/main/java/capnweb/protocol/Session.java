@@ -371,8 +371,7 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
      * waiting for that, since telling the peer about the intermediate promise is useless.
      */
     private Later<Payload> resolveChain(StubHook hook) {
-        return hook.pull().then(p -> {
-            Payload payload = (Payload) p;
+        return hook.pull().then(payload -> {
             if (payload.value instanceof PromiseImpl) {
                 PromiseImpl inner = (PromiseImpl) payload.value;
                 if (inner.pathOrEmpty().isEmpty() && getImport(hook) == null) {
