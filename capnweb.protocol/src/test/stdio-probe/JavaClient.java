@@ -78,6 +78,28 @@ public class JavaClient {
             check("echo map", api.call("echo", Map.of("a", List.of(1, Undefined.INSTANCE))).join(), Map.of("a", Arrays.asList(1L, Undefined.INSTANCE)));
             Object err = api.call("echo", RpcException.of("TypeError", "boom", Map.of("code", "E"))).join();
             check("echo error", err instanceof RpcException ? ((RpcException) err).type() + ((RpcException) err).properties() : err, "TypeError{code=E}");
+            RpcPromise fibm = api.call("generateFibonacci", 6);
+            check("map squares", fibm.map(i -> api.call("square", i)).join(), List.of(0L, 1L, 1L, 4L, 9L, 25L));
+            RpcStub outer = (RpcStub) api.call("makeCounter", 0).join();
+            Object objs = fibm.map(i -> {
+                RpcPromise c = api.call("makeCounter", i);
+                RpcPromise v = c.call("increment", 3);
+                outer.call("increment");
+                return Map.of("val", v);
+            }).join();
+            check("map objects", objs, List.of(Map.of("val", 3L), Map.of("val", 4L), Map.of("val", 4L),
+                    Map.of("val", 5L), Map.of("val", 6L), Map.of("val", 8L)));
+            check("map captured counter", outer.get("value").join(), 6L);
+            outer.close();
+            RpcPromise fib4 = api.call("generateFibonacci", 4);
+            check("nested map", fib4.map(i -> api.call("generateFibonacci", i)
+                    .map(j -> api.call("generateFibonacci", j))).join(),
+                    List.of(List.of(), List.of(List.of()), List.of(List.of()), List.of(List.of(), List.of(0L))));
+            fib4.close();
+            RpcPromise nothing = api.call("returnNull");
+            check("map null", nothing.map(x -> api.call("square", 2)).join(), null);
+            nothing.close();
+            fibm.close();
             RpcPromise fibp = api.call("generateFibonacci", 6);
             check("fib prop", fibp.get(5).join(), 5L);
             fibp.close();
