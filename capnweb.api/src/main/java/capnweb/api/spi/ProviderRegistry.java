@@ -137,7 +137,7 @@ public final class ProviderRegistry {
             if (a.available()) {
                 if (!choiceLogged) {
                     choiceLogged = true;
-                    LOG.log(System.Logger.Level.INFO, "Cap'n Web transport: {0} (found: {1})", p.name(), names());
+                    LOG.log(System.Logger.Level.INFO, () -> "Cap'n Web transport: " + p.name() + " (found: " + names() + ")");
                 }
                 return p;
             }

@@ -1,0 +1,92 @@
+package capnweb.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class OptionsTest {
+
+    @Test
+    void sessionDefaultsAreTheReferenceLimits() {
+        SessionOptions o = SessionOptions.defaults();
+        assertThat(o.maxMessageSize()).isEqualTo(32 * 1024 * 1024);
+        assertThat(o.maxDepth()).isEqualTo(256);
+        assertThat(o.maxBigIntDigits()).isEqualTo(16384);
+        assertThat(o.executor()).isEmpty();
+        assertThat(o.defaultTimeout()).isEmpty();
+        assertThat(o.onSendError().apply(new RuntimeException("x"))).isEmpty();
+    }
+
+    @Test
+    void sessionLimitsMustBePositive() {
+        assertThatThrownBy(() -> SessionOptions.builder().maxDepth(0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxDepth");
+        assertThatThrownBy(() -> SessionOptions.builder().defaultTimeout(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("defaultTimeout");
+    }
+
+    @Test
+    void toBuilderKeepsEverySetting() {
+        SessionOptions o = SessionOptions.builder().maxMessageSize(10).maxDepth(3).maxBigIntDigits(4)
+                .defaultTimeout(Duration.ofSeconds(2)).executor(Runnable::run).build();
+        SessionOptions copy = o.toBuilder().build();
+        assertThat(copy.maxMessageSize()).isEqualTo(10);
+        assertThat(copy.maxDepth()).isEqualTo(3);
+        assertThat(copy.maxBigIntDigits()).isEqualTo(4);
+        assertThat(copy.defaultTimeout()).contains(Duration.ofSeconds(2));
+        assertThat(copy.executor()).isPresent();
+    }
+
+    @Test
+    void serverMessageLimitDefaultsToTheSessionLimit() {
+        ServerOptions o = ServerOptions.builder(Object::new)
+                .sessionOptions(SessionOptions.builder().maxMessageSize(1234).build()).build();
+        assertThat(o.maxMessageSize()).isEqualTo(1234);
+        assertThat(o.path()).isEqualTo("/rpc");
+        assertThat(o.host()).isEqualTo("127.0.0.1");
+        assertThat(ServerOptions.builder(Object::new).maxMessageSize(99).build().maxMessageSize()).isEqualTo(99);
+    }
+
+    @Test
+    void serverRejectsBadPortAndPath() {
+        assertThatThrownBy(() -> ServerOptions.builder(Object::new).port(70000))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("70000");
+        assertThatThrownBy(() -> ServerOptions.builder(Object::new).path("rpc"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'/'");
+    }
+
+    @Test
+    void clientOptionsKeepHeadersInOrder() {
+        ClientOptions o = ClientOptions.builder().header("a", "1").header("b", "2").transport("vertx").build();
+        assertThat(o.headers()).containsEntry("a", "1").containsEntry("b", "2");
+        assertThat(o.transport()).contains("vertx");
+        assertThat(o.localMain()).isEmpty();
+    }
+
+    @Test
+    void rpcExceptionCarriesTypeMessageAndProperties() {
+        RpcException e = RpcException.of("RangeError", "too big", Map.of("limit", 3L));
+        assertThat(e.type()).isEqualTo("RangeError");
+        assertThat(e.getMessage()).isEqualTo("too big");
+        assertThat(e.properties()).containsEntry("limit", 3L);
+        assertThat(e.remoteStack()).isEmpty();
+        assertThat(e).hasToString("RangeError: too big");
+        RpcException r = RpcException.received("Error", "m", Map.of(), Optional.of("at x"), Optional.empty());
+        assertThat(r.remoteStack()).contains("at x");
+    }
+
+    @Test
+    void timeoutMessageSaysHowLong() {
+        assertThat(RpcTimeoutException.after("the result of a call", Duration.ofMillis(1500)))
+                .hasMessageStartingWith("Timed out after 1500 ms waiting for the result of a call");
+    }
+
+    @Test
+    void undefinedPrintsLikeJavaScript() {
+        assertThat(Undefined.INSTANCE).hasToString("undefined");
+    }
+}
