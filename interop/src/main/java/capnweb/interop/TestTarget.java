@@ -6,6 +6,7 @@ import capnweb.api.RpcTarget;
 import capnweb.api.Undefined;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
@@ -121,11 +122,35 @@ public final class TestTarget implements RpcTarget {
     }
 
     /**
+     * Returns its argument. The session releases a call's arguments when the call returns, so
+     * the stubs inside {@code x} are duplicated for the result, as the reference's own echo must.
+     *
      * @param x any value
      * @return {@code x}, unchanged
      */
     public Object echo(Object x) {
-        return x;
+        return retain(x);
+    }
+
+    private static Object retain(Object value) {
+        if (value instanceof RpcStub) {
+            return ((RpcStub) value).dup();
+        }
+        if (value instanceof List) {
+            List<Object> copy = new ArrayList<>();
+            for (Object element : (List<?>) value) {
+                copy.add(retain(element));
+            }
+            return copy;
+        }
+        if (value instanceof Map) {
+            Map<Object, Object> copy = new LinkedHashMap<>();
+            for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
+                copy.put(e.getKey(), retain(e.getValue()));
+            }
+            return copy;
+        }
+        return value;
     }
 
     /**

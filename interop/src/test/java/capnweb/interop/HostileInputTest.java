@@ -27,7 +27,7 @@ import org.junit.jupiter.api.function.Executable;
  */
 class HostileInputTest {
     private static final Duration WAIT = Duration.ofSeconds(15);
-    private static final String SQUARE_PUSH = "[\"push\",[\"pipeline\",0,[\"square\"],[[3]]]]";
+    private static final String SQUARE_PUSH = "[\"push\",[\"pipeline\",0,[\"square\"],[3]]]";
 
     /** One hostile WebSocket input: the frames to send. */
     private record Hostile(String name, List<Object> frames) {
@@ -47,7 +47,7 @@ class HostileInputTest {
         list.add(new Hostile("releaseOfIdNeverExported", List.of("[\"release\", 999, 1]")));
         list.add(new Hostile("releaseMoreThanHeld", List.of("[\"release\", 0, 1000]")));
         list.add(new Hostile("releaseWithFractionalId", List.of("[\"release\", 0.5, 1]")));
-        list.add(new Hostile("pipelineOnUnknownImport", List.of("[\"push\",[\"pipeline\",777,[\"square\"],[[2]]]]")));
+        list.add(new Hostile("pipelineOnUnknownImport", List.of("[\"push\",[\"pipeline\",777,[\"square\"],[2]]]")));
         list.add(new Hostile("unknownSpecialValue", List.of("[\"push\",[\"pipeline\",0,[\"echo\"],[[\"frob\",1]]]]")));
         list.add(new Hostile("malformedRemap", List.of("[\"push\",[\"remap\",0,[],[],\"notAnArray\"]]")));
         list.add(new Hostile("nestingTooDeep", List.of("[\"push\",[\"pipeline\",0,[\"echo\"],[" + "[[".repeat(300) + "1"
