@@ -269,6 +269,36 @@ define("missingMethod.onCounter", BOTH, async ({ connect }) => {
   assert.equal(after.value, 2);
 });
 
+define("property.missingIsUndefined", BOTH, async ({ connect }) => {
+  assert.strictEqual(await connect().noSuchProperty, undefined);
+});
+
+define("property.methodReadAsFunction", WS, async ({ connect }) => {
+  const square = await connect().square;
+  assert.equal(typeof square, "function");
+  assert.equal(await square(4), 16);
+});
+
+define("property.readingMethodHasNoSideEffect", BOTH, async ({ connect }) => {
+  // Reading `increment` names the method; only calling it increments.
+  const counter = connect().makeCounter(5);
+  const method = counter.increment;
+  const value = counter.value;
+  const [, settled] = await Promise.allSettled([method, value]);
+  assert.equal(settled.value, 5);
+});
+
+define("hiddenMembers.notCallable", BOTH, async ({ connect }) => {
+  // What a Java object has but a remote caller must never reach: each is simply not a function.
+  const api = connect();
+  const names = ["getClass", "hashCode", "wait", "notify", "notifyAll", "equals", "close", "clone", "finalize"];
+  const settled = await Promise.allSettled(names.map((n) => api[n]()));
+  settled.forEach((s, i) => {
+    assert.equal(s.status, "rejected", `${names[i]}() must not be callable, but returned ${describe(s.value)}`);
+    assertError(s.reason, TypeError, new RegExp(names[i]));
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 // Every kind of value through echo
 

@@ -282,6 +282,11 @@ class JavaClientInteropTest {
             assertThat(after.get(20, TimeUnit.SECONDS)).isEqualTo(4L);
         });
 
+        both("property.missingIsUndefined", peer ->
+                assertThat(await(peer.connect().get("noSuchProperty"))).isSameAs(Undefined.INSTANCE));
+        both("property.ofPipelinedResult", peer ->
+                assertThat(await(peer.connect().call("makeCounter", 3).get("value"))).isEqualTo(3L));
+
         // Values through echo
         echoes("loneSurrogates", "a\uD800b\uDC00c\uDFFF");
         echoes("controlCharacters", "\u0000\u0001\u001f\u007f\u2028\u2029\t\n\r\"\\/");
