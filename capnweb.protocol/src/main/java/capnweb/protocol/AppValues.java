@@ -1,0 +1,83 @@
+package capnweb.protocol;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Copies the arguments of an application's call on the application's thread, at the moment of
+ * the call: later changes to its lists and maps cannot reach the message, and stubs of other
+ * sessions are duplicated at once (ordered before any later {@code close()} of the original).
+ * Stubs of the calling session are kept as they are: the call runs before anything the
+ * application does to them afterwards.
+ */
+final class AppValues {
+    private AppValues() {
+    }
+
+    static Object snapshot(Object value, Session destination) {
+        return new AppValues.Copy(destination).copy(value, 0);
+    }
+
+    private static final class Copy {
+        private final Session destination;
+        private final IdentityHashMap<Object, Boolean> path = new IdentityHashMap<>();
+
+        Copy(Session destination) {
+            this.destination = destination;
+        }
+
+        Object copy(Object v, int depth) {
+            if (depth >= Payload.MAX_DEPTH) {
+                throw Errors.error("Serialization exceeded maximum allowed depth. (Does the message contain cycles?)");
+            }
+            if (v instanceof StubImpl) {
+                StubImpl s = (StubImpl) v;
+                return s.session() == destination ? s : s.dupAnywhere();
+            }
+            if (v instanceof byte[]) {
+                return ((byte[]) v).clone();
+            }
+            if (v instanceof ByteBuffer) {
+                ByteBuffer b = ((ByteBuffer) v).duplicate();
+                byte[] bytes = new byte[b.remaining()];
+                b.get(bytes);
+                return bytes;
+            }
+            boolean container = v instanceof Map || v instanceof Collection
+                    || (v != null && v.getClass().isArray());
+            if (!container) {
+                return v;
+            }
+            if (path.put(v, Boolean.TRUE) != null) {
+                throw Errors.error("Serialization exceeded maximum allowed depth. (Does the message contain cycles?)");
+            }
+            try {
+                if (v instanceof Map) {
+                    Map<Object, Object> out = new LinkedHashMap<>();
+                    for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
+                        out.put(e.getKey(), copy(e.getValue(), depth + 1));
+                    }
+                    return out;
+                }
+                List<Object> out = new ArrayList<>();
+                if (v instanceof Collection) {
+                    for (Object o : (Collection<?>) v) {
+                        out.add(copy(o, depth + 1));
+                    }
+                } else {
+                    for (int i = 0, n = java.lang.reflect.Array.getLength(v); i < n; i++) {
+                        out.add(copy(java.lang.reflect.Array.get(v, i), depth + 1));
+                    }
+                }
+                return out;
+            } finally {
+                path.remove(v);
+            }
+        }
+    }
+}

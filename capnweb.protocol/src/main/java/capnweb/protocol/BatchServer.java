@@ -1,0 +1,63 @@
+package capnweb.protocol;
+
+import capnweb.api.SessionOptions;
+import capnweb.api.spi.MessageReceiver;
+import capnweb.api.spi.MessageTransport;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The server end of an HTTP batch: runs a session over the request's messages, waits until every
+ * message has been handled and every pulled result sent, answers with what the session sent,
+ * and then ends the session so that nothing it held outlives the request.
+ *
+ * <p>Bad input aborts the session as on any transport; the response then carries the messages
+ * sent so far, ending with the {@code abort} message, so the client learns what went wrong.
+ */
+final class BatchServer {
+    private BatchServer() {
+    }
+
+    static CompletionStage<String> serve(String body, Object localMain, SessionOptions options) {
+        Collector transport = new Collector();
+        Session session = new Session(transport, localMain, options);
+        session.start();
+        if (!body.isEmpty()) {
+            for (String line : body.split("\n", -1)) {
+                session.onMessage(line);
+            }
+        }
+        CompletableFuture<String> response = new CompletableFuture<>();
+        // Queued after every message, so it runs once all of them were handled.
+        session.executor.execute(() -> session.drainLater().whenSettled((v, e) -> {
+            String text = String.join("\n", transport.sent);
+            session.endQuietly(Errors.error("Batch RPC request ended."));
+            session.deliveryExecutor().execute(() -> response.complete(text));
+        }));
+        return response;
+    }
+
+    /** Collects what the session sends; delivers nothing more than the request held. */
+    private static final class Collector implements MessageTransport {
+        final List<String> sent = new ArrayList<>();
+
+        @Override
+        public void start(MessageReceiver receiver) {
+        }
+
+        @Override
+        public void send(String message) {
+            sent.add(message);
+        }
+
+        @Override
+        public void close() {
+        }
+
+        @Override
+        public void abort(Throwable reason) {
+        }
+    }
+}

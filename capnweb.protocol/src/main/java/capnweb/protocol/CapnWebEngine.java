@@ -1,0 +1,48 @@
+package capnweb.protocol;
+
+import capnweb.api.RpcSession;
+import capnweb.api.SessionOptions;
+import capnweb.api.spi.HttpBatchPoster;
+import capnweb.api.spi.MessageTransport;
+import capnweb.api.spi.RpcEngine;
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+
+/** The Cap'n Web protocol engine, found by {@code capnweb.api} with {@link java.util.ServiceLoader}. */
+public final class CapnWebEngine implements RpcEngine {
+
+    /** The ServiceLoader constructor. */
+    public CapnWebEngine() {
+    }
+
+    @Override
+    public String name() {
+        return "capnweb.protocol";
+    }
+
+    @Override
+    public RpcSession newSession(MessageTransport transport, Object localMain, SessionOptions options) {
+        Objects.requireNonNull(transport, "transport");
+        Objects.requireNonNull(localMain, "localMain");
+        Objects.requireNonNull(options, "options");
+        Session session = new Session(transport, localMain, options);
+        session.start();
+        return session;
+    }
+
+    @Override
+    public CompletionStage<String> serveBatch(String requestBody, Object localMain, SessionOptions options) {
+        Objects.requireNonNull(requestBody, "requestBody");
+        Objects.requireNonNull(localMain, "localMain");
+        Objects.requireNonNull(options, "options");
+        return BatchServer.serve(requestBody, localMain, options);
+    }
+
+    @Override
+    public RpcSession newBatchClient(HttpBatchPoster poster, Object localMain, SessionOptions options) {
+        Objects.requireNonNull(poster, "poster");
+        Objects.requireNonNull(localMain, "localMain");
+        Objects.requireNonNull(options, "options");
+        return BatchClient.open(poster, localMain, options);
+    }
+}

@@ -1,0 +1,84 @@
+package capnweb.protocol;
+
+import com.google.gson.JsonArray;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * A hook in one session (home) for a stub of another session: every operation is handed to the
+ * other session's executor through the stub's thread-safe API, and results come back to the
+ * home executor. This keeps each session's tables confined to its own executor when stubs are
+ * passed from one connection to another (proxying, three-party passing).
+ */
+final class CrossSessionHook extends StubHook {
+    private final StubImpl remote;
+    private final Session home;
+
+    /** Takes ownership of {@code remote}. */
+    CrossSessionHook(StubImpl remote, Session home) {
+        this.remote = remote;
+        this.home = home;
+    }
+
+    @Override
+    StubHook call(List<Object> path, Payload args) {
+        Object value;
+        try {
+            args.ensureOwned();
+            // The snapshot duplicates our stubs for the other session before we release ours.
+            value = AppValues.snapshot(args.value, remote.session());
+        } finally {
+            args.dispose();
+        }
+        List<?> list = value instanceof List ? (List<?>) value : List.of();
+        PromiseImpl result = remote.session().callFromApp(remote, ValueHook.concat(remote.pathOrEmpty(), path),
+                list.toArray());
+        return new CrossSessionHook(result, home);
+    }
+
+    @Override
+    StubHook map(List<Object> path, List<StubHook> captures, JsonArray instructions) {
+        captures.forEach(StubHook::dispose);
+        return new ErrorHook(Errors.error("map() over a stub that came from another session is not supported yet."));
+    }
+
+    @Override
+    StubHook get(List<Object> path) {
+        return new CrossSessionHook(remote.getOwned(path), home);
+    }
+
+    @Override
+    StubHook dup() {
+        return new CrossSessionHook(remote.dupAnywhere(), home);
+    }
+
+    @Override
+    Later<Payload> pull() {
+        if (!(remote instanceof PromiseImpl)) {
+            return Later.rejected(Errors.error("Tried to resolve a non-promise stub."));
+        }
+        Later<Payload> later = Later.pending();
+        ((PromiseImpl) remote).future().whenComplete((value, error) -> home.executor.execute(() -> {
+            if (error != null) {
+                later.reject(Errors.unwrap(error));
+                return;
+            }
+            try {
+                later.resolve(Payload.deepCopyFrom(value, home));
+            } catch (RuntimeException e) {
+                later.reject(e);
+            }
+        }));
+        return later;
+    }
+
+    @Override
+    void dispose() {
+        remote.close();
+    }
+
+    @Override
+    void onBroken(Consumer<Throwable> callback) {
+        remote.onBroken(error -> home.executor.execute(() -> callback.accept(error)));
+    }
+}

@@ -1,0 +1,28 @@
+package capnweb.protocol;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The engine's shared threads, all daemons so that they never keep a JVM alive: a cached pool
+ * that runs session executors (when the application gives none) and completes the futures the
+ * application waits on, and one scheduler for short delays (the batch client's send).
+ */
+final class EnginePools {
+    private static final AtomicInteger COUNTER = new AtomicInteger();
+
+    static final ExecutorService SHARED = Executors.newCachedThreadPool(r -> daemon(r, "capnweb-engine-"));
+    static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(
+            r -> daemon(r, "capnweb-timer-"));
+
+    private EnginePools() {
+    }
+
+    private static Thread daemon(Runnable r, String prefix) {
+        Thread t = new Thread(r, prefix + COUNTER.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+    }
+}

@@ -1,0 +1,60 @@
+package capnweb.protocol;
+
+import com.google.gson.JsonArray;
+import java.util.List;
+import java.util.function.Consumer;
+
+/** A hook that is broken: every use fails with the same error. */
+final class ErrorHook extends StubHook {
+    private static final System.Logger LOG = System.getLogger(ErrorHook.class.getName());
+
+    private final Throwable error;
+
+    ErrorHook(Throwable error) {
+        this.error = error;
+    }
+
+    Throwable error() {
+        return error;
+    }
+
+    @Override
+    StubHook call(List<Object> path, Payload args) {
+        args.dispose();
+        return this;
+    }
+
+    @Override
+    StubHook map(List<Object> path, List<StubHook> captures, JsonArray instructions) {
+        captures.forEach(StubHook::dispose);
+        return this;
+    }
+
+    @Override
+    StubHook get(List<Object> path) {
+        return this;
+    }
+
+    @Override
+    StubHook dup() {
+        return this;
+    }
+
+    @Override
+    Later<Payload> pull() {
+        return Later.rejected(error);
+    }
+
+    @Override
+    void dispose() {
+    }
+
+    @Override
+    void onBroken(Consumer<Throwable> callback) {
+        try {
+            callback.accept(error);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "An onBroken callback threw", e);
+        }
+    }
+}

@@ -1,0 +1,304 @@
+package capnweb.protocol;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
+import com.google.gson.Strictness;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import java.io.IOException;
+import java.io.StringReader;
+import java.math.BigDecimal;
+import java.util.ArrayDeque;
+import java.util.Map;
+
+/**
+ * JSON text to and from Gson's tree model, the way the reference's {@code JSON.parse} and
+ * {@code JSON.stringify} do it: every number is an IEEE double, numbers are written in
+ * JavaScript's shortest form ({@code 9}, not {@code 9.0}), and strings are escaped exactly like
+ * {@code JSON.stringify}.
+ */
+final class Json {
+    private static final double TWO_POW_53 = 9007199254740992.0;
+
+    private Json() {
+    }
+
+    /**
+     * Parses one message. Parsing is iterative and refuses nesting deeper than
+     * {@code maxNesting}, so hostile input cannot overflow the stack.
+     *
+     * @throws capnweb.api.RpcException a SyntaxError for malformed JSON, a TypeError for too deep nesting
+     */
+    static JsonElement parse(String text, int maxNesting, int maxDepthForMessage) {
+        try (JsonReader reader = new JsonReader(new StringReader(text))) {
+            reader.setStrictness(Strictness.STRICT);
+            // Our own limit below applies; Gson's default one would refuse legitimate messages.
+            reader.setNestingLimit(Integer.MAX_VALUE);
+            ArrayDeque<JsonElement> stack = new ArrayDeque<>();
+            ArrayDeque<String> names = new ArrayDeque<>();
+            JsonElement root = null;
+            String pendingName = null;
+            while (true) {
+                JsonToken token = reader.peek();
+                JsonElement value;
+                switch (token) {
+                    case BEGIN_ARRAY:
+                        reader.beginArray();
+                        value = new JsonArray();
+                        break;
+                    case BEGIN_OBJECT:
+                        reader.beginObject();
+                        value = new JsonObject();
+                        break;
+                    case END_ARRAY:
+                        reader.endArray();
+                        value = null;
+                        break;
+                    case END_OBJECT:
+                        reader.endObject();
+                        value = null;
+                        break;
+                    case NAME:
+                        pendingName = reader.nextName();
+                        continue;
+                    case STRING:
+                        value = new JsonPrimitive(reader.nextString());
+                        break;
+                    case NUMBER:
+                        value = new JsonPrimitive(Double.parseDouble(reader.nextString()));
+                        break;
+                    case BOOLEAN:
+                        value = new JsonPrimitive(reader.nextBoolean());
+                        break;
+                    case NULL:
+                        reader.nextNull();
+                        value = JsonNull.INSTANCE;
+                        break;
+                    case END_DOCUMENT:
+                        if (root == null) {
+                            throw Errors.syntax("Unexpected end of JSON input");
+                        }
+                        return root;
+                    default:
+                        throw Errors.syntax("Unexpected token in JSON: " + token);
+                }
+                if (value == null) {
+                    // The container on top is complete.
+                    JsonElement done = stack.pop();
+                    String name = names.pop();
+                    attach(stack, done, name);
+                    if (stack.isEmpty()) {
+                        root = done;
+                        expectEnd(reader);
+                        return root;
+                    }
+                    continue;
+                }
+                if (value.isJsonArray() || value.isJsonObject()) {
+                    if (stack.size() >= maxNesting) {
+                        throw Errors.type("Deserialization exceeded maximum allowed message depth of "
+                                + maxDepthForMessage + ".");
+                    }
+                    stack.push(value);
+                    names.push(pendingName == null ? "" : pendingName);
+                    pendingName = null;
+                    continue;
+                }
+                if (stack.isEmpty()) {
+                    expectEnd(reader);
+                    return value;
+                }
+                attachValue(stack.peek(), pendingName, value);
+                pendingName = null;
+            }
+        } catch (IOException | IllegalStateException | NumberFormatException e) {
+            String detail = String.valueOf(e.getMessage());
+            if (detail.length() > 200) {
+                detail = detail.substring(0, 200) + "...";
+            }
+            throw Errors.syntax("Malformed JSON message: " + detail);
+        }
+    }
+
+    private static void attach(ArrayDeque<JsonElement> stack, JsonElement done, String name) {
+        if (!stack.isEmpty()) {
+            attachValue(stack.peek(), name, done);
+        }
+    }
+
+    private static void attachValue(JsonElement parent, String name, JsonElement value) {
+        if (parent.isJsonArray()) {
+            parent.getAsJsonArray().add(value);
+        } else {
+            parent.getAsJsonObject().add(name, value);
+        }
+    }
+
+    private static void expectEnd(JsonReader reader) throws IOException {
+        if (reader.peek() != JsonToken.END_DOCUMENT) {
+            throw Errors.syntax("Unexpected non-whitespace character after JSON");
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Writing
+
+    static String write(JsonElement element) {
+        StringBuilder out = new StringBuilder(64);
+        write(element, out);
+        return out.toString();
+    }
+
+    static void write(JsonElement element, StringBuilder out) {
+        if (element == null || element.isJsonNull()) {
+            out.append("null");
+        } else if (element.isJsonPrimitive()) {
+            JsonPrimitive p = element.getAsJsonPrimitive();
+            if (p.isString()) {
+                quote(p.getAsString(), out);
+            } else if (p.isBoolean()) {
+                out.append(p.getAsBoolean());
+            } else {
+                out.append(number(p.getAsNumber()));
+            }
+        } else if (element.isJsonArray()) {
+            out.append('[');
+            JsonArray array = element.getAsJsonArray();
+            for (int i = 0, n = array.size(); i < n; i++) {
+                if (i > 0) {
+                    out.append(',');
+                }
+                write(array.get(i), out);
+            }
+            out.append(']');
+        } else {
+            out.append('{');
+            boolean first = true;
+            for (Map.Entry<String, JsonElement> e : element.getAsJsonObject().entrySet()) {
+                if (!first) {
+                    out.append(',');
+                }
+                first = false;
+                quote(e.getKey(), out);
+                out.append(':');
+                write(e.getValue(), out);
+            }
+            out.append('}');
+        }
+    }
+
+    /** Formats a number as JavaScript's {@code Number.prototype.toString()} would. */
+    static String number(Number n) {
+        if (n instanceof Long || n instanceof Integer || n instanceof Short || n instanceof Byte) {
+            return Long.toString(n.longValue());
+        }
+        return number(n.doubleValue());
+    }
+
+    static String number(double d) {
+        if (Double.isNaN(d) || Double.isInfinite(d)) {
+            // JSON.stringify writes these as null; the devaluator never lets them through.
+            return "null";
+        }
+        if (d == 0) {
+            return "0";
+        }
+        if (d == Math.rint(d) && Math.abs(d) < TWO_POW_53) {
+            return Long.toString((long) d);
+        }
+        BigDecimal bd = new BigDecimal(Double.toString(d)).stripTrailingZeros();
+        String digits = bd.unscaledValue().abs().toString();
+        int k = digits.length();
+        int exp = k - bd.scale(); // value = 0.digits * 10^exp
+        StringBuilder sb = new StringBuilder(24);
+        if (d < 0) {
+            sb.append('-');
+        }
+        if (k <= exp && exp <= 21) {
+            sb.append(digits);
+            for (int i = k; i < exp; i++) {
+                sb.append('0');
+            }
+        } else if (0 < exp && exp <= 21) {
+            sb.append(digits, 0, exp).append('.').append(digits, exp, k);
+        } else if (-6 < exp && exp <= 0) {
+            sb.append("0.");
+            for (int i = exp; i < 0; i++) {
+                sb.append('0');
+            }
+            sb.append(digits);
+        } else {
+            int e = exp - 1;
+            sb.append(digits.charAt(0));
+            if (k > 1) {
+                sb.append('.').append(digits, 1, k);
+            }
+            sb.append('e').append(e < 0 ? '-' : '+').append(Math.abs(e));
+        }
+        return sb.toString();
+    }
+
+    /** Quotes a string as {@code JSON.stringify} does (including lone surrogates as escapes). */
+    static void quote(String s, StringBuilder out) {
+        out.append('"');
+        for (int i = 0, n = s.length(); i < n; i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"':
+                    out.append("\\\"");
+                    break;
+                case '\\':
+                    out.append("\\\\");
+                    break;
+                case '\n':
+                    out.append("\\n");
+                    break;
+                case '\r':
+                    out.append("\\r");
+                    break;
+                case '\t':
+                    out.append("\\t");
+                    break;
+                case '\b':
+                    out.append("\\b");
+                    break;
+                case '\f':
+                    out.append("\\f");
+                    break;
+                default:
+                    if (c < 0x20) {
+                        hex(c, out);
+                    } else if (Character.isHighSurrogate(c)) {
+                        if (i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                            out.append(c).append(s.charAt(++i));
+                        } else {
+                            hex(c, out);
+                        }
+                    } else if (Character.isLowSurrogate(c)) {
+                        hex(c, out);
+                    } else {
+                        out.append(c);
+                    }
+            }
+        }
+        out.append('"');
+    }
+
+    private static void hex(char c, StringBuilder out) {
+        out.append("\\u");
+        String h = Integer.toHexString(c);
+        for (int i = h.length(); i < 4; i++) {
+            out.append('0');
+        }
+        out.append(h);
+    }
+
+    static String quote(String s) {
+        StringBuilder sb = new StringBuilder(s.length() + 2);
+        quote(s, sb);
+        return sb.toString();
+    }
+}

@@ -1,0 +1,789 @@
+package capnweb.protocol;
+
+import capnweb.api.RpcException;
+import capnweb.api.RpcSession;
+import capnweb.api.RpcStub;
+import capnweb.api.SessionOptions;
+import capnweb.api.SessionStats;
+import capnweb.api.Undefined;
+import capnweb.api.spi.MessageReceiver;
+import capnweb.api.spi.MessageTransport;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonPrimitive;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * One Cap'n Web session: the import and export tables, the handling of each message kind, and
+ * the session's end. All state is confined to the session's {@link SessionExecutor}; the
+ * transport's threads and application threads only hand work in.
+ */
+class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evaluator.Importer {
+    private static final System.Logger LOG = System.getLogger(Session.class.getName());
+
+    /** An entry of the export table. */
+    static final class ExportEntry {
+        final StubHook hook;
+        int refcount = 1;
+        boolean autoRelease;
+        boolean pulling;
+
+        ExportEntry(StubHook hook) {
+            this.hook = hook;
+        }
+    }
+
+    final SessionExecutor executor;
+    final SessionOptions options;
+    private final MessageTransport transport;
+
+    private final Map<Long, ExportEntry> exports = new HashMap<>();
+    private final IdentityHashMap<StubHook, Long> reverseExports = new IdentityHashMap<>();
+    private final Map<Long, ImportHook.Entry> imports = new HashMap<>();
+    private final IdentityHashMap<Object, TargetHook.Box> targetBoxes = new IdentityHashMap<>();
+    private final List<Consumer<Throwable>> onBrokenCallbacks = new ArrayList<>();
+    private long nextExportId = -1;
+    private long nextImportId = 1;
+    private long nextPeerExportId;
+    private int pullCount;
+    private Later<Void> batchDone;
+
+    private volatile Throwable abortReason;
+    private volatile int importCount;
+    private volatile int exportCount;
+    private final CompletableFuture<Void> closed = new CompletableFuture<>();
+
+    Session(MessageTransport transport, Object localMain, SessionOptions options) {
+        this.transport = transport;
+        this.options = options;
+        this.executor = new SessionExecutor(options.executor().orElse(EnginePools.SHARED));
+        // Export 0 is our main object, import 0 the peer's; the session itself holds a reference
+        // to import 0 so that closing main() stubs never releases it.
+        executor.execute(() -> {
+            StubHook mainHook;
+            if (localMain == null || localMain == Undefined.INSTANCE) {
+                mainHook = new ErrorHook(Errors.error("This connection has no main object."));
+            } else {
+                mainHook = new PayloadHook(Payload.fromReturn(localMain, this, s -> false), this);
+            }
+            exports.put(0L, new ExportEntry(mainHook));
+            ImportHook.Entry peerMain = new ImportHook.Entry(this, 0, false);
+            peerMain.localRefcount = 1;
+            imports.put(0L, peerMain);
+            updateCounts();
+        });
+    }
+
+    /** Starts receiving; separate from construction so that subclasses are fully built first. */
+    void start() {
+        try {
+            transport.start(this);
+        } catch (RuntimeException e) {
+            executor.execute(() -> abort(e, false));
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // MessageReceiver: called from transport threads, only enqueues.
+
+    @Override
+    public void onMessage(String message) {
+        executor.execute(() -> receive(message));
+    }
+
+    @Override
+    public void onClosed(Throwable cause) {
+        executor.execute(() -> {
+            if (abortReason == null) {
+                abort(Errors.connectionLost(cause), false);
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Receiving
+
+    private void receive(String text) {
+        if (abortReason != null) {
+            return;
+        }
+        try {
+            if (LOG.isLoggable(System.Logger.Level.TRACE)) {
+                LOG.log(System.Logger.Level.TRACE, "recv " + text);
+            }
+            if (text.length() > options.maxMessageSize()) {
+                throw Errors.type("Incoming message exceeds maximum size of " + options.maxMessageSize()
+                        + " UTF-16 code units.");
+            }
+            // Escaped arrays nest two JSON levels per evaluation level, and the envelope adds a few.
+            int nesting = (int) Math.min(Integer.MAX_VALUE, 2L * options.maxDepth() + 8);
+            JsonElement msg = Json.parse(text, nesting, options.maxDepth());
+            if (!dispatch(msg)) {
+                throw Errors.error("bad RPC message: " + Json.write(msg));
+            }
+        } catch (RuntimeException e) {
+            abort(e, true);
+        }
+    }
+
+    /** @return false if the message is malformed */
+    private boolean dispatch(JsonElement element) {
+        if (!element.isJsonArray()) {
+            return false;
+        }
+        JsonArray msg = element.getAsJsonArray();
+        if (msg.size() == 0 || !Evaluator.isString(msg.get(0))) {
+            return false;
+        }
+        switch (msg.get(0).getAsString()) {
+            case "push": {
+                if (msg.size() < 2) {
+                    return false;
+                }
+                Payload payload = Evaluator.evaluate(msg.get(1), this);
+                addExport(nextPeerExportId(), new ExportEntry(new PayloadHook(payload, this)));
+                return true;
+            }
+            case "stream": {
+                if (msg.size() < 2) {
+                    return false;
+                }
+                Payload payload = Evaluator.evaluate(msg.get(1), this);
+                long id = nextPeerExportId();
+                ExportEntry entry = new ExportEntry(new PayloadHook(payload, this));
+                entry.autoRelease = true;
+                addExport(id, entry);
+                ensureResolvingExport(id);
+                return true;
+            }
+            case "pipe":
+                throw Errors.type("Streams are not supported yet by the Java implementation of Cap'n Web: "
+                        + "received a \"pipe\" message.");
+            case "pull": {
+                if (msg.size() < 2 || !Evaluator.isNumber(msg.get(1))) {
+                    return false;
+                }
+                ensureResolvingExport(id(msg.get(1)));
+                return true;
+            }
+            case "resolve":
+            case "reject": {
+                if (msg.size() < 3 || !Evaluator.isNumber(msg.get(1))) {
+                    return false;
+                }
+                boolean resolve = msg.get(0).getAsString().equals("resolve");
+                Double raw = msg.get(1).getAsDouble();
+                ImportHook.Entry imp = isWhole(raw) ? imports.get(raw.longValue()) : null;
+                if (imp != null) {
+                    Payload payload = Evaluator.evaluate(msg.get(2), this);
+                    if (resolve) {
+                        imp.resolve(new PayloadHook(payload, this));
+                    } else {
+                        payload.dispose();
+                        imp.resolve(new ErrorHook(Errors.fromValue(payload.value)));
+                    }
+                } else if (resolve) {
+                    // Released already; evaluate only to release what the resolution holds.
+                    Evaluator.evaluate(msg.get(2), this).dispose();
+                }
+                return true;
+            }
+            case "release": {
+                if (msg.size() < 3 || !Evaluator.isNumber(msg.get(1)) || !Evaluator.isNumber(msg.get(2))) {
+                    return false;
+                }
+                releaseExport(id(msg.get(1)), msg.get(2).getAsDouble());
+                return true;
+            }
+            case "abort": {
+                Object reason;
+                if (msg.size() < 2) {
+                    reason = Undefined.INSTANCE;
+                } else {
+                    Payload payload = Evaluator.evaluate(msg.get(1), this);
+                    payload.dispose();
+                    reason = payload.value;
+                }
+                abort(Errors.fromValue(reason), false);
+                return true;
+            }
+            default:
+                return false;
+        }
+    }
+
+    private static boolean isWhole(double d) {
+        return d == Math.rint(d) && !Double.isInfinite(d);
+    }
+
+    /** An id from a message; a fractional one cannot name an entry, so it maps to a missing id. */
+    private static double id(JsonElement e) {
+        return e.getAsDouble();
+    }
+
+    private long nextPeerExportId() {
+        // Pushes take the next positive id, counted on our side by how many we have seen.
+        return ++nextPeerExportId;
+    }
+
+    private void addExport(long id, ExportEntry entry) {
+        exports.put(id, entry);
+        updateCounts();
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Exporter
+
+    @Override
+    public long exportStub(StubHook hook) {
+        throwIfAborted();
+        Long existing = reverseExports.get(hook);
+        if (existing != null) {
+            exports.get(existing).refcount++;
+            return existing;
+        }
+        long id = nextExportId--;
+        exports.put(id, new ExportEntry(hook));
+        reverseExports.put(hook, id);
+        updateCounts();
+        return id;
+    }
+
+    @Override
+    public long exportPromise(StubHook hook) {
+        throwIfAborted();
+        // Promises always take a new id, or the peer could miss the resolution.
+        long id = nextExportId--;
+        exports.put(id, new ExportEntry(hook));
+        reverseExports.put(hook, id);
+        updateCounts();
+        ensureResolvingExport(id);
+        return id;
+    }
+
+    @Override
+    public Long getImport(StubHook hook) {
+        if (hook instanceof ImportHook) {
+            ImportHook.Entry e = ((ImportHook) hook).entry();
+            if (e != null && e.session == this) {
+                return e.importId;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void unexport(List<Long> ids) {
+        for (long id : ids) {
+            releaseExport(id, 1);
+        }
+    }
+
+    @Override
+    public Optional<Throwable> onSendError(Throwable error) {
+        return options.onSendError().apply(error);
+    }
+
+    private void releaseExport(double rawId, double refcount) {
+        ExportEntry entry = isWhole(rawId) ? exports.get((long) rawId) : null;
+        if (entry == null) {
+            throw Errors.error("no such export ID: " + Json.number(rawId));
+        }
+        if (!(refcount >= 0) || entry.refcount < refcount) {
+            throw Errors.error("refcount would go negative: " + entry.refcount + " < " + Json.number(refcount));
+        }
+        entry.refcount -= (int) refcount;
+        if (entry.refcount == 0) {
+            exports.remove((long) rawId);
+            reverseExports.remove(entry.hook);
+            updateCounts();
+            entry.hook.dispose();
+        }
+    }
+
+    private void ensureResolvingExport(double rawId) {
+        ExportEntry exp = isWhole(rawId) ? exports.get((long) rawId) : null;
+        if (exp == null) {
+            throw Errors.error("no such export ID: " + Json.number(rawId));
+        }
+        if (exp.pulling) {
+            return;
+        }
+        exp.pulling = true;
+        long exportId = (long) rawId;
+        boolean autoRelease = exp.autoRelease;
+        pullCount++;
+        resolveChain(exp.hook).whenSettled((payload, error) -> {
+            try {
+                if (error == null) {
+                    // The payload stays with the hook, which keeps serving pipelined calls.
+                    JsonElement value;
+                    try {
+                        value = Devaluator.devaluate(payload.value, this);
+                    } catch (RuntimeException serializationFailed) {
+                        sendReject(exportId, serializationFailed);
+                        return;
+                    }
+                    send(Devaluator.special("resolve", new JsonPrimitive(exportId), value));
+                } else {
+                    sendReject(exportId, error);
+                }
+            } catch (RuntimeException e) {
+                abort(e, true);
+            } finally {
+                if (autoRelease && abortReason == null && exports.containsKey(exportId)) {
+                    try {
+                        releaseExport(exportId, 1);
+                    } catch (RuntimeException e) {
+                        abort(e, true);
+                    }
+                }
+                if (--pullCount == 0 && batchDone != null) {
+                    batchDone.resolve(null);
+                }
+            }
+        });
+    }
+
+    private void sendReject(long exportId, Throwable error) {
+        send(Devaluator.special("reject", new JsonPrimitive(exportId), Devaluator.devaluate(error, this)));
+    }
+
+    /**
+     * Pulls a hook; when it resolves to another local promise (not one of the peer's), keeps
+     * waiting for that, since telling the peer about the intermediate promise is useless.
+     */
+    private Later<Payload> resolveChain(StubHook hook) {
+        return hook.pull().then(p -> {
+            Payload payload = (Payload) p;
+            if (payload.value instanceof PromiseImpl) {
+                PromiseImpl inner = (PromiseImpl) payload.value;
+                if (inner.pathOrEmpty().isEmpty() && getImport(hook) == null) {
+                    return resolveChain(inner.hookOnThread());
+                }
+            }
+            return payload;
+        });
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Importer
+
+    @Override
+    public StubHook importStub(long id) {
+        throwIfAborted();
+        ImportHook.Entry entry = imports.get(id);
+        if (entry == null) {
+            entry = new ImportHook.Entry(this, id, false);
+            imports.put(id, entry);
+            if (id >= nextImportId) {
+                nextImportId = id + 1;
+            }
+            updateCounts();
+        } else {
+            // The peer introduced the same id again: one more to release, as the protocol counts.
+            entry.remoteRefcount++;
+        }
+        return new ImportHook(false, entry);
+    }
+
+    @Override
+    public StubHook importPromise(long id) {
+        throwIfAborted();
+        if (imports.containsKey(id)) {
+            return new ErrorHook(Errors.error("Bug in RPC system: The peer sent a promise reusing an existing export ID."));
+        }
+        ImportHook.Entry entry = new ImportHook.Entry(this, id, true);
+        imports.put(id, entry);
+        if (id >= nextImportId) {
+            nextImportId = id + 1;
+        }
+        updateCounts();
+        return new ImportHook(true, entry);
+    }
+
+    @Override
+    public StubHook getExport(long id) {
+        ExportEntry e = exports.get(id);
+        return e == null ? null : e.hook;
+    }
+
+    @Override
+    public Session session() {
+        return this;
+    }
+
+    @Override
+    public int maxDepth() {
+        return options.maxDepth();
+    }
+
+    @Override
+    public int maxBigIntDigits() {
+        return options.maxBigIntDigits();
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Sending
+
+    void send(JsonArray msg) {
+        if (abortReason != null) {
+            return;
+        }
+        String text = Json.write(msg);
+        if (LOG.isLoggable(System.Logger.Level.TRACE)) {
+            LOG.log(System.Logger.Level.TRACE, "send " + text);
+        }
+        try {
+            transport.send(text);
+        } catch (RuntimeException e) {
+            // Like the reference: abort without trying to send over the broken transport, after
+            // the caller finished its own bookkeeping.
+            executor.microtask(() -> abort(e, false));
+        }
+    }
+
+    ImportHook sendCall(long id, List<Object> path, Payload args) {
+        if (abortReason != null) {
+            if (args != null) {
+                args.dispose();
+            }
+            throw asRuntime(abortReason);
+        }
+        JsonArray value = Devaluator.special("pipeline", new JsonPrimitive(id), Evaluator.pathToJson(path));
+        if (args != null) {
+            JsonElement devalued;
+            try {
+                devalued = Devaluator.devaluate(args.value, this);
+            } catch (RuntimeException e) {
+                args.dispose();
+                throw e;
+            }
+            // The arguments are a list, escaped as [[...]]; the call carries the inner array.
+            value.add(devalued.getAsJsonArray().get(0));
+            // Sending took over what the arguments referenced (as exports of dups); release ours.
+            args.dispose();
+        }
+        send(Devaluator.special("push", value));
+        return newImport(false);
+    }
+
+    StubHook sendMap(long id, List<Object> path, List<StubHook> captures, JsonArray instructions) {
+        if (abortReason != null) {
+            captures.forEach(StubHook::dispose);
+            throw asRuntime(abortReason);
+        }
+        JsonArray caps = new JsonArray();
+        for (StubHook hook : captures) {
+            Long importId = getImport(hook);
+            if (importId != null) {
+                caps.add(Devaluator.special("import", new JsonPrimitive(importId)));
+            } else {
+                caps.add(Devaluator.special("export", new JsonPrimitive(exportStub(hook))));
+            }
+        }
+        send(Devaluator.special("push", Devaluator.special("remap", new JsonPrimitive(id),
+                Evaluator.pathToJson(path), caps, instructions)));
+        return newImport(false);
+    }
+
+    private ImportHook newImport(boolean pulling) {
+        long importId = nextImportId++;
+        ImportHook.Entry entry = new ImportHook.Entry(this, importId, pulling);
+        imports.put(importId, entry);
+        updateCounts();
+        return new ImportHook(true, entry);
+    }
+
+    void sendPull(long id) {
+        throwIfAborted();
+        send(Devaluator.special("pull", new JsonPrimitive(id)));
+    }
+
+    void sendRelease(long id, int remoteRefcount) {
+        if (abortReason != null) {
+            return;
+        }
+        send(Devaluator.special("release", new JsonPrimitive(id), new JsonPrimitive(remoteRefcount)));
+        imports.remove(id);
+        updateCounts();
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // onBroken registrations: a sparse list, run in registration order when the session ends.
+
+    int addOnBrokenCallback(Consumer<Throwable> callback) {
+        onBrokenCallbacks.add(callback);
+        return onBrokenCallbacks.size() - 1;
+    }
+
+    Consumer<Throwable> onBrokenCallback(int index) {
+        return index < onBrokenCallbacks.size() ? onBrokenCallbacks.get(index) : null;
+    }
+
+    int onBrokenCallbackCount() {
+        return onBrokenCallbacks.size();
+    }
+
+    void clearOnBrokenCallback(int index) {
+        if (index < onBrokenCallbacks.size()) {
+            onBrokenCallbacks.set(index, null);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Local targets: one shared reference count per object, so close() runs once, at the end.
+
+    TargetHook.Box targetBox(Object target) {
+        return targetBoxes.computeIfAbsent(target, TargetHook.Box::new);
+    }
+
+    void releaseTargetBox(TargetHook.Box box) {
+        targetBoxes.remove(box.target, box);
+    }
+
+    /** Adapts an application's completion stage to this session's executor. */
+    <T> Later<T> laterOf(CompletionStage<T> stage) {
+        Later<T> later = Later.pending();
+        CompletableFuture<T> f = stage.toCompletableFuture();
+        if (f.isDone() && executor.inExecutor()) {
+            settle(later, f);
+        } else {
+            f.whenComplete((v, e) -> executor.execute(() -> settle(later, f)));
+        }
+        return later;
+    }
+
+    private static <T> void settle(Later<T> later, CompletableFuture<T> f) {
+        try {
+            later.resolve(f.join());
+        } catch (RuntimeException e) {
+            later.reject(Errors.unwrap(e));
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // The end
+
+    private void throwIfAborted() {
+        if (abortReason != null) {
+            throw asRuntime(abortReason);
+        }
+    }
+
+    static RuntimeException asRuntime(Throwable t) {
+        return t instanceof RuntimeException ? (RuntimeException) t : Errors.forApplication(t);
+    }
+
+    Throwable abortReason() {
+        return abortReason;
+    }
+
+    /** Ends the session because of {@code error}; the abort message goes out first if asked. */
+    void abort(Throwable error, boolean trySendAbortMessage) {
+        end(error, trySendAbortMessage, false);
+    }
+
+    private void end(Throwable error, boolean trySendAbortMessage, boolean clean) {
+        if (abortReason != null) {
+            return;
+        }
+        if (trySendAbortMessage) {
+            try {
+                JsonArray abortMsg = Devaluator.special("abort", Devaluator.devaluate(error, this));
+                transport.send(Json.write(abortMsg));
+            } catch (RuntimeException e) {
+                // Probably the very reason for the abort: the transport is broken.
+            }
+        }
+        abortReason = error;
+        LOG.log(System.Logger.Level.DEBUG, () -> "session ended: " + error);
+        if (batchDone != null) {
+            batchDone.reject(error);
+        }
+        try {
+            if (clean) {
+                transport.close();
+            } else {
+                transport.abort(error);
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "The transport failed to close", e);
+        }
+        for (Consumer<Throwable> callback : new ArrayList<>(onBrokenCallbacks)) {
+            if (callback != null) {
+                try {
+                    callback.accept(error);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "An onBroken callback threw", e);
+                }
+            }
+        }
+        onBrokenCallbacks.clear();
+        for (ImportHook.Entry entry : new ArrayList<>(imports.values())) {
+            entry.abort(error);
+        }
+        for (ExportEntry entry : new ArrayList<>(exports.values())) {
+            try {
+                entry.hook.dispose();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "Releasing an export failed", e);
+            }
+        }
+        if (clean) {
+            closed.complete(null);
+        } else {
+            closed.completeExceptionally(error);
+        }
+    }
+
+    /**
+     * Ends the session without an abort message, rejecting what is pending with {@code reason}
+     * and releasing every export: the end of an HTTP batch.
+     */
+    void endQuietly(Throwable reason) {
+        end(reason, false, true);
+    }
+
+    Later<Void> drainLater() {
+        if (abortReason != null) {
+            return Later.rejected(abortReason);
+        }
+        if (pullCount > 0) {
+            batchDone = Later.pending();
+            return batchDone;
+        }
+        return Later.resolved(null);
+    }
+
+    private void updateCounts() {
+        importCount = imports.size();
+        exportCount = exports.size();
+    }
+
+    /** Runs {@code task} on the executor: at once if already there, else queued. */
+    void run(Runnable task) {
+        if (executor.inExecutor()) {
+            task.run();
+        } else {
+            executor.execute(task);
+        }
+    }
+
+    /** Where application-facing futures complete: never the session thread itself. */
+    Executor deliveryExecutor() {
+        return EnginePools.SHARED;
+    }
+
+    /**
+     * A call the application made on {@code target}: the arguments are copied now, on the
+     * application's thread; the call itself runs on the executor (at once if already there).
+     */
+    PromiseImpl callFromApp(StubImpl target, List<Object> path, Object[] args) {
+        PromiseImpl result = (PromiseImpl) StubImpl.pending(this, true);
+        Object snapshot;
+        try {
+            snapshot = AppValues.snapshot(java.util.Arrays.asList(args), this);
+        } catch (RuntimeException e) {
+            result.setHook(new ErrorHook(e));
+            return result;
+        }
+        run(() -> {
+            try {
+                Payload payload = Payload.fromParams(snapshot, this);
+                result.setHook(target.hookOnThread().call(path, payload));
+            } catch (RuntimeException e) {
+                result.setHook(new ErrorHook(e));
+            }
+        });
+        return result;
+    }
+
+    /**
+     * The application started waiting for a result; {@code blocking} if a thread waits for it.
+     * A batch client sends its request now.
+     */
+    void onAwait(boolean blocking) {
+        // Nothing to do for a session over a message transport.
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // RpcSession
+
+    @Override
+    public RpcStub main() {
+        StubImpl stub = StubImpl.pending(this, false);
+        run(() -> {
+            ImportHook.Entry entry = imports.get(0L);
+            stub.setHook(abortReason != null || entry == null ? new ErrorHook(abortReason != null ? abortReason
+                    : Errors.error("The peer's main object is gone.")) : new ImportHook(false, entry));
+        });
+        return stub;
+    }
+
+    @Override
+    public SessionStats stats() {
+        return new SessionStats(importCount, exportCount);
+    }
+
+    @Override
+    public CompletionStage<Void> drain() {
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        run(() -> drainLater().whenSettled((v, e) -> deliveryExecutor().execute(() -> {
+            if (e != null) {
+                result.completeExceptionally(Errors.forApplication(e));
+            } else {
+                result.complete(null);
+            }
+        })));
+        return result;
+    }
+
+    @Override
+    public CompletionStage<Void> closed() {
+        return closed.copy();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return abortReason == null;
+    }
+
+    @Override
+    public void close() {
+        run(() -> end(Errors.error("RPC session was closed."), false, true));
+    }
+
+    @Override
+    public boolean close(Duration timeout) {
+        close();
+        try {
+            closed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (Exception e) {
+            return closed.isDone();
+        }
+    }
+
+    @Override
+    public void abort(Throwable reason) {
+        RpcException error = reason instanceof RpcException ? (RpcException) reason
+                : RpcException.received("Error", String.valueOf(reason.getMessage()), Map.of(), Optional.empty(),
+                        Optional.of(reason));
+        run(() -> abort(error, true));
+    }
+}

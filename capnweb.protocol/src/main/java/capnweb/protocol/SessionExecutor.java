@@ -1,0 +1,110 @@
+package capnweb.protocol;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Runs a session's work one task at a time, in submission order, on an underlying executor:
+ * the confinement that lets the session's tables go without locks.
+ *
+ * <p>It mirrors JavaScript's event loop: {@link #execute} queues a "macrotask" (an arriving
+ * message, a call from an application thread, a completion from another thread) and may be
+ * called from any thread; {@link #microtask} queues follow-up work of the running task, which
+ * all runs before the next macrotask, like promise reactions in the reference implementation.
+ * The ordering guarantees of the protocol (E-order) rely on this.
+ */
+final class SessionExecutor implements Executor {
+    private static final System.Logger LOG = System.getLogger(SessionExecutor.class.getName());
+    private static final ThreadLocal<SessionExecutor> CURRENT = new ThreadLocal<>();
+
+    private final Executor base;
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final ArrayDeque<Runnable> microtasks = new ArrayDeque<>();
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+
+    SessionExecutor(Executor base) {
+        this.base = base;
+    }
+
+    /** @return the executor whose task is running on this thread, or null */
+    static SessionExecutor current() {
+        return CURRENT.get();
+    }
+
+    /** @return whether the calling thread is running one of this executor's tasks */
+    boolean inExecutor() {
+        return CURRENT.get() == this;
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        tasks.add(task);
+        schedule();
+    }
+
+    /**
+     * Queues work that runs after the current task and before the next one. Must be called from
+     * this executor's own thread.
+     */
+    void microtask(Runnable task) {
+        if (!inExecutor()) {
+            // Off the executor there is no running task to follow; a plain task is the same.
+            execute(task);
+            return;
+        }
+        microtasks.add(task);
+    }
+
+    private void schedule() {
+        if (scheduled.compareAndSet(false, true)) {
+            try {
+                base.execute(this::drain);
+            } catch (RuntimeException e) {
+                scheduled.set(false);
+                LOG.log(System.Logger.Level.WARNING, "The session executor refused a task", e);
+                throw e;
+            }
+        }
+    }
+
+    private void drain() {
+        SessionExecutor previous = CURRENT.get();
+        CURRENT.set(this);
+        try {
+            // Bound the work per turn so that one busy session cannot monopolise a pool thread.
+            for (int i = 0; i < 256; i++) {
+                Runnable task = tasks.poll();
+                if (task == null) {
+                    break;
+                }
+                run(task);
+                Runnable micro;
+                while ((micro = microtasks.poll()) != null) {
+                    run(micro);
+                }
+            }
+        } finally {
+            if (previous == null) {
+                CURRENT.remove();
+            } else {
+                CURRENT.set(previous);
+            }
+            scheduled.set(false);
+        }
+        if (!tasks.isEmpty()) {
+            schedule();
+        }
+    }
+
+    private static void run(Runnable task) {
+        try {
+            task.run();
+        } catch (Throwable t) {
+            // Tasks handle their own errors; anything that escapes is a bug, logged not rethrown,
+            // so that the session keeps running.
+            LOG.log(System.Logger.Level.WARNING, "Unexpected error in a session task", t);
+        }
+    }
+}

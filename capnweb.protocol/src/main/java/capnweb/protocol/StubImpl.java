@@ -1,0 +1,181 @@
+package capnweb.protocol;
+
+import capnweb.api.Registration;
+import capnweb.api.RpcPromise;
+import capnweb.api.RpcStub;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * The application's handle on a hook: thread-safe, and usable before its hook exists (a call's
+ * result gets its hook when the session executor runs the call). Every operation is a task on
+ * the session executor, so operations keep the order in which the application issued them.
+ *
+ * <p>A stub that owns its hook releases it on {@link #close()}; property promises
+ * ({@code stub.get("x")}) share their parent's hook and own nothing, as in the reference.
+ */
+class StubImpl implements RpcStub {
+
+    /** Holds the hook; shared between a stub and the property promises made from it. */
+    static final class Cell {
+        volatile StubHook hook;
+    }
+
+    final Session session;
+    final Cell cell;
+    /** The property path for promises ({@code []} for a call's result); null for plain stubs. */
+    final List<Object> path;
+    private final boolean owner;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    StubImpl(Session session, Cell cell, List<Object> path, boolean owner) {
+        this.session = session;
+        this.cell = cell;
+        this.path = path;
+        this.owner = owner;
+    }
+
+    /** A stub over {@code hook}, made on the session executor. */
+    static StubImpl local(Session session, StubHook hook) {
+        StubImpl s = new StubImpl(session, new Cell(), null, true);
+        s.cell.hook = hook;
+        return s;
+    }
+
+    /** A stub whose hook a task already queued on the session executor will set. */
+    static StubImpl pending(Session session, boolean promise) {
+        return promise ? new PromiseImpl(session, new Cell(), List.of(), true)
+                : new StubImpl(session, new Cell(), null, true);
+    }
+
+    Session session() {
+        return session;
+    }
+
+    List<Object> pathOrEmpty() {
+        return path == null ? List.of() : path;
+    }
+
+    void setHook(StubHook hook) {
+        cell.hook = hook;
+    }
+
+    /** The hook; only on the session executor, where every queued setHook has run. */
+    StubHook hookOnThread() {
+        StubHook h = cell.hook;
+        if (h == null) {
+            throw new IllegalStateException("stub used before its hook was set");
+        }
+        return h;
+    }
+
+    /** On the session executor: a new stub of {@code target} (this session) for the same thing. */
+    StubImpl dupStubFor(Session target) {
+        return local(target, hookOnThread().dup());
+    }
+
+    /** A duplicate of the same kind, from any thread: queued if not on the session executor. */
+    StubImpl dupAnywhere() {
+        if (session.executor.inExecutor()) {
+            return this instanceof PromiseImpl ? ((PromiseImpl) this).dupPromiseFor(session) : dupStubFor(session);
+        }
+        StubImpl dup = pending(session, this instanceof PromiseImpl);
+        session.executor.execute(() -> dup.setHook(this instanceof PromiseImpl
+                ? hookOnThread().get(pathOrEmpty()) : hookOnThread().dup()));
+        return dup;
+    }
+
+    /** On the session executor: releases the hook if this stub owns it. Idempotent. */
+    void disposeOnThread() {
+        if (owner && closed.compareAndSet(false, true)) {
+            StubHook h = cell.hook;
+            cell.hook = StubHook.DISPOSED;
+            if (h != null) {
+                h.dispose();
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // RpcStub
+
+    @Override
+    public RpcPromise call(String method, Object... args) {
+        Objects.requireNonNull(method, "method");
+        List<Object> full = new ArrayList<>(pathOrEmpty());
+        full.add(method);
+        return session.callFromApp(this, full, args == null ? new Object[] {null} : args);
+    }
+
+    @Override
+    public RpcPromise invoke(Object... args) {
+        return session.callFromApp(this, pathOrEmpty(), args == null ? new Object[] {null} : args);
+    }
+
+    @Override
+    public RpcPromise get(String property) {
+        Objects.requireNonNull(property, "property");
+        return property(property);
+    }
+
+    @Override
+    public RpcPromise get(int index) {
+        return property((long) index);
+    }
+
+    private RpcPromise property(Object part) {
+        List<Object> full = new ArrayList<>(pathOrEmpty());
+        full.add(part);
+        return new PromiseImpl(session, cell, List.copyOf(full), false);
+    }
+
+    /** An owned promise for {@code path} below this stub, for use across sessions. */
+    PromiseImpl getOwned(List<Object> extra) {
+        PromiseImpl p = (PromiseImpl) pending(session, true);
+        List<Object> full = ValueHook.concat(pathOrEmpty(), extra);
+        session.run(() -> p.setHook(hookOnThread().get(full)));
+        return p;
+    }
+
+    @Override
+    public RpcStub dup() {
+        StubImpl dup = pending(session, false);
+        session.run(() -> dup.setHook(path != null ? hookOnThread().get(path) : hookOnThread().dup()));
+        return dup;
+    }
+
+    @Override
+    public void close() {
+        if (owner && !closed.get()) {
+            session.run(this::disposeOnThread);
+        }
+    }
+
+    @Override
+    public Registration onBroken(Consumer<? super Throwable> callback) {
+        Objects.requireNonNull(callback, "callback");
+        AtomicBoolean active = new AtomicBoolean(true);
+        session.run(() -> hookOnThread().onBroken(error -> {
+            RuntimeException forApp = Errors.forApplication(error);
+            session.deliveryExecutor().execute(() -> {
+                if (active.compareAndSet(true, false)) {
+                    callback.accept(forApp);
+                }
+            });
+        }));
+        return () -> active.set(false);
+    }
+
+    @Override
+    public String toString() {
+        return "[object RpcStub]";
+    }
+
+    static Object[] argsOf(Object... args) {
+        return args == null ? new Object[0] : Arrays.copyOf(args, args.length);
+    }
+}
