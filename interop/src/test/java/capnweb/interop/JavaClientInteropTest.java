@@ -484,6 +484,9 @@ class JavaClientInteropTest {
                                 Duration.ofSeconds(90), () -> {
                                     try (Peer peer = new Peer(transport, webSocket)) {
                                         c.body().run(peer);
+                                    } catch (AssertionError | Exception e) {
+                                        throw new AssertionError("[" + transport + (webSocket ? " ws " : " http ")
+                                                + c.name() + "] " + e, e);
                                     }
                                 })))
                         .collect(Collectors.toList());

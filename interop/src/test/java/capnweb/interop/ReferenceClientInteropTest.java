@@ -35,7 +35,8 @@ class ReferenceClientInteropTest {
             List<DynamicNode> endpoints = new ArrayList<>();
             for (String endpoint : ENDPOINTS) {
                 List<DynamicNode> tests = byEndpoint.get(endpoint).entrySet().stream()
-                        .map(e -> DynamicTest.dynamicTest(e.getKey(), () -> e.getValue().check()))
+                        .map(e -> DynamicTest.dynamicTest(e.getKey(),
+                                () -> e.getValue().check(transport + " " + endpoint + " " + e.getKey())))
                         .collect(Collectors.toList());
                 endpoints.add(DynamicContainer.dynamicContainer(transport + " " + endpoint, tests));
             }
@@ -128,9 +129,9 @@ class ReferenceClientInteropTest {
             return new Outcome(false, detail);
         }
 
-        void check() {
+        void check(String where) {
             if (!passed) {
-                fail(detail);
+                fail("[" + where + "] " + detail);
             }
         }
     }
