@@ -328,6 +328,9 @@ echoCase("smallestSubnormal", 5e-324);
 echoCase("fraction", 0.1);
 echoCase("negativeFraction", -12345.678);
 echoCase("exponentNotation", 1e21);
+echoCase("doublesRoundTripExactly", [1e23, 2e-3, 1 / 3, 2 / 3, 4.35, 0.1 + 0.2, 123456789.12345679, 1e-7, 8.41e21,
+  5e-310, 2 ** -1074 * 3, 9007199254740993, 1.7976931348623157e308 / 3, -2.5e-8, 100, 1e16, 12345678901234567890]);
+echoCase("nonCharacters", "\uFEFFbom \uFFFE \uFFFF \u{1FFFF} end");
 echoCase("array", [1, "two", true, null]);
 echoCase("emptyArray", []);
 echoCase("nestedArrays", [[1, [2, [3, []]]], [[]]]);

@@ -287,6 +287,19 @@ class JavaClientInteropTest {
         both("property.ofPipelinedResult", peer ->
                 assertThat(await(peer.connect().call("makeCounter", 3).get("value"))).isEqualTo(3L));
 
+        both("joinConvertsToRequestedType", peer -> {
+            RpcStub api = peer.connect();
+            RpcPromise squared = api.call("square", 3);
+            assertThat(squared.join(Double.class)).isEqualTo(9.0);
+        });
+        wsOnly("serverCounterStubPassedBack", peer -> {
+            RpcStub api = peer.connect();
+            try (RpcStub counter = (RpcStub) await(api.call("makeCounter", 1))) {
+                assertThat(await(api.call("incrementCounter", counter, 2))).isEqualTo(3L);
+                assertThat(await(counter.get("value"))).isEqualTo(3L);
+            }
+        });
+
         // Values through echo
         echoes("loneSurrogates", "a\uD800b\uDC00c\uDFFF");
         echoes("controlCharacters", "\u0000\u0001\u001f\u007f\u2028\u2029\t\n\r\"\\/");
