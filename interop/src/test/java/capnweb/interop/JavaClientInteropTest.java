@@ -270,6 +270,7 @@ class JavaClientInteropTest {
         both("returnUndefined", peer -> assertThat(await(peer.connect().call("returnUndefined"))).isSameAs(Undefined.INSTANCE));
         both("returnNumber.integer", peer -> assertThat(await(peer.connect().call("returnNumber", 42))).isEqualTo(42L));
         both("returnNumber.fraction", peer -> assertThat(await(peer.connect().call("returnNumber", -0.5))).isEqualTo(-0.5));
+        both("add.integers", peer -> assertThat(await(peer.connect().call("add", 2, 3))).isEqualTo(5L));
         both("add.fractions", peer -> assertThat(await(peer.connect().call("add", 0.1, 0.2))).isEqualTo(0.30000000000000004));
         both("add.strings", peer -> assertThat(await(peer.connect().call("add", "foo", "bar"))).isEqualTo("foobar"));
         both("missingMethod.typeErrorAndSessionGoesOn", peer -> {
