@@ -117,6 +117,20 @@ class HostileInputTest {
                     assertResolvesToNine(after.body());
                 }));
             }
+            tests.add(test(transport, "http.hugeBody", port -> {
+                String huge = "[\"push\",[\"pipeline\",0,[\"echo\"],[\"" + "x".repeat(33 * 1024 * 1024) + "\"]]]\n[\"pull\",1]";
+                HttpResponse<String> response;
+                try {
+                    response = post(port, huge);
+                } catch (java.io.IOException e) {
+                    response = null; // the server may also cut the connection
+                }
+                if (response != null) {
+                    assertThat(response.statusCode() >= 400 || response.body().contains("[\"abort\""))
+                            .as("an HTTP error or an abort in the body, got %s", response.statusCode()).isTrue();
+                }
+                assertServesNewSession(port);
+            }));
             tests.add(test(transport, "http.getIsRefusedWith405", port -> {
                 HttpResponse<String> response = HttpClient.newHttpClient().send(
                         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/rpc")).GET()
