@@ -1,0 +1,427 @@
+package capnweb.transport.jetty;
+
+import capnweb.api.ServerOptions;
+import capnweb.api.SessionOptions;
+import capnweb.api.spi.ProviderRegistry;
+import capnweb.api.spi.RpcEngine;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.websocket.api.StatusCode;
+import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
+import org.eclipse.jetty.websocket.server.WebSocketCreator;
+
+/**
+ * A Jetty {@link Handler} that serves Cap'n Web: WebSocket upgrades become WebSocket sessions and
+ * POSTs become HTTP batch sessions, each with a fresh main object from the factory.
+ *
+ * <p>Mount it into a Jetty 12 server you already run, e.g. inside a {@code ContextHandler} or a
+ * {@code PathMappingsHandler}:
+ *
+ * <pre>{@code
+ * CapnWebHandler rpc = CapnWebHandler.builder(MyApi::new).path("/rpc").build();
+ * server.setHandler(rpc);
+ * }</pre>
+ *
+ * <p>Other requests to its path are answered here: {@code OPTIONS} (CORS preflight) with 204, any
+ * other method with 405. A request for another path is left to the next handler, unless no path
+ * was set, in which case every request that reaches this handler is served. Batch bodies and
+ * WebSocket messages above the size limit are refused before they are buffered (413, or a close
+ * with code 1009); binary WebSocket frames are answered with an {@code abort} and a close.
+ *
+ * <p>Thread-safe. Stopping the handler (or its server) does not wait for sessions; call
+ * {@link #closeSessions(Duration)} first for a graceful stop.
+ */
+public final class CapnWebHandler extends Handler.Abstract {
+    private static final System.Logger LOG = System.getLogger(CapnWebHandler.class.getName());
+    private static final String ONLY_POST = "This endpoint only accepts POST requests (Cap'n Web HTTP batch) "
+            + "and WebSocket upgrades.";
+
+    private final Supplier<?> mainFactory;
+    private final SessionOptions sessionOptions;
+    private final RpcEngine engine;
+    private final String path;
+    private final int maxMessageSize;
+    private final Duration idleTimeout;
+    private final Map<String, String> batchResponseHeaders;
+    private final Set<WebSocketTransport> sockets = ConcurrentHashMap.newKeySet();
+    private final WebSocketCreator creator = (request, response, callback) -> newSocket();
+    private volatile ServerWebSocketContainer container;
+    private volatile boolean shuttingDown;
+
+    private CapnWebHandler(Builder b) {
+        super(InvocationType.NON_BLOCKING);
+        this.mainFactory = b.mainFactory;
+        this.sessionOptions = b.sessionOptions;
+        this.engine = b.engine;
+        this.path = b.path;
+        this.maxMessageSize = b.maxMessageSize == 0 ? b.sessionOptions.maxMessageSize() : b.maxMessageSize;
+        this.idleTimeout = b.idleTimeout;
+        this.batchResponseHeaders = Map.copyOf(b.batchResponseHeaders);
+    }
+
+    /**
+     * Starts a builder.
+     *
+     * @param mainFactory makes the main object of each session (an RpcTarget or RpcFunction);
+     *     called once per WebSocket connection and once per batch request
+     * @return the builder
+     */
+    public static Builder builder(Supplier<?> mainFactory) {
+        return new Builder(mainFactory);
+    }
+
+    /**
+     * A handler with the settings of {@code options} (all but host and port, which belong to the
+     * server it is mounted in), serving at {@code options.path()}.
+     *
+     * @param options the server settings
+     * @param engine the engine that runs the sessions
+     * @return the handler
+     */
+    public static CapnWebHandler of(ServerOptions options, RpcEngine engine) {
+        Objects.requireNonNull(options, "options");
+        Builder b = builder(options.mainFactory())
+                .engine(engine)
+                .path(options.path())
+                .sessionOptions(options.sessionOptions())
+                .maxMessageSize(options.maxMessageSize())
+                .idleTimeout(options.idleTimeout());
+        options.batchResponseHeaders().forEach(b::batchResponseHeader);
+        return b.build();
+    }
+
+    /** @return how many WebSocket sessions are open now */
+    public int openSessions() {
+        return (int) sockets.stream().filter(WebSocketTransport::isOpen).count();
+    }
+
+    /**
+     * Closes every open WebSocket session with a close frame (code 1001, "going away") after what
+     * is queued for it, refuses new upgrades, and waits until the sessions have closed.
+     *
+     * @param timeout how long to wait
+     * @return whether every session closed within the timeout
+     */
+    public boolean closeSessions(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        shuttingDown = true;
+        List<WebSocketTransport> open = List.copyOf(sockets);
+        for (WebSocketTransport socket : open) {
+            socket.requestClose(StatusCode.SHUTDOWN, "The Cap'n Web server is shutting down.");
+        }
+        CompletableFuture<?> all = CompletableFuture.allOf(
+                open.stream().map(WebSocketTransport::ended).toArray(CompletableFuture[]::new));
+        try {
+            all.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException e) {
+            return true;
+        }
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        ServerWebSocketContainer c = ServerWebSocketContainer.ensure(getServer());
+        if (!c.isStarted()) {
+            c.start();
+        }
+        container = c;
+        shuttingDown = false;
+        super.doStart();
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        if (path != null && !path.equals(Request.getPathInContext(request))) {
+            return false;
+        }
+        ServerWebSocketContainer c = container;
+        if (c == null) {
+            throw new IllegalStateException("CapnWebHandler was not started; add it to a Jetty Server before it starts.");
+        }
+        if (isUpgrade(request)) {
+            if (shuttingDown) {
+                sendText(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, "The Cap'n Web server is shutting down.",
+                        Map.of());
+                return true;
+            }
+            if (c.upgrade(creator, request, response, callback)) {
+                return true;
+            }
+        }
+        String method = request.getMethod();
+        if (HttpMethod.POST.is(method)) {
+            serveBatch(request, response, callback);
+        } else if (HttpMethod.OPTIONS.is(method)) {
+            preflight(request, response, callback);
+        } else {
+            response.getHeaders().put(HttpHeader.ALLOW, "POST, OPTIONS");
+            sendText(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, ONLY_POST, batchResponseHeaders);
+        }
+        return true;
+    }
+
+    private static boolean isUpgrade(Request request) {
+        // HTTP/1.1 upgrades carry "Upgrade: websocket"; HTTP/2 extended CONNECT carries a protocol.
+        String upgrade = request.getHeaders().get(HttpHeader.UPGRADE);
+        return (upgrade != null && upgrade.toLowerCase(java.util.Locale.ROOT).contains("websocket"))
+                || HttpMethod.CONNECT.is(request.getMethod());
+    }
+
+    private Object newSocket() {
+        WebSocketTransport socket = new WebSocketTransport(maxMessageSize, idleTimeout,
+                t -> engine.newSession(t, mainFactory.get(), sessionOptions), sockets::remove);
+        sockets.add(socket);
+        return socket;
+    }
+
+    private void serveBatch(Request request, Response response, Callback callback) {
+        long length = request.getLength();
+        if (length > maxMessageSize) {
+            tooLarge(response, callback);
+            return;
+        }
+        CompletableFuture<byte[]> read = new CompletableFuture<>();
+        readBody(request, new java.io.ByteArrayOutputStream(), read);
+        read.whenComplete((bytes, failure) -> {
+            if (failure != null) {
+                LOG.log(System.Logger.Level.DEBUG, () -> "Could not read a batch request: " + failure);
+                callback.failed(failure);
+                return;
+            }
+            if (bytes == null) {
+                tooLarge(response, callback);
+                return;
+            }
+            String body;
+            try {
+                body = StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT)
+                        .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+            } catch (CharacterCodingException e) {
+                sendText(response, callback, HttpStatus.BAD_REQUEST_400,
+                        "The request body is not UTF-8 text; Cap'n Web batches are newline-separated JSON.",
+                        batchResponseHeaders);
+                return;
+            }
+            CompletableFuture<String> result;
+            try {
+                result = engine.serveBatch(body, mainFactory.get(), sessionOptions).toCompletableFuture();
+            } catch (RuntimeException e) {
+                result = CompletableFuture.failedFuture(e);
+            }
+            result.whenComplete((answer, error) -> {
+                if (error == null) {
+                    sendText(response, callback, HttpStatus.OK_200, answer, batchResponseHeaders);
+                } else {
+                    Throwable cause = error instanceof CompletionException && error.getCause() != null
+                            ? error.getCause() : error;
+                    LOG.log(System.Logger.Level.DEBUG, () -> "A batch request failed: " + cause);
+                    sendText(response, callback, HttpStatus.BAD_REQUEST_400,
+                            "The Cap'n Web batch failed: " + cause.getMessage(), batchResponseHeaders);
+                }
+            });
+        });
+    }
+
+    /**
+     * Reads the body chunk by chunk, without blocking, and stops as soon as it exceeds the limit:
+     * completes with the bytes, or with null when the body is too large.
+     */
+    private void readBody(Request request, java.io.ByteArrayOutputStream into, CompletableFuture<byte[]> done) {
+        while (true) {
+            Content.Chunk chunk = request.read();
+            if (chunk == null) {
+                request.demand(() -> readBody(request, into, done));
+                return;
+            }
+            if (Content.Chunk.isFailure(chunk)) {
+                done.completeExceptionally(chunk.getFailure());
+                return;
+            }
+            java.nio.ByteBuffer buffer = chunk.getByteBuffer();
+            if ((long) into.size() + buffer.remaining() > maxMessageSize) {
+                chunk.release();
+                done.complete(null);
+                return;
+            }
+            byte[] bytes = new byte[buffer.remaining()];
+            buffer.get(bytes);
+            into.write(bytes, 0, bytes.length);
+            boolean last = chunk.isLast();
+            chunk.release();
+            if (last) {
+                done.complete(into.toByteArray());
+                return;
+            }
+        }
+    }
+
+    private void tooLarge(Response response, Callback callback) {
+        // Closing the connection spares reading (and buffering) the rest of the body.
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        sendText(response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413,
+                "The request body is larger than this endpoint's limit of " + maxMessageSize + " bytes.",
+                batchResponseHeaders);
+    }
+
+    private void preflight(Request request, Response response, Callback callback) {
+        var headers = response.getHeaders();
+        batchResponseHeaders.forEach(headers::put);
+        headers.put(HttpHeader.ALLOW, "POST, OPTIONS");
+        if (batchResponseHeaders.keySet().stream().anyMatch(h -> h.regionMatches(true, 0, "Access-Control-", 0, 15))) {
+            if (!headers.contains(HttpHeader.ACCESS_CONTROL_ALLOW_METHODS)) {
+                headers.put(HttpHeader.ACCESS_CONTROL_ALLOW_METHODS, "POST, OPTIONS");
+            }
+            String asked = request.getHeaders().get(HttpHeader.ACCESS_CONTROL_REQUEST_HEADERS);
+            if (asked != null && !headers.contains(HttpHeader.ACCESS_CONTROL_ALLOW_HEADERS)) {
+                headers.put(HttpHeader.ACCESS_CONTROL_ALLOW_HEADERS, asked);
+            }
+        }
+        response.setStatus(HttpStatus.NO_CONTENT_204);
+        response.write(true, null, callback);
+    }
+
+    private static void sendText(Response response, Callback callback, int status, String text,
+            Map<String, String> extraHeaders) {
+        response.setStatus(status);
+        var headers = response.getHeaders();
+        extraHeaders.forEach(headers::put);
+        headers.put(HttpHeader.CONTENT_TYPE, "text/plain;charset=utf-8");
+        Content.Sink.write(response, true, text, callback);
+    }
+
+    /** Builds a {@link CapnWebHandler}. Not thread-safe. */
+    public static final class Builder {
+        private final Supplier<?> mainFactory;
+        private SessionOptions sessionOptions = SessionOptions.defaults();
+        private RpcEngine engine;
+        private String path;
+        private int maxMessageSize;
+        private Duration idleTimeout;
+        private final Map<String, String> batchResponseHeaders = new LinkedHashMap<>();
+
+        private Builder(Supplier<?> mainFactory) {
+            this.mainFactory = Objects.requireNonNull(mainFactory, "mainFactory");
+        }
+
+        /**
+         * Serves only requests whose path (within the context) is exactly {@code path}; others go
+         * to the next handler. Without it, every request that reaches the handler is served.
+         *
+         * @param path an absolute path such as {@code /rpc}
+         * @return this builder
+         */
+        public Builder path(String path) {
+            Objects.requireNonNull(path, "path");
+            if (!path.startsWith("/")) {
+                throw new IllegalArgumentException("path must start with '/', got '" + path + "'");
+            }
+            this.path = path;
+            return this;
+        }
+
+        /**
+         * Sets the settings of each session.
+         *
+         * @param options the settings
+         * @return this builder
+         */
+        public Builder sessionOptions(SessionOptions options) {
+            this.sessionOptions = Objects.requireNonNull(options, "options");
+            return this;
+        }
+
+        /**
+         * Sets the engine; by default the one {@link ProviderRegistry#load()} finds.
+         *
+         * @param engine the engine
+         * @return this builder
+         */
+        public Builder engine(RpcEngine engine) {
+            this.engine = Objects.requireNonNull(engine, "engine");
+            return this;
+        }
+
+        /**
+         * Sets the largest WebSocket message or batch body accepted, in bytes; by default the
+         * session options' message limit.
+         *
+         * @param bytes the limit
+         * @return this builder
+         */
+        public Builder maxMessageSize(int bytes) {
+            if (bytes <= 0) {
+                throw new IllegalArgumentException("maxMessageSize must be positive, got " + bytes);
+            }
+            this.maxMessageSize = bytes;
+            return this;
+        }
+
+        /**
+         * Sets how long a WebSocket connection may stay silent; by default Jetty's.
+         *
+         * @param timeout the limit
+         * @return this builder
+         */
+        public Builder idleTimeout(Duration timeout) {
+            this.idleTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /**
+         * Adds a header to every batch response (and to the answer to a CORS preflight), e.g.
+         * {@code Access-Control-Allow-Origin: *}.
+         *
+         * @param name the header name
+         * @param value the value
+         * @return this builder
+         */
+        public Builder batchResponseHeader(String name, String value) {
+            batchResponseHeaders.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /** @return the handler */
+        public CapnWebHandler build() {
+            if (engine == null) {
+                engine = ProviderRegistry.load().engine();
+            }
+            return new CapnWebHandler(this);
+        }
+    }
+
+    /** @return the path this handler serves, if it serves one path only */
+    public Optional<String> path() {
+        return Optional.ofNullable(path);
+    }
+}

@@ -1,0 +1,116 @@
+package capnweb.transport.jetty;
+
+import capnweb.api.RpcServer;
+import capnweb.api.ServerOptions;
+import capnweb.api.spi.RpcEngine;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/** A Jetty server with one {@link CapnWebHandler} at the options' path. */
+final class JettyRpcServer implements RpcServer {
+    private static final System.Logger LOG = System.getLogger(JettyRpcServer.class.getName());
+    private static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
+    private final Server server;
+    private final CapnWebHandler handler;
+    private final ServerConnector connector;
+    private final String host;
+    private final String path;
+    private final Object closeLock = new Object();
+    private Boolean closedCleanly;
+
+    private JettyRpcServer(Server server, ServerConnector connector, CapnWebHandler handler, ServerOptions options) {
+        this.server = server;
+        this.connector = connector;
+        this.handler = handler;
+        this.host = options.host();
+        this.path = options.path();
+    }
+
+    static JettyRpcServer start(ServerOptions options, RpcEngine engine) {
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(engine, "engine");
+        QueuedThreadPool threads = new QueuedThreadPool();
+        threads.setName("capnweb-jetty-server");
+        Server server = new Server(threads);
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost(options.host());
+        connector.setPort(options.port());
+        connector.setIdleTimeout(options.idleTimeout().toMillis());
+        server.addConnector(connector);
+        CapnWebHandler handler = CapnWebHandler.of(options, engine);
+        server.setHandler(handler);
+        server.setStopTimeout(2_000);
+        try {
+            server.start();
+        } catch (Exception e) {
+            try {
+                server.stop();
+            } catch (Exception suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw new IllegalStateException("Could not start the Cap'n Web server on " + options.host() + ":"
+                    + options.port() + ": " + e.getMessage(), e);
+        }
+        JettyRpcServer s = new JettyRpcServer(server, connector, handler, options);
+        LOG.log(System.Logger.Level.DEBUG, () -> "Cap'n Web server listening at " + s.uri());
+        return s;
+    }
+
+    @Override
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    @Override
+    public URI uri() {
+        String h = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+        return URI.create("http://" + h + ":" + port() + path);
+    }
+
+    @Override
+    public String transport() {
+        return JettyTransportProvider.NAME;
+    }
+
+    @Override
+    public int openSessions() {
+        return handler.openSessions();
+    }
+
+    @Override
+    public void close() {
+        close(DEFAULT_CLOSE_TIMEOUT);
+    }
+
+    @Override
+    public boolean close(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        synchronized (closeLock) {
+            if (closedCleanly != null) {
+                return closedCleanly;
+            }
+            long deadline = System.nanoTime() + timeout.toNanos();
+            boolean clean = handler.closeSessions(timeout);
+            try {
+                long left = Math.max(0, (deadline - System.nanoTime()) / 1_000_000);
+                server.setStopTimeout(Math.max(1, left));
+                server.stop();
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.WARNING, "The Cap'n Web server did not stop cleanly", e);
+                clean = false;
+            }
+            closedCleanly = clean;
+            return clean;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Cap'n Web server (jetty) at " + uri();
+    }
+}

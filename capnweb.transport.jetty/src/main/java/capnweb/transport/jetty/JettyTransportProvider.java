@@ -1,0 +1,182 @@
+package capnweb.transport.jetty;
+
+import capnweb.api.ClientOptions;
+import capnweb.api.RpcException;
+import capnweb.api.RpcServer;
+import capnweb.api.RpcSession;
+import capnweb.api.RpcTimeoutException;
+import capnweb.api.ServerOptions;
+import capnweb.api.Undefined;
+import capnweb.api.spi.Availability;
+import capnweb.api.spi.HttpBatchPoster;
+import capnweb.api.spi.RpcEngine;
+import capnweb.api.spi.TransportProvider;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.client.CompletableResponseListener;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.client.StringRequestContent;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
+
+/**
+ * Cap'n Web over Jetty 12: WebSocket and HTTP batch, client and server. Found with
+ * {@link java.util.ServiceLoader} under the name {@value #NAME}.
+ */
+public final class JettyTransportProvider implements TransportProvider {
+    /** The name users choose this transport by. */
+    public static final String NAME = "jetty";
+
+    /** Creates the provider; ServiceLoader calls this. */
+    public JettyTransportProvider() {
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    /** Jetty is the default choice when several transports are present. */
+    @Override
+    public int priority() {
+        return 10;
+    }
+
+    @Override
+    public Availability availability() {
+        try {
+            Class.forName("org.eclipse.jetty.websocket.client.WebSocketClient", false,
+                    JettyTransportProvider.class.getClassLoader());
+            Class.forName("org.eclipse.jetty.websocket.server.ServerWebSocketContainer", false,
+                    JettyTransportProvider.class.getClassLoader());
+            return Availability.ok();
+        } catch (ClassNotFoundException | LinkageError e) {
+            return Availability.unavailable("Jetty 12's WebSocket jars are missing (" + e.getMessage()
+                    + "); add org.eclipse.jetty.websocket:jetty-websocket-jetty-server and "
+                    + "jetty-websocket-jetty-client to the module path.");
+        }
+    }
+
+    @Override
+    public RpcServer serve(ServerOptions options, RpcEngine engine) {
+        return JettyRpcServer.start(options, engine);
+    }
+
+    @Override
+    public CompletionStage<RpcSession> connect(URI uri, ClientOptions options, RpcEngine engine) {
+        Objects.requireNonNull(uri, "uri");
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(engine, "engine");
+        String scheme = Optional.ofNullable(uri.getScheme()).map(s -> s.toLowerCase(Locale.ROOT)).orElse("");
+        Object localMain = options.localMain().orElse(Undefined.INSTANCE);
+        try {
+            switch (scheme) {
+                case "ws":
+                case "wss":
+                    return connectWebSocket(uri, options, engine, localMain);
+                case "http":
+                case "https":
+                    return CompletableFuture.completedFuture(
+                            engine.newBatchClient(poster(uri, options), localMain, options.sessionOptions()));
+                default:
+                    return CompletableFuture.failedFuture(new IllegalArgumentException("Cannot connect to " + uri
+                            + ": Cap'n Web connects to ws:, wss: (WebSocket) or http:, https: (HTTP batch) URIs."));
+            }
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private static CompletionStage<RpcSession> connectWebSocket(URI uri, ClientOptions options, RpcEngine engine,
+            Object localMain) {
+        CompletableFuture<RpcSession> result = new CompletableFuture<>();
+        // A message of n UTF-16 code units takes at most 3n bytes of UTF-8; the engine checks
+        // the exact limit.
+        long maxBytes = Math.min(Integer.MAX_VALUE, 3L * options.sessionOptions().maxMessageSize());
+        // No idle timeout on the client side, as in browsers: the server decides when a silent
+        // session has lasted long enough.
+        WebSocketTransport socket = new WebSocketTransport(maxBytes, Duration.ZERO, t -> {
+            RpcSession session;
+            try {
+                session = engine.newSession(t, localMain, options.sessionOptions());
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+                throw e;
+            }
+            if (!result.complete(session)) {
+                // The caller gave up (timeout); nobody will close this session but us.
+                session.close();
+            }
+        }, t -> result.completeExceptionally(new IOException("The WebSocket to " + uri + " closed while opening.")));
+        ClientUpgradeRequest request = new ClientUpgradeRequest(uri);
+        options.headers().forEach(request::setHeader);
+        long timeoutMillis = Math.max(1, options.connectTimeout().toMillis());
+        // Jetty's own limit is a backstop; the timer below fails first, with a clearer error.
+        request.setTimeout(timeoutMillis + 1000, TimeUnit.MILLISECONDS);
+        CompletableFuture<?> connecting;
+        try {
+            connecting = JettyClients.webSocket().connect(socket, request);
+        } catch (IOException | RuntimeException e) {
+            return CompletableFuture.failedFuture(connectFailure(uri, e));
+        }
+        connecting.whenComplete((s, e) -> {
+            if (e != null) {
+                result.completeExceptionally(connectFailure(uri, e));
+            }
+        });
+        CompletableFuture.delayedExecutor(timeoutMillis, TimeUnit.MILLISECONDS).execute(() -> {
+            if (result.completeExceptionally(RpcTimeoutException.after("a WebSocket connection to " + uri,
+                    options.connectTimeout()))) {
+                connecting.cancel(true);
+                socket.close();
+            }
+        });
+        return result;
+    }
+
+    private static RuntimeException connectFailure(URI uri, Throwable e) {
+        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        return RpcException.received("Error", "Could not open a WebSocket to " + uri + ": " + cause.getMessage(),
+                Map.of(), Optional.empty(), Optional.of(cause));
+    }
+
+    private static HttpBatchPoster poster(URI uri, ClientOptions options) {
+        HttpClient http = JettyClients.http();
+        long maxBytes = Math.min(Integer.MAX_VALUE - 8, 3L * options.sessionOptions().maxMessageSize());
+        Map<String, String> headers = options.headers();
+        return body -> {
+            Request request = http.newRequest(uri)
+                    .method(HttpMethod.POST)
+                    .body(new StringRequestContent("text/plain;charset=utf-8", body, StandardCharsets.UTF_8));
+            if (!headers.isEmpty()) {
+                request.headers(h -> headers.forEach(h::put));
+            }
+            return new CompletableResponseListener(request, (int) maxBytes).send()
+                    .handle((response, failure) -> {
+                        if (failure != null) {
+                            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                                    ? failure.getCause() : failure;
+                            throw new CompletionException(new IOException("The Cap'n Web batch request to " + uri
+                                    + " failed: " + cause.getMessage(), cause));
+                        }
+                        if (response.getStatus() != 200) {
+                            throw new CompletionException(new IOException("The Cap'n Web batch request to " + uri
+                                    + " failed with HTTP status " + response.getStatus()
+                                    + (response.getReason() == null ? "" : " " + response.getReason()) + "."));
+                        }
+                        return new String(response.getContent(), StandardCharsets.UTF_8);
+                    });
+        };
+    }
+}

@@ -1,0 +1,433 @@
+package capnweb.transport.jetty;
+
+import capnweb.api.spi.MessageReceiver;
+import capnweb.api.spi.MessageTransport;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import org.eclipse.jetty.util.IteratingCallback;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.api.StatusCode;
+
+/**
+ * One WebSocket connection as a {@link MessageTransport}: one text frame is one message.
+ *
+ * <p>Receiving: frames are demanded one at a time, joined into messages, and handed to the
+ * receiver in order; messages that arrive before {@link #start} are held until then. A message
+ * over the size limit is refused as soon as its size is known, with an {@code abort} and a close
+ * (1009); a binary frame likewise (1003). Sending never blocks: messages queue and
+ * a single writer sends them in order, one frame in flight at a time, so the queue's size is what
+ * {@link #queuedBytes()} reports. Closing and aborting wait for the queue to drain before the
+ * close frame goes out.
+ *
+ * <p>Public only because Jetty calls the listener methods through a public method-handle lookup,
+ * which reaches nothing but public classes of exported packages; applications never make one.
+ */
+public final class WebSocketTransport implements MessageTransport, Session.Listener {
+    private static final System.Logger LOG = System.getLogger(WebSocketTransport.class.getName());
+
+    /** RFC 6455 section 5.5: a close frame carries at most 125 bytes, 2 of them the code. */
+    private static final int MAX_CLOSE_REASON_BYTES = 123;
+    /** The code the reference implementation closes with after an abort. */
+    static final int ABORT_CLOSE_CODE = 3000;
+
+    static final String BINARY_REFUSED = "Binary WebSocket frames are not supported: Cap'n Web sends "
+            + "each message as one text frame.";
+
+    private final long maxTextMessageBytes;
+    private final Duration idleTimeout;
+    private final Consumer<WebSocketTransport> onOpen;
+    private final Consumer<WebSocketTransport> onEnd;
+    private final CompletableFuture<Void> ended = new CompletableFuture<>();
+    private final Flusher flusher = new Flusher();
+
+    private final Object lock = new Object();
+    private Session session;
+    private MessageReceiver receiver;
+    private final ArrayDeque<String> early = new ArrayDeque<>();
+    // Only Jetty's demand-driven delivery touches these: one fragment at a time, never concurrently.
+    private final StringBuilder partial = new StringBuilder();
+    private long partialBytes;
+    private final ArrayDeque<String> outgoing = new ArrayDeque<>();
+    private long queuedBytes;
+    private int closeCode;
+    private String closeReason;
+    private boolean closeRequested;
+    private boolean closeSent;
+    private boolean receivingStopped;
+    private boolean receiverNotified;
+    private Throwable error;
+
+    /**
+     * @param maxTextMessageBytes the largest text message accepted, in bytes
+     * @param idleTimeout how long the connection may stay silent, zero for none, null for Jetty's default
+     * @param onOpen runs once the socket is open (starts the session); may throw to refuse it
+     * @param onEnd runs once the socket has closed
+     */
+    WebSocketTransport(long maxTextMessageBytes, Duration idleTimeout,
+            Consumer<WebSocketTransport> onOpen, Consumer<WebSocketTransport> onEnd) {
+        this.maxTextMessageBytes = maxTextMessageBytes;
+        this.idleTimeout = idleTimeout;
+        this.onOpen = Objects.requireNonNull(onOpen, "onOpen");
+        this.onEnd = Objects.requireNonNull(onEnd, "onEnd");
+    }
+
+    /** @return completes once the socket has closed, however it ended */
+    CompletableFuture<Void> ended() {
+        return ended;
+    }
+
+    boolean isOpen() {
+        synchronized (lock) {
+            return session != null && session.isOpen();
+        }
+    }
+
+    // ---- MessageTransport (called by the engine) -------------------------------------------
+
+    @Override
+    public void start(MessageReceiver receiver) {
+        Objects.requireNonNull(receiver, "receiver");
+        synchronized (lock) {
+            if (this.receiver != null) {
+                throw new IllegalStateException("This WebSocket transport was already started.");
+            }
+            this.receiver = receiver;
+            // Deliver under the lock so that a frame arriving now cannot overtake the held ones;
+            // the receiver never blocks.
+            while (!early.isEmpty()) {
+                receiver.onMessage(early.poll());
+            }
+            if (error != null && !receiverNotified) {
+                receiverNotified = true;
+                receiver.onClosed(error);
+            }
+        }
+    }
+
+    @Override
+    public void send(String message) {
+        Objects.requireNonNull(message, "message");
+        synchronized (lock) {
+            if (closeRequested || session == null) {
+                // The engine learns about the end through onClosed; dropping is what a closed
+                // socket would do anyway.
+                return;
+            }
+            outgoing.add(message);
+            queuedBytes += utf8Length(message);
+        }
+        flusher.iterate();
+    }
+
+    @Override
+    public void close() {
+        requestClose(StatusCode.NORMAL, "");
+    }
+
+    @Override
+    public void abort(Throwable reason) {
+        String message = reason == null || reason.getMessage() == null ? String.valueOf(reason) : reason.getMessage();
+        requestClose(ABORT_CLOSE_CODE, message);
+    }
+
+    @Override
+    public long queuedBytes() {
+        synchronized (lock) {
+            return queuedBytes;
+        }
+    }
+
+    /**
+     * Sends what is queued, then a close frame. Later sends are dropped.
+     *
+     * @param code the close code
+     * @param reason the close reason, cut to what a close frame can carry
+     */
+    void requestClose(int code, String reason) {
+        synchronized (lock) {
+            if (closeRequested) {
+                return;
+            }
+            closeRequested = true;
+            closeCode = code;
+            closeReason = truncateReason(reason);
+            if (session == null) {
+                // Not open (yet): nothing to flush; if it opens after all, onWebSocketOpen closes it.
+                ended.complete(null);
+                return;
+            }
+        }
+        flusher.iterate();
+    }
+
+    // ---- Session.Listener (called by Jetty) ------------------------------------------------
+
+    @Override
+    public void onWebSocketOpen(Session session) {
+        // Text messages arrive frame by frame (Jetty splits large frames at its maximum frame
+        // size), and this class enforces the message limit itself, so that an oversize message
+        // is answered with an abort naming the limit before the close, and never buffered whole.
+        session.setMaxTextMessageSize(-1);
+        if (idleTimeout != null) {
+            session.setIdleTimeout(idleTimeout);
+        }
+        boolean closeNow;
+        synchronized (lock) {
+            this.session = session;
+            closeNow = closeRequested;
+        }
+        if (closeNow) {
+            // Closed before it opened (e.g. the server began stopping during the upgrade).
+            flusher.iterate();
+            return;
+        }
+        try {
+            onOpen.accept(this);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "Could not start a Cap'n Web session on a new WebSocket; "
+                    + "closing it", e);
+            requestClose(StatusCode.SERVER_ERROR, "Could not start a Cap'n Web session.");
+            return;
+        }
+        session.demand();
+    }
+
+    @Override
+    public void onWebSocketPartialText(String fragment, boolean last) {
+        Session s;
+        synchronized (lock) {
+            if (receivingStopped) {
+                return;
+            }
+            s = session;
+        }
+        partialBytes += utf8Length(fragment);
+        if (partialBytes > maxTextMessageBytes) {
+            partial.setLength(0);
+            partialBytes = 0;
+            refuse("The WebSocket message is larger than this endpoint's limit of " + maxTextMessageBytes
+                    + " bytes.", StatusCode.MESSAGE_TOO_LARGE);
+            return;
+        }
+        if (!last) {
+            partial.append(fragment);
+            s.demand();
+            return;
+        }
+        String message = partial.length() == 0 ? fragment : partial.append(fragment).toString();
+        partial.setLength(0);
+        partialBytes = 0;
+        LOG.log(System.Logger.Level.TRACE, () -> "received " + message);
+        MessageReceiver r;
+        synchronized (lock) {
+            if (receivingStopped) {
+                return;
+            }
+            r = receiver;
+            if (r == null) {
+                early.add(message);
+            }
+        }
+        // Outside the lock: Jetty delivers one message at a time (the next only after demand()),
+        // and start() hands over the held messages before it publishes the receiver, so the
+        // order holds without calling into the engine while holding this transport's lock.
+        if (r != null) {
+            r.onMessage(message);
+        }
+        s.demand();
+    }
+
+    @Override
+    public void onWebSocketPartialBinary(ByteBuffer payload, boolean last, Callback callback) {
+        callback.succeed();
+        refuse(BINARY_REFUSED, StatusCode.BAD_DATA);
+    }
+
+    @Override
+    public void onWebSocketError(Throwable cause) {
+        LOG.log(System.Logger.Level.DEBUG, () -> "WebSocket error: " + cause);
+        synchronized (lock) {
+            if (error == null) {
+                error = new IOException("The WebSocket failed: " + cause.getMessage(), cause);
+            }
+        }
+    }
+
+    @Override
+    public void onWebSocketClose(int statusCode, String reason, Callback callback) {
+        try {
+            closed(statusCode, reason);
+        } finally {
+            callback.succeed();
+        }
+    }
+
+    private void closed(int statusCode, String reason) {
+        LOG.log(System.Logger.Level.DEBUG, () -> "WebSocket closed: " + statusCode + " " + reason);
+        IOException cause = new IOException("The WebSocket closed with code " + statusCode
+                + (reason == null || reason.isEmpty() ? "" : " (" + reason + ")") + ".");
+        MessageReceiver r;
+        synchronized (lock) {
+            if (error != null) {
+                cause.addSuppressed(error);
+            }
+            error = cause;
+            receivingStopped = true;
+            closeRequested = true;
+            outgoing.clear();
+            queuedBytes = 0;
+            r = receiverNotified ? null : receiver;
+            if (r != null) {
+                receiverNotified = true;
+            }
+        }
+        try {
+            if (r != null) {
+                r.onClosed(cause);
+            }
+        } finally {
+            ended.complete(null);
+            onEnd.accept(this);
+        }
+    }
+
+    /**
+     * Refuses the connection for a reason of the transport's own: sends an {@code abort}, tells
+     * the engine, then closes. Frames that arrive afterwards are ignored.
+     */
+    private void refuse(String message, int code) {
+        MessageReceiver r;
+        IOException cause = new IOException(message);
+        synchronized (lock) {
+            if (receivingStopped) {
+                return;
+            }
+            receivingStopped = true;
+            if (!closeRequested) {
+                outgoing.add(abortMessage(message));
+            }
+            error = cause;
+            r = receiverNotified ? null : receiver;
+            if (r != null) {
+                receiverNotified = true;
+            }
+        }
+        requestClose(code, message);
+        if (r != null) {
+            r.onClosed(cause);
+        }
+    }
+
+    /** @return the abort message the reference implementation would send for an Error */
+    static String abortMessage(String message) {
+        return "[\"abort\",[\"error\",\"Error\"," + jsonString(message) + "]]";
+    }
+
+    static String jsonString(String s) {
+        StringBuilder b = new StringBuilder(s.length() + 2).append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        return b.append('"').toString();
+    }
+
+    static long utf8Length(String s) {
+        long n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n += 1;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
+    }
+
+    static String truncateReason(String reason) {
+        byte[] bytes = reason.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length <= MAX_CLOSE_REASON_BYTES) {
+            return reason;
+        }
+        int end = MAX_CLOSE_REASON_BYTES;
+        // Do not cut a UTF-8 sequence in half: back up to the start of the cut character.
+        while (end > 0 && (bytes[end] & 0xC0) == 0x80) {
+            end--;
+        }
+        return new String(bytes, 0, end, StandardCharsets.UTF_8);
+    }
+
+    /** Writes the queue one frame at a time, then the close frame if one was asked for. */
+    private final class Flusher extends IteratingCallback {
+        private long inFlightBytes;
+
+        @Override
+        protected Action process() {
+            String next;
+            Session s;
+            int code = 0;
+            String reason = null;
+            synchronized (lock) {
+                queuedBytes -= inFlightBytes;
+                inFlightBytes = 0;
+                s = session;
+                next = outgoing.poll();
+                if (next == null) {
+                    if (!closeRequested || closeSent || s == null) {
+                        return closeSent ? Action.SUCCEEDED : Action.IDLE;
+                    }
+                    closeSent = true;
+                    code = closeCode;
+                    reason = closeReason;
+                } else {
+                    inFlightBytes = utf8Length(next);
+                }
+            }
+            Callback done = Callback.from(this::succeeded, this::failed);
+            if (next != null) {
+                String sent = next;
+                LOG.log(System.Logger.Level.TRACE, () -> "sending " + sent);
+                s.sendText(next, done);
+            } else {
+                s.close(code, reason, done);
+            }
+            return Action.SCHEDULED;
+        }
+
+        @Override
+        protected void onCompleteFailure(Throwable cause) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "WebSocket write failed: " + cause);
+            synchronized (lock) {
+                outgoing.clear();
+                queuedBytes = 0;
+                closeRequested = true;
+            }
+        }
+    }
+}

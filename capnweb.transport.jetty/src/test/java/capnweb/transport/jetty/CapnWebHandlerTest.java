@@ -1,0 +1,98 @@
+package capnweb.transport.jetty;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import capnweb.transport.testkit.RawHttp;
+import capnweb.transport.testkit.RawWebSocket;
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** CapnWebHandler mounted into a Jetty server that the application runs. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class CapnWebHandlerTest {
+    private final FakeEngine engine = new FakeEngine();
+    private Server server;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (server != null) {
+            server.stop();
+        }
+    }
+
+    @Test
+    void servesItsPathAndLeavesOtherPathsToTheNextHandler() throws Exception {
+        CapnWebHandler rpc = CapnWebHandler.builder(Object::new).engine(engine).path("/api/rpc")
+                .maxMessageSize(50).batchResponseHeader("X-Batch", "yes").build();
+        Handler.Abstract app = new Handler.Abstract() {
+            @Override
+            public boolean handle(org.eclipse.jetty.server.Request request, org.eclipse.jetty.server.Response response,
+                    org.eclipse.jetty.util.Callback callback) {
+                response.setStatus(200);
+                Content.Sink.write(response, true, "app", callback);
+                return true;
+            }
+        };
+        server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        server.addConnector(connector);
+        server.setHandler(new Handler.Sequence(rpc, app));
+        server.start();
+        String base = "127.0.0.1:" + connector.getLocalPort();
+
+        RawHttp.Response batch = RawHttp.post(URI.create("http://" + base + "/api/rpc"), "hi");
+        assertThat(batch.status()).isEqualTo(200);
+        assertThat(batch.body()).isEqualTo("echo:hi");
+        assertThat(batch.header("X-Batch")).hasValue("yes");
+        assertThat(RawHttp.post(URI.create("http://" + base + "/api/rpc"), "x".repeat(51)).status()).isEqualTo(413);
+        assertThat(RawHttp.request("GET", URI.create("http://" + base + "/elsewhere")).body()).isEqualTo("app");
+
+        try (RawWebSocket ws = RawWebSocket.open(URI.create("ws://" + base + "/api/rpc"))) {
+            ws.send("ping");
+            assertThat(ws.nextText(Duration.ofSeconds(10))).isEqualTo("echo:ping");
+            assertThat(rpc.openSessions()).isEqualTo(1);
+            assertThat(rpc.closeSessions(Duration.ofSeconds(10))).isTrue();
+            assertThat(ws.awaitClose(Duration.ofSeconds(10)).code()).isEqualTo(1001);
+        }
+        assertThat(rpc.openSessions()).isZero();
+        assertThat(rpc.path()).hasValue("/api/rpc");
+    }
+
+    @Test
+    void clientSendsTheConfiguredHeadersOnUpgradeAndBatch() throws Exception {
+        CapnWebHandler rpc = CapnWebHandler.builder(Object::new).engine(engine).build();
+        java.util.Queue<String> seen = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        Handler.Wrapper recorder = new Handler.Wrapper(rpc) {
+            @Override
+            public boolean handle(org.eclipse.jetty.server.Request request, org.eclipse.jetty.server.Response response,
+                    org.eclipse.jetty.util.Callback callback) throws Exception {
+                seen.add(request.getMethod() + " " + request.getHeaders().get("X-Token"));
+                return super.handle(request, response, callback);
+            }
+        };
+        server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        server.addConnector(connector);
+        server.setHandler(recorder);
+        server.start();
+        String base = "127.0.0.1:" + connector.getLocalPort() + "/anything";
+        capnweb.api.ClientOptions options = capnweb.api.ClientOptions.builder().header("X-Token", "t1").build();
+        JettyTransportProvider provider = new JettyTransportProvider();
+
+        provider.connect(URI.create("ws://" + base), options, engine).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        provider.connect(URI.create("http://" + base), options, engine).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertThat(engine.lastPoster.post("x").toCompletableFuture().get(10, TimeUnit.SECONDS)).isEqualTo("echo:x");
+
+        assertThat(seen).containsExactly("GET t1", "POST t1");
+    }
+}

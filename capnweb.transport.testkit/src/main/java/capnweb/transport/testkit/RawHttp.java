@@ -1,0 +1,104 @@
+package capnweb.transport.testkit;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Plain HTTP requests through the JDK's {@code java.net.http}, independent of every transport under
+ * test. Transports' own tests use it too, so that their modules need not read {@code java.net.http}.
+ */
+public final class RawHttp {
+    /**
+     * An HTTP response.
+     *
+     * @param status the status code
+     * @param body the body as text
+     * @param headers the headers, names in lower case
+     */
+    public record Response(int status, String body, Map<String, List<String>> headers) {
+        /**
+         * @param name a header name, any case
+         * @return its first value, if present
+         */
+        public Optional<String> header(String name) {
+            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
+                    .flatMap(e -> e.getValue().stream()).findFirst();
+        }
+    }
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+
+    private RawHttp() {
+    }
+
+    /**
+     * POSTs a text body (with a Content-Length).
+     *
+     * @param uri where to
+     * @param body the body, sent as UTF-8
+     * @return the response
+     */
+    public static Response post(URI uri, String body) {
+        return send(HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    /**
+     * POSTs bytes without announcing their length (chunked).
+     *
+     * @param uri where to
+     * @param body the bytes
+     * @return the response
+     */
+    public static Response postChunked(URI uri, byte[] body) {
+        return send(HttpRequest.newBuilder(uri)
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))));
+    }
+
+    /**
+     * POSTs bytes as they are.
+     *
+     * @param uri where to
+     * @param body the bytes
+     * @return the response
+     */
+    public static Response postBytes(URI uri, byte[] body) {
+        return send(HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+    }
+
+    /**
+     * Sends a request without a body.
+     *
+     * @param method the method, e.g. {@code GET}
+     * @param uri where to
+     * @param headers name, value, name, value...
+     * @return the response
+     */
+    public static Response request(String method, URI uri, String... headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).method(method, HttpRequest.BodyPublishers.noBody());
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return send(b);
+    }
+
+    private static Response send(HttpRequest.Builder request) {
+        try {
+            HttpResponse<String> r = CLIENT.send(request.timeout(TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
+            return new Response(r.statusCode(), r.body(), r.headers().map());
+        } catch (IOException e) {
+            throw new AssertionError("The HTTP request failed: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("Interrupted", e);
+        }
+    }
+}
