@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * built): it prints READY, serves both endpoints to the reference client, is itself the JVM, and
  * ends on SIGTERM.
  */
-class TestServerScriptIT {
+class ServerScriptIT {
 
     @ParameterizedTest
     @ValueSource(strings = {"jetty", "vertx"})
