@@ -22,7 +22,14 @@ final class BatchServer {
 
     static CompletionStage<String> serve(String body, Object localMain, SessionOptions options) {
         Collector transport = new Collector();
-        Session session = new Session(transport, localMain, options);
+        Session session = new Session(transport, localMain, options) {
+            @Override
+            Throwable pullRefusal() {
+                // The reference would hang here; an error that says why is kinder.
+                return Errors.error("An HTTP batch server cannot wait for a result from the client: the client "
+                        + "can only answer in a later request. Use a WebSocket session for calls back to the client.");
+            }
+        };
         session.start();
         if (!body.isEmpty()) {
             for (String line : body.split("\n", -1)) {

@@ -56,6 +56,9 @@ final class Convert {
             Type arg = typeArgument(generic, 0);
             return Optional.of(to(v, rawOf(arg), arg, where));
         }
+        if (v == InvalidDate.INSTANCE && (raw == Instant.class || raw == Date.class)) {
+            return null;
+        }
         if (v == null || v == Undefined.INSTANCE) {
             if (raw.isPrimitive()) {
                 throw Errors.type("Missing or null " + where.get() + ": expected a " + raw.getName()
@@ -138,9 +141,6 @@ final class Convert {
         if (raw == byte[].class) {
             if (v instanceof byte[]) {
                 return v;
-            }
-            if (v instanceof TypedBytes) {
-                return ((TypedBytes) v).bytes();
             }
             throw mismatch(v, "bytes", where);
         }

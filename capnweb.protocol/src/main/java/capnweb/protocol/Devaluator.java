@@ -110,7 +110,13 @@ final class Devaluator {
             return special("date", new JsonPrimitive(((java.util.Date) value).getTime()));
         }
         if (value instanceof byte[]) {
-            return special("bytes", new JsonPrimitive(BASE64.encodeToString((byte[]) value)));
+            byte[] bytes = (byte[]) value;
+            String type = ByteTypes.typeOf(bytes);
+            JsonPrimitive b64 = new JsonPrimitive(BASE64.encodeToString(bytes));
+            return type == null ? special("bytes", b64) : special("bytes", b64, new JsonPrimitive(type));
+        }
+        if (value instanceof InvalidDate) {
+            return special("date", JsonNull.INSTANCE);
         }
         if (value instanceof java.nio.ByteBuffer) {
             java.nio.ByteBuffer b = ((java.nio.ByteBuffer) value).duplicate();
@@ -120,10 +126,6 @@ final class Devaluator {
         }
         if (value instanceof java.net.URL) {
             return special("url", new JsonPrimitive(value.toString()));
-        }
-        if (value instanceof TypedBytes) {
-            TypedBytes t = (TypedBytes) value;
-            return special("bytes", new JsonPrimitive(BASE64.encodeToString(t.bytes())), new JsonPrimitive(t.type()));
         }
         if (value instanceof URI) {
             return special("url", new JsonPrimitive(value.toString()));

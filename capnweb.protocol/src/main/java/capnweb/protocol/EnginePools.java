@@ -14,6 +14,20 @@ final class EnginePools {
     private static final AtomicInteger COUNTER = new AtomicInteger();
 
     static final ExecutorService SHARED = Executors.newCachedThreadPool(r -> daemon(r, "capnweb-engine-"));
+
+    /**
+     * Completes the futures applications wait on. A fork-join pool (FIFO mode) keeps a burst of
+     * completions from creating a thread each, and still adds threads when a callback blocks in
+     * {@code join()}, as CompletableFuture cooperates with it.
+     */
+    static final ExecutorService DELIVERY = new java.util.concurrent.ForkJoinPool(
+            Math.max(2, Runtime.getRuntime().availableProcessors()), pool -> {
+                java.util.concurrent.ForkJoinWorkerThread t =
+                        java.util.concurrent.ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
+                t.setDaemon(true);
+                t.setName("capnweb-delivery-" + COUNTER.incrementAndGet());
+                return t;
+            }, null, true);
     static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(
             r -> daemon(r, "capnweb-timer-"));
 

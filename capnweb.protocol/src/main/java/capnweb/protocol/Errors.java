@@ -72,11 +72,13 @@ final class Errors {
             return RpcException.received("Error", String.valueOf(v), Map.of("value", v == null ? "null" : v),
                     Optional.empty(), Optional.empty());
         }
-        if (t instanceof RuntimeException) {
+        if (t instanceof RpcException || t instanceof capnweb.api.RpcTimeoutException) {
             return (RuntimeException) t;
         }
-        return RpcException.received("Error", String.valueOf(t.getMessage()), Map.of(), Optional.empty(),
-                Optional.of(t));
+        // Local failures (a transport error, an abort reason) reach the application as an
+        // RpcException that carries the original as its cause.
+        String message = t.getMessage() != null ? t.getMessage() : t.getClass().getName();
+        return RpcException.received("Error", message, Map.of(), Optional.empty(), Optional.of(t));
     }
 
     /** The value of an error as the wire carries it: the thrown value for non-errors. */

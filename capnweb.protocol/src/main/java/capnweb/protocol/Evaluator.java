@@ -7,8 +7,6 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
 import java.math.BigInteger;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -134,7 +132,7 @@ final class Evaluator {
                     break;
                 case "date":
                     if (a.size() > 1 && a.get(1).isJsonNull()) {
-                        return null; // an invalid Date
+                        return InvalidDate.INSTANCE;
                     }
                     if (a.size() > 1 && isNumber(a.get(1))) {
                         return date(a.get(1).getAsDouble());
@@ -153,15 +151,16 @@ final class Evaluator {
                         throw Errors.type("Unknown bytes type marker type: " + jsTypeOf(marker));
                     }
                     String type = marker.getAsString();
-                    if (!TypedBytes.TYPES.contains(type)) {
+                    if (!ByteTypes.TYPES.contains(type)) {
                         throw Errors.type("Unknown bytes type marker: " + (type.length() > 64 ? type.substring(0, 64) : type));
                     }
-                    int size = TypedBytes.elementSize(type);
+                    int size = ByteTypes.elementSize(type);
                     if (bytes.length % size != 0) {
                         throw Errors.type("Invalid byte length " + bytes.length + " for " + type
                                 + "; expected a multiple of " + size);
                     }
-                    return type.equals("Uint8Array") ? bytes : new TypedBytes(type, bytes);
+                    ByteTypes.remember(bytes, type);
+                    return bytes;
                 }
                 case "error":
                     if (a.size() >= 3 && isString(a.get(1)) && isString(a.get(2))) {
@@ -184,7 +183,7 @@ final class Evaluator {
                     return Double.NaN;
                 case "url":
                     if (a.size() == 2 && isString(a.get(1))) {
-                        return url(a.get(1).getAsString());
+                        return Urls.parse(a.get(1).getAsString());
                     }
                     break;
                 case "import":
@@ -262,13 +261,15 @@ final class Evaluator {
                 result = hook.call(path, args);
             }
         }
-        PromiseImpl promise = PromiseImpl.local(importer.session(), result);
         if (isPromise) {
+            PromiseImpl promise = PromiseImpl.local(importer.session(), result);
             payload.addPromise(parent, key, promise);
-        } else {
-            payload.addStub(promise);
+            return promise;
         }
-        return promise;
+        // "import" is delivered as it is, without waiting: a stub.
+        StubImpl stub = StubImpl.local(importer.session(), result);
+        payload.addStub(stub);
+        return stub;
     }
 
     private Object remap(JsonArray a, Object parent, Object key) {
@@ -376,10 +377,10 @@ final class Evaluator {
         }
     }
 
-    private static Instant date(double ms) {
+    private static Object date(double ms) {
         // TimeClip: beyond 8.64e15 ms a JavaScript Date is invalid; fractions are truncated.
         if (Double.isNaN(ms) || Math.abs(ms) > 8.64e15) {
-            return null;
+            return InvalidDate.INSTANCE;
         }
         return Instant.ofEpochMilli((long) ms);
     }
@@ -407,18 +408,6 @@ final class Evaluator {
                 clean.setLength(clean.length() - 1);
             }
             return Base64.getDecoder().decode(clean.toString());
-        }
-    }
-
-    private static URI url(String href) {
-        try {
-            URI uri = new URI(href);
-            if (!uri.isAbsolute()) {
-                throw Errors.type("Invalid URL: " + href);
-            }
-            return uri;
-        } catch (URISyntaxException e) {
-            throw Errors.type("Invalid URL: " + href);
         }
     }
 

@@ -67,6 +67,12 @@ final class ImportHook extends StubHook {
             if (activePull == null) {
                 session.sendPull(importId);
                 activePull = Later.pending();
+                Later<Payload> result = activePull.then(x -> resolution.pull());
+                Throwable refusal = session.pullRefusal();
+                if (refusal != null) {
+                    abort(refusal);
+                }
+                return result;
             }
             return activePull.then(x -> resolution.pull());
         }

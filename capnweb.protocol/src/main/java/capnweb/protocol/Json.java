@@ -198,6 +198,17 @@ final class Json {
         return number(n.doubleValue());
     }
 
+    /** A number in an error message, as JavaScript's String(n) writes it. */
+    static String numberText(double d) {
+        if (Double.isNaN(d)) {
+            return "NaN";
+        }
+        if (Double.isInfinite(d)) {
+            return d > 0 ? "Infinity" : "-Infinity";
+        }
+        return number(d);
+    }
+
     static String number(double d) {
         if (Double.isNaN(d) || Double.isInfinite(d)) {
             // JSON.stringify writes these as null; the devaluator never lets them through.
@@ -209,7 +220,7 @@ final class Json {
         if (d == Math.rint(d) && Math.abs(d) < TWO_POW_53) {
             return Long.toString((long) d);
         }
-        BigDecimal bd = new BigDecimal(Double.toString(d)).stripTrailingZeros();
+        BigDecimal bd = shortest(d);
         String digits = bd.unscaledValue().abs().toString();
         int k = digits.length();
         int exp = k - bd.scale(); // value = 0.digits * 10^exp
@@ -239,6 +250,26 @@ final class Json {
             sb.append('e').append(e < 0 ? '-' : '+').append(Math.abs(e));
         }
         return sb.toString();
+    }
+
+    /**
+     * The shortest decimal that reads back as {@code d}, as JavaScript prints it. Java 17's
+     * {@code Double.toString} sometimes gives one or two digits too many (fixed in Java 19), so
+     * long results are checked for a shorter one.
+     */
+    private static BigDecimal shortest(double d) {
+        BigDecimal candidate = new BigDecimal(Double.toString(d)).stripTrailingZeros();
+        if (candidate.precision() <= 15 && Math.abs(d) >= Double.MIN_NORMAL) {
+            return candidate;
+        }
+        BigDecimal exact = new BigDecimal(d);
+        for (int digits = 1; digits < candidate.precision(); digits++) {
+            BigDecimal rounded = exact.round(new java.math.MathContext(digits, java.math.RoundingMode.HALF_EVEN));
+            if (rounded.doubleValue() == d) {
+                return rounded.stripTrailingZeros();
+            }
+        }
+        return candidate;
     }
 
     /** Quotes a string as {@code JSON.stringify} does (including lone surrogates as escapes). */

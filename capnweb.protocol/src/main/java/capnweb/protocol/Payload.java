@@ -224,7 +224,7 @@ final class Payload {
             }
             if (v == null || v instanceof String || v instanceof Boolean || v instanceof Undefined
                     || v instanceof java.math.BigInteger || v instanceof java.time.Instant
-                    || v instanceof TypedBytes || v instanceof URI || v instanceof Throwable) {
+                    || v instanceof InvalidDate || v instanceof URI || v instanceof Throwable) {
                 return v;
             }
             if (v instanceof Number) {

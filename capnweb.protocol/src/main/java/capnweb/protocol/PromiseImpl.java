@@ -23,7 +23,11 @@ import java.util.function.Function;
  * {@link #toCompletableFuture}); until then it only serves pipelining.
  */
 final class PromiseImpl extends StubImpl implements RpcPromise {
+    /** Completed on the delivery executor: application callbacks never run on the session thread. */
     private final AtomicReference<CompletableFuture<Object>> result = new AtomicReference<>();
+    /** Completed on the session thread itself, for blocking waits, which run no application code. */
+    private final CompletableFuture<Object> settled = new CompletableFuture<>();
+    private final java.util.concurrent.atomic.AtomicBoolean pulled = new java.util.concurrent.atomic.AtomicBoolean();
 
     PromiseImpl(Session session, Cell cell, List<Object> path, boolean owner) {
         super(session, cell, path, owner);
@@ -44,7 +48,7 @@ final class PromiseImpl extends StubImpl implements RpcPromise {
         return local(target, hookOnThread().get(path));
     }
 
-    /** The future of the delivered value; the first call pulls it. */
+    /** The future of the delivered value for application callbacks; the first call pulls it. */
     CompletableFuture<Object> future() {
         CompletableFuture<Object> f = result.get();
         if (f != null) {
@@ -54,13 +58,27 @@ final class PromiseImpl extends StubImpl implements RpcPromise {
         if (!result.compareAndSet(null, created)) {
             return result.get();
         }
-        session.run(() -> pull(created));
-        session.onAwait(false);
+        Executor delivery = session.deliveryExecutor();
+        settled.whenComplete((value, error) -> delivery.execute(() -> {
+            if (error != null) {
+                created.completeExceptionally(error);
+            } else {
+                created.complete(value);
+            }
+        }));
+        startPull(false);
         return created;
     }
 
-    private void pull(CompletableFuture<Object> into) {
-        Executor delivery = session.deliveryExecutor();
+    /** Pulls the result once; {@code blocking} tells a batch client that a thread waits for it. */
+    private void startPull(boolean blocking) {
+        if (pulled.compareAndSet(false, true)) {
+            session.run(this::pull);
+        }
+        session.onAwait(blocking);
+    }
+
+    private void pull() {
         try {
             StubHook hook = hookOnThread();
             if (!path.isEmpty()) {
@@ -69,15 +87,15 @@ final class PromiseImpl extends StubImpl implements RpcPromise {
             hook.pull().then(p -> {
                 Payload payload = (Payload) p;
                 return payload.deliver().then(x -> payload.value);
-            }).whenSettled((value, error) -> delivery.execute(() -> {
+            }).whenSettled((value, error) -> {
                 if (error != null) {
-                    into.completeExceptionally(Errors.forApplication(error));
+                    settled.completeExceptionally(Errors.forApplication(error));
                 } else {
-                    into.complete(value);
+                    settled.complete(value);
                 }
-            }));
+            });
         } catch (RuntimeException e) {
-            delivery.execute(() -> into.completeExceptionally(Errors.forApplication(e)));
+            settled.completeExceptionally(Errors.forApplication(e));
         }
     }
 
@@ -105,8 +123,8 @@ final class PromiseImpl extends StubImpl implements RpcPromise {
             throw new IllegalStateException("join() was called on the session's own thread, where it would wait "
                     + "forever: return the promise (or a CompletionStage) from the target method instead.");
         }
-        CompletableFuture<Object> f = future();
-        session.onAwait(true);
+        CompletableFuture<Object> f = settled;
+        startPull(true);
         try {
             return timeout == null ? f.get() : f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {

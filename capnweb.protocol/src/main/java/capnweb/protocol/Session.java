@@ -1,6 +1,5 @@
 package capnweb.protocol;
 
-import capnweb.api.RpcException;
 import capnweb.api.RpcSession;
 import capnweb.api.RpcStub;
 import capnweb.api.SessionOptions;
@@ -45,6 +44,7 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
     }
 
     final SessionExecutor executor;
+    private final SessionExecutor callbacks = new SessionExecutor(EnginePools.SHARED);
     final SessionOptions options;
     private final MessageTransport transport;
 
@@ -69,20 +69,19 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
         this.options = options;
         this.executor = new SessionExecutor(options.executor().orElse(EnginePools.SHARED));
         // Export 0 is our main object, import 0 the peer's; the session itself holds a reference
-        // to import 0 so that closing main() stubs never releases it.
-        executor.execute(() -> {
-            StubHook mainHook;
-            if (localMain == null || localMain == Undefined.INSTANCE) {
-                mainHook = new ErrorHook(Errors.error("This connection has no main object."));
-            } else {
-                mainHook = new PayloadHook(Payload.fromReturn(localMain, this, s -> false), this);
-            }
-            exports.put(0L, new ExportEntry(mainHook));
-            ImportHook.Entry peerMain = new ImportHook.Entry(this, 0, false);
-            peerMain.localRefcount = 1;
-            imports.put(0L, peerMain);
-            updateCounts();
-        });
+        // to import 0 so that closing main() stubs never releases it. Set up here, before any
+        // task can run; the executor's queue publishes it to the tasks.
+        StubHook mainHook;
+        if (localMain == null || localMain == Undefined.INSTANCE) {
+            mainHook = new ErrorHook(Errors.error("This connection has no main object."));
+        } else {
+            mainHook = new PayloadHook(Payload.fromReturn(localMain, this, s -> false), this);
+        }
+        exports.put(0L, new ExportEntry(mainHook));
+        ImportHook.Entry peerMain = new ImportHook.Entry(this, 0, false);
+        peerMain.localRefcount = 1;
+        imports.put(0L, peerMain);
+        updateCounts();
     }
 
     /** Starts receiving; separate from construction so that subclasses are fully built first. */
@@ -134,6 +133,9 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
             }
         } catch (RuntimeException e) {
             abort(e, true);
+        } catch (StackOverflowError e) {
+            // Only reachable with a maxDepth far above the default.
+            abort(Errors.type("Deserialization exceeded the available stack; lower SessionOptions.maxDepth."), true);
         }
     }
 
@@ -298,9 +300,13 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
     private void releaseExport(double rawId, double refcount) {
         ExportEntry entry = isWhole(rawId) ? exports.get((long) rawId) : null;
         if (entry == null) {
-            throw Errors.error("no such export ID: " + Json.number(rawId));
+            throw Errors.error("no such export ID: " + Json.numberText(rawId));
         }
-        if (!(refcount >= 0) || entry.refcount < refcount) {
+        if (!(refcount >= 1) || refcount != Math.rint(refcount) || refcount > Integer.MAX_VALUE) {
+            throw Errors.error("bad refcount in release: " + Json.numberText(refcount)
+                    + "; it must be a positive whole number.");
+        }
+        if (entry.refcount < refcount) {
             throw Errors.error("refcount would go negative: " + entry.refcount + " < " + Json.number(refcount));
         }
         entry.refcount -= (int) refcount;
@@ -683,7 +689,12 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
 
     /** Where application-facing futures complete: never the session thread itself. */
     Executor deliveryExecutor() {
-        return EnginePools.SHARED;
+        return EnginePools.DELIVERY;
+    }
+
+    /** Where onBroken callbacks run: off the session thread, one at a time, in order. */
+    Executor callbackExecutor() {
+        return callbacks;
     }
 
     /**
@@ -708,6 +719,14 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
             }
         });
         return result;
+    }
+
+    /**
+     * Why results pulled from the peer can never arrive, or null if they can. An HTTP batch
+     * server answers once; waiting for the client would hang the request.
+     */
+    Throwable pullRefusal() {
+        return null;
     }
 
     /**
@@ -781,9 +800,7 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
 
     @Override
     public void abort(Throwable reason) {
-        RpcException error = reason instanceof RpcException ? (RpcException) reason
-                : RpcException.received("Error", String.valueOf(reason.getMessage()), Map.of(), Optional.empty(),
-                        Optional.of(reason));
-        run(() -> abort(error, true));
+        java.util.Objects.requireNonNull(reason, "reason");
+        run(() -> abort(reason, true));
     }
 }

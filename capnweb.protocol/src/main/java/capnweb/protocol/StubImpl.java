@@ -4,7 +4,6 @@ import capnweb.api.Registration;
 import capnweb.api.RpcPromise;
 import capnweb.api.RpcStub;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -161,7 +160,7 @@ class StubImpl implements RpcStub {
         AtomicBoolean active = new AtomicBoolean(true);
         session.run(() -> hookOnThread().onBroken(error -> {
             RuntimeException forApp = Errors.forApplication(error);
-            session.deliveryExecutor().execute(() -> {
+            session.callbackExecutor().execute(() -> {
                 if (active.compareAndSet(true, false)) {
                     callback.accept(forApp);
                 }
@@ -173,9 +172,5 @@ class StubImpl implements RpcStub {
     @Override
     public String toString() {
         return "[object RpcStub]";
-    }
-
-    static Object[] argsOf(Object... args) {
-        return args == null ? new Object[0] : Arrays.copyOf(args, args.length);
     }
 }

@@ -73,8 +73,8 @@ class AbortAndLimitsTest {
     void negativeReleaseCountAborts() {
         try (ScriptedPeer peer = new ScriptedPeer(new TestTargets.TestTarget())) {
             peer.send("[\"push\",[\"pipeline\",0,[\"square\"],[3]]]");
-            peer.send("[\"release\",1,-1]");
-            assertThat(peer.next()).startsWith("[\"abort\",[\"error\",\"Error\",\"refcount would go negative");
+            assertAborts(peer, "[\"release\",1,-1]", "[\"abort\",[\"error\",\"Error\",\"bad refcount in release: -1; "
+                    + "it must be a positive whole number.\"]]");
         }
     }
 

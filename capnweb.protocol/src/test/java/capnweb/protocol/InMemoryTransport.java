@@ -76,8 +76,16 @@ final class InMemoryTransport implements MessageTransport {
         pending.clear();
     }
 
-    /** Simulates the connection dropping: this end's session learns that it is gone. */
-    synchronized void lose(Throwable cause) {
+    /** Simulates the connection dropping: both ends learn that it is gone. */
+    void lose(Throwable cause) {
+        notifyClosed(cause);
+        partner.notifyClosed(cause);
+    }
+
+    private synchronized void notifyClosed(Throwable cause) {
+        if (ended) {
+            return;
+        }
         ended = true;
         if (receiver != null) {
             receiver.onClosed(cause);
@@ -101,7 +109,7 @@ final class InMemoryTransport implements MessageTransport {
             return;
         }
         ended = true;
-        partner.lose(reason);
+        partner.notifyClosed(reason);
     }
 
     @Override

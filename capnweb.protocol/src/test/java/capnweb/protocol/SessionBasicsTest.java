@@ -129,6 +129,14 @@ class SessionBasicsTest {
     }
 
     @Test
+    void freshSessionHoldsOneImportAndOneExport() {
+        try (Harness h = new Harness(new TestTargets.TestTarget())) {
+            assertThat(h.client.stats()).isEqualTo(new SessionStats(1, 1));
+            assertThat(h.server.stats()).isEqualTo(new SessionStats(1, 1));
+        }
+    }
+
+    @Test
     void tablesReturnToBaselineAfterEverythingIsClosed() {
         try (Harness h = new Harness(new TestTargets.TestTarget())) {
             RpcStub counter = (RpcStub) h.main.call("makeCounter", 1).join();

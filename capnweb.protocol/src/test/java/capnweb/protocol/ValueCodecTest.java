@@ -121,6 +121,13 @@ class ValueCodecTest {
         "123456789.125, 123456789.125",
         "9007199254740993.0, 9007199254740992",
         "-0.0, 0",
+        "1152921504606846976.0, 1152921504606847000",
+        "0.30000000000000004, 0.30000000000000004",
+        "0.3333333333333333, 0.3333333333333333",
+        "4.9E-324, 5e-324",
+        "1.7976931348623157E308, 1.7976931348623157e+308",
+        "2.0E-3, 0.002",
+        "-1.5e300, -1.5e+300",
     })
     void numbersAreWrittenLikeJavaScript(double value, String expected) {
         assertThat(devaluate(value)).isEqualTo(expected);
@@ -155,7 +162,9 @@ class ValueCodecTest {
         assertThat(devaluate(Instant.ofEpochMilli(1234))).isEqualTo("[\"date\",1234]");
         assertThat(devaluate(new Date(1234))).isEqualTo("[\"date\",1234]");
         assertThat(evaluate("[\"date\",1749342170815]")).isEqualTo(Instant.ofEpochMilli(1749342170815L));
-        assertThat(evaluate("[\"date\",null]")).isNull();
+        assertThat(evaluate("[\"date\",null]")).isSameAs(InvalidDate.INSTANCE);
+        assertThat(devaluate(InvalidDate.INSTANCE)).isEqualTo("[\"date\",null]");
+        assertThat(Convert.to(InvalidDate.INSTANCE, Instant.class, Instant.class, () -> "x")).isNull();
     }
 
     @Test
@@ -170,11 +179,13 @@ class ValueCodecTest {
     }
 
     @Test
-    void typedBytesKeepTheirTypeWhenEchoed() {
+    void typedBytesArriveAsByteArraysThatKeepTheirTypeWhenEchoed() {
         Object v = evaluate("[\"bytes\",\"AQACAA\",\"Int16Array\"]");
-        assertThat(v).isInstanceOf(TypedBytes.class);
-        assertThat(((TypedBytes) v).bytes()).containsExactly(1, 0, 2, 0);
+        assertThat(v).isInstanceOf(byte[].class);
+        assertThat((byte[]) v).containsExactly(1, 0, 2, 0);
         assertThat(devaluate(v)).isEqualTo("[\"bytes\",\"AQACAA\",\"Int16Array\"]");
+        // A copy is plain bytes.
+        assertThat(devaluate(((byte[]) v).clone())).isEqualTo("[\"bytes\",\"AQACAA\"]");
     }
 
     @Test
@@ -191,6 +202,10 @@ class ValueCodecTest {
                 .isEqualTo("[\"url\",\"https://example.com/path?q=1\"]");
         assertThat(evaluate("[\"url\",\"https://example.com/path?q=1\"]")).isEqualTo(URI.create("https://example.com/path?q=1"));
         assertThatThrownBy(() -> evaluate("[\"url\",\"not a url\"]")).hasMessageStartingWith("Invalid URL");
+        assertThat(evaluate("[\"url\",\"HTTPS://Example.COM:443/a/./b/../c\"]")).isEqualTo(URI.create("https://example.com/a/c"));
+        assertThat(evaluate("[\"url\",\"http://example.com\"]")).isEqualTo(URI.create("http://example.com/"));
+        assertThat(evaluate("[\"url\",\"http://example.com:8080?q#f\"]")).isEqualTo(URI.create("http://example.com:8080/?q#f"));
+        assertThat(evaluate("[\"url\",\"mailto:Someone@Example.com\"]")).isEqualTo(URI.create("mailto:Someone@Example.com"));
     }
 
     @Test

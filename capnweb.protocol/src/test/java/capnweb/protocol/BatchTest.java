@@ -1,0 +1,151 @@
+package capnweb.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import capnweb.api.RpcException;
+import capnweb.api.RpcPromise;
+import capnweb.api.RpcSession;
+import capnweb.api.RpcStub;
+import capnweb.api.RpcTarget;
+import capnweb.api.SessionOptions;
+import capnweb.api.Undefined;
+import capnweb.api.spi.HttpBatchPoster;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(10)
+class BatchTest {
+    private final CapnWebEngine engine = new CapnWebEngine();
+
+    private String serve(String body, Object main) throws Exception {
+        return engine.serveBatch(body, main, SessionOptions.defaults()).toCompletableFuture().get(5, TimeUnit.SECONDS);
+    }
+
+    /** A poster that serves each batch in-process with a fresh TestTarget, recording the bodies. */
+    private final List<String> posted = new CopyOnWriteArrayList<>();
+    private final List<String> responses = new CopyOnWriteArrayList<>();
+    private final HttpBatchPoster inProcess = body -> {
+        posted.add(body);
+        return engine.serveBatch(body, new TestTargets.TestTarget(), SessionOptions.defaults())
+                .thenApply(r -> {
+                    responses.add(r);
+                    return r;
+                });
+    };
+
+    @Test
+    void serverAnswersAPushAndPull() throws Exception {
+        assertThat(serve("[\"push\",[\"pipeline\",0,[\"square\"],[3]]]\n[\"pull\",1]", new TestTargets.TestTarget()))
+                .isEqualTo("[\"resolve\",1,9]");
+    }
+
+    @Test
+    void emptyBodyMeansNoMessages() throws Exception {
+        assertThat(serve("", new TestTargets.TestTarget())).isEmpty();
+    }
+
+    @Test
+    void serverAnswersSeveralCallsAndPipelines() throws Exception {
+        String body = String.join("\n",
+                "[\"push\",[\"pipeline\",0,[\"makeCounter\"],[4]]]",
+                "[\"push\",[\"pipeline\",1,[\"increment\"],[2]]]",
+                "[\"pull\",2]",
+                "[\"push\",[\"pipeline\",0,[\"throwError\"],[]]]",
+                "[\"pull\",3]");
+        assertThat(serve(body, new TestTargets.TestTarget())).isEqualTo(
+                "[\"resolve\",2,6]\n[\"reject\",3,[\"error\",\"RangeError\",\"test error\"]]");
+    }
+
+    @Test
+    void badInputIsAnsweredWithAnAbort() throws Exception {
+        assertThat(serve("[\"push\",[\"pipeline\",0,[\"square\"],[3]]]\nnot json", new TestTargets.TestTarget()))
+                .startsWith("[\"abort\",[\"error\",\"SyntaxError\",");
+    }
+
+    @Test
+    void batchSessionReleasesItsTargetsAfterResponding() throws Exception {
+        DispatchTest.Target main = new DispatchTest.Target();
+        serve("[\"push\",[\"pipeline\",0,[\"add\"],[1,2]]]\n[\"pull\",1]", main);
+        assertThat(main.closed).isTrue();
+    }
+
+    @Test
+    void callsIssuedTogetherShareOneRequest() throws Exception {
+        RpcSession session = engine.newBatchClient(inProcess, Undefined.INSTANCE, SessionOptions.defaults());
+        RpcStub main = session.main();
+        RpcPromise a = main.call("square", 3);
+        RpcPromise b = main.call("square", 4);
+        CompletableFuture<Object> fa = a.toCompletableFuture();
+        CompletableFuture<Object> fb = b.toCompletableFuture();
+        assertThat(fa.get(5, TimeUnit.SECONDS)).isEqualTo(9L);
+        assertThat(fb.get(5, TimeUnit.SECONDS)).isEqualTo(16L);
+        assertThat(posted).hasSize(1);
+        assertThat(posted.get(0)).isEqualTo(String.join("\n",
+                "[\"push\",[\"pipeline\",0,[\"square\"],[3]]]",
+                "[\"push\",[\"pipeline\",0,[\"square\"],[4]]]",
+                "[\"pull\",1]",
+                "[\"pull\",2]"));
+    }
+
+    @Test
+    void joinSendsAtOnceWithPipelinedCalls() {
+        RpcSession session = engine.newBatchClient(inProcess, Undefined.INSTANCE, SessionOptions.defaults());
+        RpcStub main = session.main();
+        RpcPromise counter = main.call("makeCounter", 10);
+        assertThat(counter.call("increment", 5).join()).isEqualTo(15L);
+        assertThat(posted).hasSize(1);
+    }
+
+    @Test
+    void sessionEndsAfterTheResponse() {
+        RpcSession session = engine.newBatchClient(inProcess, Undefined.INSTANCE, SessionOptions.defaults());
+        RpcStub main = session.main();
+        RpcPromise notPulled = main.call("square", 2);
+        assertThat(main.call("square", 5).join()).isEqualTo(25L);
+        assertThat(session.closed().toCompletableFuture()).succeedsWithin(Duration.ofSeconds(5));
+        assertThatThrownBy(notPulled::join).isInstanceOf(RpcException.class).hasMessage("Batch RPC request ended.");
+        assertThatThrownBy(() -> main.call("square", 1).join()).hasMessage("Batch RPC request ended.");
+        assertThat(posted).hasSize(1);
+    }
+
+    @Test
+    void serverCanCallBackIntoTheClientDuringTheBatch() {
+        RpcSession session = engine.newBatchClient(inProcess, Undefined.INSTANCE, SessionOptions.defaults());
+        RpcStub main = session.main();
+        // The server calls the client's function; the client can only answer in a later request,
+        // so the server refuses to wait instead of hanging the request.
+        RpcPromise p = main.call("callFunction", TestTargets.squarer(), 3);
+        assertThatThrownBy(p::join).isInstanceOf(RpcException.class)
+                .hasMessageStartingWith("An HTTP batch server cannot wait for a result from the client");
+        assertThat(responses.get(0)).contains("[\"push\",[\"pipeline\",-1,[],[3]]]");
+    }
+
+    @Test
+    void failedRequestRejectsEveryPendingCall() {
+        HttpBatchPoster failing = body -> CompletableFuture.failedFuture(
+                RpcException.of("Error", "RPC request failed: 500 Internal Server Error"));
+        RpcSession session = engine.newBatchClient(failing, Undefined.INSTANCE, SessionOptions.defaults());
+        RpcPromise p = session.main().call("square", 2);
+        assertThatThrownBy(p::join).hasMessage("RPC request failed: 500 Internal Server Error");
+    }
+
+    @Test
+    void batchServerTargetsRunPerRequest() throws Exception {
+        RpcTarget counting = new RpcTarget() {
+            int calls;
+
+            @SuppressWarnings("unused")
+            public int next() {
+                return ++calls;
+            }
+        };
+        String twoCalls = "[\"push\",[\"pipeline\",0,[\"next\"],[]]]\n[\"push\",[\"pipeline\",0,[\"next\"],[]]]\n[\"pull\",2]";
+        assertThat(serve(twoCalls, counting)).isEqualTo("[\"resolve\",2,2]");
+    }
+}

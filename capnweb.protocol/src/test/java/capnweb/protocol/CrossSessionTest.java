@@ -1,0 +1,86 @@
+package capnweb.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import capnweb.api.RpcPromise;
+import capnweb.api.RpcStub;
+import capnweb.api.RpcTarget;
+import capnweb.api.SessionStats;
+import java.util.concurrent.CompletionStage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Stubs passed from one session into another: three-party passing and proxying. */
+@Timeout(15)
+class CrossSessionTest {
+
+    public static class Alice implements RpcTarget {
+        public TestTargets.Counter getCounter(long start) {
+            return new TestTargets.Counter(start);
+        }
+
+        public RpcPromise incrementCounter(RpcStub counter, long amount) {
+            return counter.call("increment", amount);
+        }
+    }
+
+    public static class Bob implements RpcTarget {
+        private final RpcStub alice;
+
+        Bob(RpcStub alice) {
+            this.alice = alice;
+        }
+
+        public RpcPromise incrementCounter(RpcStub counter, long amount) {
+            return counter.call("increment", amount);
+        }
+
+        public CompletionStage<Object> getCounter(long start) {
+            return alice.call("getCounter", start).thenApply(x -> x);
+        }
+
+        public RpcPromise getCounterPromise(long start) {
+            return alice.call("getCounter", start);
+        }
+
+        public RpcPromise forward(RpcStub counter, long amount) {
+            return alice.call("incrementCounter", counter, amount);
+        }
+    }
+
+    @Test
+    void stubFromOneSessionIsUsableInAnother() {
+        try (Harness alice = new Harness(new Alice()); Harness bob = new Harness(new Bob(null))) {
+            RpcStub counter = (RpcStub) alice.main.call("getCounter", 10).join();
+            assertThat(bob.main.call("incrementCounter", counter, 3).join()).isEqualTo(13L);
+            assertThat(counter.call("increment", 1).join()).isEqualTo(14L);
+            counter.close();
+            alice.awaitBaseline();
+            bob.awaitBaseline();
+            assertThat(alice.server.stats()).isEqualTo(new SessionStats(1, 1));
+            assertThat(bob.server.stats()).isEqualTo(new SessionStats(1, 1));
+        }
+    }
+
+    @Test
+    void serverProxiesToAnotherSession() {
+        try (Harness alice = new Harness(new Alice());
+             Harness bob = new Harness(new Bob(alice.main))) {
+            RpcStub viaAwait = (RpcStub) bob.main.call("getCounter", 4).join();
+            assertThat(viaAwait.call("increment", 2).join()).isEqualTo(6L);
+            viaAwait.close();
+
+            RpcPromise pipelined = bob.main.call("getCounter", 4);
+            assertThat(pipelined.call("increment", 2).join()).isEqualTo(6L);
+            pipelined.close();
+
+            RpcPromise promise = bob.main.call("getCounterPromise", 4);
+            assertThat(promise.call("increment", 2).join()).isEqualTo(6L);
+            promise.close();
+
+            TestTargets.Counter local = new TestTargets.Counter(10);
+            assertThat(bob.main.call("forward", local, 3).join()).isEqualTo(13L);
+            assertThat(local.value()).isEqualTo(13L);
+        }
+    }
+}

@@ -1,0 +1,393 @@
+package capnweb.transport.vertx;
+
+import capnweb.api.RpcSession;
+import capnweb.api.ServerOptions;
+import capnweb.api.SessionOptions;
+import capnweb.api.spi.RpcEngine;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocketBase;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ForkJoinPool;
+import java.util.function.Supplier;
+
+/**
+ * Serves Cap'n Web from a Vert.x HTTP server: WebSocket upgrades become WebSocket sessions, POSTs
+ * become HTTP batch sessions, each with a fresh main object from the options' factory.
+ *
+ * <p>Mount it on a server of your own, on the path of your choice:
+ * <pre>{@code
+ * ServerOptions options = ServerOptions.builder(MyApi::new).build();
+ * CapnWebHandler capnweb = CapnWebVertx.handler(options);
+ * vertx.createHttpServer(new HttpServerOptions()
+ *         .setMaxWebSocketFrameSize(options.maxMessageSize())
+ *         .setMaxWebSocketMessageSize(options.maxMessageSize()))
+ *     .requestHandler(req -> {
+ *         if (req.path().equals("/rpc")) capnweb.handle(req); else myOtherRoutes(req);
+ *     })
+ *     .listen(8080);
+ * }</pre>
+ * As a request handler it answers WebSocket upgrades, batch POSTs, CORS preflight
+ * ({@code OPTIONS}) and refuses every other method with 405. {@link #batchHandler()} and
+ * {@link #webSocketHandler()} serve one kind only, e.g. for {@code HttpServer.webSocketHandler}.
+ *
+ * <p>Of the options it uses the main factory, the session options, {@code maxMessageSize} and the
+ * batch response headers; the host, port, path and idle timeout belong to your server. Netty
+ * refuses WebSocket frames larger than the server's {@code maxWebSocketFrameSize} (64 KiB by
+ * default) before this handler sees them: raise it to {@code maxMessageSize} on your
+ * {@code HttpServerOptions}, since browsers and Node send each message as one frame.
+ *
+ * <p>Threading: the handlers run on the event loop and only move bytes; the main factory and the
+ * engine run on Vert.x worker threads. Thread-safe.
+ */
+public final class CapnWebHandler implements Handler<HttpServerRequest> {
+    private static final System.Logger LOG = System.getLogger(CapnWebHandler.class.getName());
+    private static final String TEXT = "text/plain; charset=utf-8";
+    private static final String ALLOW = "POST, OPTIONS";
+    /** How much of a refused body is read and dropped before the connection is closed instead. */
+    private static final long DISCARD_LIMIT = 4L * 1024 * 1024;
+
+    private final Supplier<?> mainFactory;
+    private final SessionOptions sessionOptions;
+    private final int maxMessageSize;
+    private final Map<String, String> batchHeaders;
+    private final RpcEngine engine;
+    private final Map<WebSocketTransport, SessionHolder> sessions = new ConcurrentHashMap<>();
+    private volatile boolean closing;
+
+    CapnWebHandler(ServerOptions options, RpcEngine engine) {
+        Objects.requireNonNull(options, "options");
+        this.engine = Objects.requireNonNull(engine, "engine");
+        this.mainFactory = options.mainFactory();
+        this.sessionOptions = options.sessionOptions();
+        this.maxMessageSize = options.maxMessageSize();
+        this.batchHeaders = options.batchResponseHeaders();
+    }
+
+    /**
+     * Answers one request on the Cap'n Web path: a WebSocket upgrade starts a WebSocket session,
+     * a POST runs one batch, OPTIONS answers CORS preflight, anything else gets 405.
+     *
+     * @param request the request
+     */
+    @Override
+    public void handle(HttpServerRequest request) {
+        if (request.canUpgradeToWebSocket()) {
+            if (closing) {
+                refuse(request, 503, "The server is shutting down.");
+                return;
+            }
+            request.toWebSocket().onComplete(ar -> {
+                if (ar.succeeded()) {
+                    startSession(ar.result());
+                } else {
+                    LOG.log(System.Logger.Level.DEBUG, "WebSocket upgrade failed", ar.cause());
+                }
+            });
+            return;
+        }
+        serveBatch(request);
+    }
+
+    /**
+     * The batch endpoint only: POST runs a batch, OPTIONS answers CORS preflight, anything else
+     * (WebSocket upgrades included) gets 405.
+     *
+     * @return the handler
+     */
+    public Handler<HttpServerRequest> batchHandler() {
+        return this::serveBatch;
+    }
+
+    /**
+     * The WebSocket endpoint only, for {@code HttpServer.webSocketHandler}: each socket becomes a
+     * session.
+     *
+     * @return the handler
+     */
+    public Handler<ServerWebSocket> webSocketHandler() {
+        return socket -> {
+            if (closing) {
+                socket.close((short) 1001, "The server is shutting down.");
+                return;
+            }
+            startSession(socket);
+        };
+    }
+
+    /** @return how many WebSocket sessions are open now */
+    public int openSessions() {
+        return sessions.size();
+    }
+
+    /**
+     * Stops accepting sessions and closes every open WebSocket session with a close frame.
+     *
+     * @return a stage that completes when every socket has closed
+     */
+    public CompletableFuture<Void> close() {
+        closing = true;
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        for (Map.Entry<WebSocketTransport, SessionHolder> e : sessions.entrySet()) {
+            WebSocketTransport t = e.getKey();
+            all.add(t.socketClosed().toCompletableFuture());
+            e.getValue().close(t);
+        }
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
+    }
+
+    /** Closes every socket still open without waiting for the sessions. */
+    void forceClose() {
+        for (WebSocketTransport t : sessions.keySet()) {
+            t.close();
+        }
+    }
+
+    private void startSession(WebSocketBase socket) {
+        WebSocketTransport transport = new WebSocketTransport(socket, maxMessageSize);
+        SessionHolder holder = new SessionHolder();
+        sessions.put(transport, holder);
+        transport.socketClosed().whenComplete((v, e) -> sessions.remove(transport));
+        onWorker(() -> {
+            RpcSession session = engine.newSession(transport, newMain(), sessionOptions);
+            // On the worker too: closing a session the server no longer wants may take a while.
+            holder.set(session, transport, closing);
+            return session;
+        }).onComplete(ar -> {
+            if (ar.failed()) {
+                LOG.log(System.Logger.Level.WARNING, "Could not start a Cap'n Web WebSocket session; "
+                        + "check the main object factory and the engine.", ar.cause());
+                transport.refuse(WebSocketTransport.INTERNAL_ERROR,
+                        "Closing the WebSocket: the server could not start a Cap'n Web session.");
+            }
+        });
+    }
+
+    private Object newMain() {
+        Object main = mainFactory.get();
+        if (main == null) {
+            throw new IllegalStateException("The main object factory returned null; "
+                    + "return an RpcTarget or RpcFunction for each session.");
+        }
+        return main;
+    }
+
+    private void serveBatch(HttpServerRequest request) {
+        HttpServerResponse response = request.response();
+        if (request.method() == HttpMethod.OPTIONS) {
+            preflight(request);
+            return;
+        }
+        if (request.method() != HttpMethod.POST || request.canUpgradeToWebSocket()) {
+            response.putHeader(HttpHeaders.ALLOW, ALLOW);
+            refuse(request, 405, "This endpoint only accepts POST requests and WebSocket upgrades.");
+            return;
+        }
+        if (closing) {
+            refuse(request, 503, "The server is shutting down.");
+            return;
+        }
+        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (length != null) {
+            long declared;
+            try {
+                declared = Long.parseLong(length.trim());
+            } catch (NumberFormatException e) {
+                declared = -1;
+            }
+            if (declared < 0) {
+                refuse(request, 400, "The Content-Length header is not a number.");
+                return;
+            }
+            if (declared > maxMessageSize) {
+                boolean continueExpected = expectsContinue(request);
+                if (continueExpected || declared - maxMessageSize > DISCARD_LIMIT) {
+                    // The client waits for our word before sending (or would send too much to
+                    // read and discard): answer and close.
+                    tooLarge(request, true);
+                    return;
+                }
+            }
+        }
+        if (expectsContinue(request)) {
+            response.writeContinue();
+        }
+        BodyReader reader = new BodyReader(request);
+        request.handler(reader::chunk);
+        request.exceptionHandler(e -> LOG.log(System.Logger.Level.DEBUG, "batch request failed", e));
+        request.endHandler(v -> reader.end());
+    }
+
+    /** Collects the body of one batch, refusing it with 413 once it passes the limit. */
+    private final class BodyReader {
+        private final HttpServerRequest request;
+        private Buffer body = Buffer.buffer();
+        private boolean refused;
+        private boolean closed;
+        private long discarded;
+
+        BodyReader(HttpServerRequest request) {
+            this.request = request;
+        }
+
+        void chunk(Buffer chunk) {
+            if (refused) {
+                // Read and dropped, so that the client, still sending, gets to read the answer
+                // (closing with unread input would reset the connection under it).
+                discarded += chunk.length();
+                if (discarded > DISCARD_LIMIT && !closed) {
+                    closed = true;
+                    request.connection().close();
+                }
+                return;
+            }
+            if ((long) body.length() + chunk.length() > maxMessageSize) {
+                refused = true;
+                discarded = (long) body.length() + chunk.length();
+                body = null;
+                tooLarge(request, false);
+                return;
+            }
+            body.appendBuffer(chunk);
+        }
+
+        void end() {
+            if (refused) {
+                return;
+            }
+            String text = body.toString(StandardCharsets.UTF_8);
+            body = null;
+            runBatch(request, text);
+        }
+    }
+
+    private void runBatch(HttpServerRequest request, String body) {
+        HttpServerResponse response = request.response();
+        Context context = Vertx.currentContext();
+        onWorker(() -> engine.serveBatch(body, newMain(), sessionOptions))
+                .compose(stage -> context == null ? Future.fromCompletionStage(stage)
+                        : Future.fromCompletionStage(stage, context))
+                .onComplete(ar -> {
+                    if (response.ended() || response.closed()) {
+                        return;
+                    }
+                    if (ar.succeeded()) {
+                        batchHeaders.forEach(response::putHeader);
+                        response.setStatusCode(200)
+                                .putHeader(HttpHeaders.CONTENT_TYPE, TEXT)
+                                .end(ar.result() == null ? "" : ar.result());
+                    } else {
+                        LOG.log(System.Logger.Level.WARNING, "A Cap'n Web batch failed.", ar.cause());
+                        refuse(request, 500, "The server could not process the batch.");
+                    }
+                });
+    }
+
+    private void preflight(HttpServerRequest request) {
+        HttpServerResponse response = request.response();
+        batchHeaders.forEach(response::putHeader);
+        response.putHeader(HttpHeaders.ALLOW, ALLOW);
+        if (batchHeaders.keySet().stream().anyMatch(h -> h.equalsIgnoreCase("Access-Control-Allow-Origin"))) {
+            if (batchHeaders.keySet().stream().noneMatch(h -> h.equalsIgnoreCase("Access-Control-Allow-Methods"))) {
+                response.putHeader("Access-Control-Allow-Methods", ALLOW);
+            }
+            String asked = request.getHeader("Access-Control-Request-Headers");
+            if (asked != null
+                    && batchHeaders.keySet().stream().noneMatch(h -> h.equalsIgnoreCase("Access-Control-Allow-Headers"))) {
+                response.putHeader("Access-Control-Allow-Headers", asked);
+            }
+        }
+        response.setStatusCode(204).end();
+    }
+
+    private void tooLarge(HttpServerRequest request, boolean close) {
+        if (close) {
+            request.response().putHeader(HttpHeaders.CONNECTION, "close");
+        }
+        Future<Void> sent = refuse(request, 413,
+                "The request body is larger than the limit of " + maxMessageSize + " bytes.");
+        if (close) {
+            sent.onComplete(ar -> request.connection().close());
+        }
+    }
+
+    private static boolean expectsContinue(HttpServerRequest request) {
+        String expect = request.getHeader(HttpHeaders.EXPECT);
+        return expect != null && expect.toLowerCase(Locale.ROOT).contains("100-continue");
+    }
+
+    private Future<Void> refuse(HttpServerRequest request, int status, String message) {
+        HttpServerResponse response = request.response();
+        if (response.ended() || response.closed()) {
+            return Future.succeededFuture();
+        }
+        batchHeaders.forEach(response::putHeader);
+        return response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, TEXT).end(message);
+    }
+
+    /** Runs {@code work} on a Vert.x worker thread, so user code never runs on the event loop. */
+    private static <T> Future<T> onWorker(java.util.concurrent.Callable<T> work) {
+        Context context = Vertx.currentContext();
+        if (context != null) {
+            return context.executeBlocking(work, false);
+        }
+        CompletableFuture<T> f = CompletableFuture.supplyAsync(() -> {
+            try {
+                return work.call();
+            } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }, ForkJoinPool.commonPool());
+        return Future.fromCompletionStage(f);
+    }
+
+    /** The session of one socket, once the engine made it. */
+    private static final class SessionHolder {
+        private RpcSession session;
+        private boolean closeAsked;
+
+        synchronized void set(RpcSession s, WebSocketTransport t, boolean serverClosing) {
+            session = s;
+            if (closeAsked || serverClosing) {
+                closeQuietly(s, t);
+            }
+        }
+
+        void close(WebSocketTransport t) {
+            RpcSession s;
+            synchronized (this) {
+                closeAsked = true;
+                s = session;
+            }
+            if (s != null) {
+                closeQuietly(s, t);
+            } else {
+                t.close();
+            }
+        }
+
+        private static void closeQuietly(RpcSession s, WebSocketTransport t) {
+            try {
+                s.close();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "A Cap'n Web session failed to close; closing its socket.", e);
+                t.close();
+            }
+        }
+    }
+}

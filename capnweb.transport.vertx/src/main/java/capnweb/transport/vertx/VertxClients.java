@@ -1,0 +1,166 @@
+package capnweb.transport.vertx;
+
+import capnweb.api.ClientOptions;
+import capnweb.api.RpcSession;
+import capnweb.api.Undefined;
+import capnweb.api.spi.HttpBatchPoster;
+import capnweb.api.spi.RpcEngine;
+import io.vertx.core.Future;
+import io.vertx.core.http.ClientWebSocket;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+
+/** Client sessions over Vert.x: WebSocket for ws/wss, HTTP batch for http/https. */
+final class VertxClients {
+    private static final System.Logger LOG = System.getLogger(VertxClients.class.getName());
+
+    private VertxClients() {
+    }
+
+    /**
+     * Opens a session to {@code uri}; the stage completes off the event loop, so whatever the
+     * caller chains on it never runs on a Vert.x thread.
+     */
+    static CompletionStage<RpcSession> connect(VertxLease lease, URI uri, ClientOptions options, RpcEngine engine) {
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        try {
+            switch (scheme) {
+                case "ws":
+                case "wss":
+                    return webSocket(lease, uri, options, engine);
+                case "http":
+                case "https":
+                    return CompletableFuture.completedFuture(batch(lease, uri, options, engine));
+                default:
+                    lease.release();
+                    return CompletableFuture.failedFuture(new IllegalArgumentException("Cannot connect to " + uri
+                            + ": Cap'n Web speaks ws:, wss: (WebSocket) and http:, https: (HTTP batch)."));
+            }
+        } catch (RuntimeException e) {
+            lease.release();
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private static Executor completer(ClientOptions options) {
+        return options.sessionOptions().executor().orElse(ForkJoinPool.commonPool());
+    }
+
+    private static CompletionStage<RpcSession> webSocket(VertxLease lease, URI uri, ClientOptions options,
+            RpcEngine engine) {
+        int max = options.sessionOptions().maxMessageSize();
+        int connectMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, options.connectTimeout().toMillis()));
+        WebSocketClient client = lease.vertx().createWebSocketClient(new WebSocketClientOptions()
+                .setMaxFrameSize(max)
+                .setMaxMessageSize(max)
+                .setConnectTimeout(connectMillis));
+        ClientWebSocket socket = client.webSocket();
+        // Handlers go on before connecting, so no frame from the server goes unseen.
+        WebSocketTransport transport = new WebSocketTransport(socket, max);
+        WebSocketConnectOptions connect = new WebSocketConnectOptions()
+                .setAbsoluteURI(uri.toString())
+                .setConnectTimeout(connectMillis)
+                .setTimeout(connectMillis);
+        options.headers().forEach(connect::addHeader);
+        Executor executor = completer(options);
+        CompletableFuture<RpcSession> result = new CompletableFuture<>();
+        socket.connect(connect).onComplete(ar -> {
+            if (ar.failed()) {
+                client.close();
+                lease.release();
+                Throwable e = ar.cause();
+                String why = e instanceof UpgradeRejectedException
+                        ? "the WebSocket upgrade was refused with HTTP status " + ((UpgradeRejectedException) e).getStatus()
+                        : String.valueOf(e.getMessage());
+                executor.execute(() -> result.completeExceptionally(new IOException(why, e)));
+                return;
+            }
+            transport.socketClosed().whenComplete((v, e) -> {
+                client.close();
+                lease.release();
+            });
+            executor.execute(() -> {
+                try {
+                    Object main = options.localMain().orElse(Undefined.INSTANCE);
+                    RpcSession session = engine.newSession(transport, main, options.sessionOptions());
+                    if (!result.complete(session)) {
+                        session.close();
+                    }
+                } catch (RuntimeException e) {
+                    transport.close();
+                    result.completeExceptionally(e);
+                }
+            });
+        });
+        return result;
+    }
+
+    private static RpcSession batch(VertxLease lease, URI uri, ClientOptions options, RpcEngine engine) {
+        int connectMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, options.connectTimeout().toMillis()));
+        HttpClientAgent http = lease.vertx().createHttpClient(new HttpClientOptions()
+                .setConnectTimeout(connectMillis)
+                .setDecompressionSupported(false));
+        Executor executor = completer(options);
+        String target = uri.toString();
+        HttpBatchPoster poster = body -> {
+            CompletableFuture<String> result = new CompletableFuture<>();
+            RequestOptions request = new RequestOptions()
+                    .setMethod(HttpMethod.POST)
+                    .setAbsoluteURI(target)
+                    .setConnectTimeout(connectMillis)
+                    .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8");
+            options.headers().forEach(request::putHeader);
+            http.request(request)
+                    .compose(req -> req.send(body))
+                    .compose(VertxClients::responseBody)
+                    .onComplete(ar -> executor.execute(() -> {
+                        if (ar.succeeded()) {
+                            result.complete(ar.result());
+                        } else {
+                            result.completeExceptionally(ar.cause());
+                        }
+                    }));
+            return result;
+        };
+        try {
+            RpcSession session = engine.newBatchClient(poster, options.localMain().orElse(Undefined.INSTANCE),
+                    options.sessionOptions());
+            session.closed().whenComplete((v, e) -> {
+                http.close();
+                lease.release();
+            });
+            return session;
+        } catch (RuntimeException e) {
+            http.close();
+            throw e;
+        }
+    }
+
+    private static Future<String> responseBody(HttpClientResponse response) {
+        int status = response.statusCode();
+        if (status == 200) {
+            return response.body().map(b -> b.toString(StandardCharsets.UTF_8));
+        }
+        String reason = response.statusMessage();
+        LOG.log(System.Logger.Level.DEBUG, () -> "batch request answered " + status);
+        return response.body().transform(ignored -> Future.failedFuture(new IOException(
+                "The Cap'n Web batch request failed with HTTP status " + status
+                        + (reason == null || reason.isEmpty() ? "" : " " + reason) + ".")));
+    }
+}

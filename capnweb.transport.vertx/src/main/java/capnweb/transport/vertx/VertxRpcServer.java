@@ -1,0 +1,203 @@
+package capnweb.transport.vertx;
+
+import capnweb.api.RpcServer;
+import capnweb.api.ServerOptions;
+import capnweb.api.spi.RpcEngine;
+import io.vertx.core.Context;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** A Cap'n Web server on a Vert.x HTTP server of its own: one port, one path, both endpoints. */
+final class VertxRpcServer implements RpcServer {
+    private static final System.Logger LOG = System.getLogger(VertxRpcServer.class.getName());
+
+    private final VertxLease lease;
+    private final HttpServer server;
+    private final CapnWebHandler handler;
+    private final String host;
+    private final String path;
+    private final int port;
+    private final Object closeLock = new Object();
+    private CompletableFuture<Boolean> closing;
+
+    private VertxRpcServer(VertxLease lease, HttpServer server, CapnWebHandler handler, ServerOptions options) {
+        this.lease = lease;
+        this.server = server;
+        this.handler = handler;
+        this.host = options.host();
+        this.path = options.path();
+        this.port = server.actualPort();
+    }
+
+    /**
+     * Starts listening.
+     *
+     * @return a stage completing with the running server, or exceptionally with a sentence saying
+     *     why it could not listen
+     */
+    static CompletionStage<RpcServer> start(VertxLease lease, ServerOptions options, RpcEngine engine) {
+        CapnWebHandler handler = new CapnWebHandler(options, engine);
+        HttpServerOptions http = new HttpServerOptions()
+                .setHost(options.host())
+                .setPort(options.port())
+                .setMaxWebSocketFrameSize(options.maxMessageSize())
+                .setMaxWebSocketMessageSize(options.maxMessageSize())
+                .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, Math.max(1, options.idleTimeout().toMillis())))
+                .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+                // Compressed frames would let a small frame inflate past the limit after the
+                // size check; the reference's servers do not compress either.
+                .setPerMessageWebSocketCompressionSupported(false)
+                .setPerFrameWebSocketCompressionSupported(false)
+                .setCompressionSupported(false)
+                .setDecompressionSupported(false)
+                // Answered by the handler once the declared length is known to fit.
+                .setHandle100ContinueAutomatically(false);
+        HttpServer server = lease.vertx().createHttpServer(http);
+        String path = options.path();
+        server.requestHandler(request -> {
+            if (path.equals(request.path())) {
+                handler.handle(request);
+            } else {
+                request.response().setStatusCode(404).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
+                        .end("Not found: Cap'n Web is served at " + path + ".");
+            }
+        });
+        CompletableFuture<RpcServer> result = new CompletableFuture<>();
+        server.listen().onComplete(ar -> {
+            if (ar.succeeded()) {
+                VertxRpcServer s = new VertxRpcServer(lease, server, handler, options);
+                LOG.log(System.Logger.Level.DEBUG, () -> "Cap'n Web (Vert.x) listening on " + s.uri());
+                result.complete(s);
+            } else {
+                lease.release();
+                result.completeExceptionally(new IllegalStateException("Could not listen on " + options.host() + ":"
+                        + options.port() + ": " + ar.cause().getMessage()
+                        + ". Choose another port, or 0 for any free one.", ar.cause()));
+            }
+        });
+        return result;
+    }
+
+    /** Starts listening and waits for it. */
+    static RpcServer startAndWait(VertxLease lease, ServerOptions options, RpcEngine engine) {
+        if (Context.isOnEventLoopThread()) {
+            lease.release();
+            throw new IllegalStateException("Starting a server blocks until it listens, which would block a Vert.x "
+                    + "event loop; use CapnWebVertx.serveAsync from an event loop.");
+        }
+        try {
+            return start(lease, options, engine).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            lease.release();
+            throw new IllegalStateException("Interrupted while starting the Cap'n Web server.", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw cause instanceof RuntimeException ? (RuntimeException) cause
+                    : new IllegalStateException(cause.getMessage(), cause);
+        } catch (TimeoutException e) {
+            lease.release();
+            throw new IllegalStateException("The Cap'n Web server did not start listening within 30 seconds.", e);
+        }
+    }
+
+    @Override
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public URI uri() {
+        String h = host;
+        if (h.equals("0.0.0.0") || h.isEmpty()) {
+            h = "127.0.0.1";
+        } else if (h.equals("::") || h.equals("[::]")) {
+            h = "[::1]";
+        } else if (h.indexOf(':') >= 0 && !h.startsWith("[")) {
+            h = "[" + h + "]";
+        }
+        return URI.create("http://" + h + ":" + port + path);
+    }
+
+    @Override
+    public String transport() {
+        return VertxTransportProvider.NAME;
+    }
+
+    @Override
+    public int openSessions() {
+        return handler.openSessions();
+    }
+
+    /** The handler that serves this server's path, for tests. */
+    CapnWebHandler handler() {
+        return handler;
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(10));
+    }
+
+    @Override
+    public boolean close(Duration timeout) {
+        CompletableFuture<Boolean> done = closeAsync(timeout);
+        if (Context.isOnEventLoopThread()) {
+            // Waiting here would stop the very event loop that closes the sockets.
+            return done.isDone() && done.join();
+        }
+        try {
+            return done.get(timeout.toMillis() + 5000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException | TimeoutException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Stops accepting, closes every session with a close frame, waits for them up to
+     * {@code timeout}, then closes the sockets left, the HTTP server and, if it made it, Vert.x.
+     *
+     * @return completes with whether every session closed in time
+     */
+    CompletableFuture<Boolean> closeAsync(Duration timeout) {
+        synchronized (closeLock) {
+            if (closing != null) {
+                return closing;
+            }
+            closing = new CompletableFuture<>();
+        }
+        long millis = Math.max(0, timeout.toMillis());
+        CompletableFuture<Void> sessions = handler.close();
+        CompletableFuture<Boolean> inTime = sessions.thenApply(v -> true)
+                .completeOnTimeout(false, millis, TimeUnit.MILLISECONDS);
+        inTime.thenCompose(ok -> {
+            if (!ok) {
+                LOG.log(System.Logger.Level.DEBUG, "Cap'n Web sessions did not close within " + timeout + "; closing their sockets");
+                handler.forceClose();
+            }
+            // Chained as CompletableFutures: a Vert.x future chain would wait for a callback on
+            // the event loop that closing Vert.x has just stopped.
+            return server.close().toCompletionStage()
+                    .handle((v, e) -> {
+                        if (e != null) {
+                            LOG.log(System.Logger.Level.WARNING, "The Vert.x HTTP server did not close cleanly.", e);
+                        }
+                        return e == null;
+                    })
+                    .thenCompose(serverOk -> lease.release().toCompletionStage()
+                            .handle((v, e) -> ok && serverOk && e == null));
+        }).whenComplete((ok, e) -> closing.complete(e == null && ok));
+        return closing;
+    }
+}

@@ -1,0 +1,366 @@
+package capnweb.transport.vertx;
+
+import capnweb.api.spi.MessageReceiver;
+import capnweb.api.spi.MessageTransport;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocketBase;
+import io.vertx.core.http.WebSocketFrame;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A {@link MessageTransport} over one Vert.x WebSocket: one text frame (or one fragmented text
+ * message) is one Cap'n Web message.
+ *
+ * <p>Threading: Vert.x calls the frame, close and exception handlers on the socket's event loop;
+ * they only hand messages to the {@link MessageReceiver}, which never blocks. {@link #send} may be
+ * called from any thread: Vert.x queues the write for the event loop and never blocks the caller.
+ * Messages received before {@link #start} are kept and delivered by it, in order.
+ *
+ * <p>Bad input from the peer (a binary frame, a frame or message larger than the limit, a frame
+ * Netty cannot decode) gets an {@code abort} message naming the problem, then a close frame; the
+ * receiver learns of it through {@link MessageReceiver#onClosed}.
+ */
+final class WebSocketTransport implements MessageTransport {
+    private static final System.Logger LOG = System.getLogger(WebSocketTransport.class.getName());
+
+    /** Close code for a session aborted after an error, as the reference implementation uses. */
+    static final short ABORT_CODE = 3000;
+    /** RFC 6455: the endpoint received a type of data it cannot accept. */
+    static final short UNSUPPORTED_DATA = 1003;
+    /** RFC 6455: a message too big to process. */
+    static final short MESSAGE_TOO_BIG = 1009;
+    /** RFC 6455: a protocol error. */
+    static final short PROTOCOL_ERROR = 1002;
+    /** RFC 6455: an unexpected condition on the server. */
+    static final short INTERNAL_ERROR = 1011;
+    /** RFC 6455: a close frame may carry at most 123 bytes of reason. */
+    private static final int MAX_CLOSE_REASON_BYTES = 123;
+
+    static final String BINARY_FRAME_MESSAGE = "Closing the WebSocket: binary frames are not supported; "
+            + "send each Cap'n Web message as one text frame.";
+
+    private final WebSocketBase socket;
+    private final int maxMessageSize;
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final CompletableFuture<Void> socketClosed = new CompletableFuture<>();
+
+    private final Object lock = new Object();
+    // guarded by lock
+    private MessageReceiver receiver;
+    private List<String> early = new ArrayList<>();
+    private Throwable earlyEnd;
+    private boolean ended;
+
+    private volatile boolean closing;
+
+    // set on the event loop, or by refuse() from a worker thread
+    private volatile boolean failed;
+    // event loop only
+    private Buffer partialText;
+
+    /**
+     * Installs the frame, close and exception handlers on {@code socket}. For a client socket this
+     * happens before it connects, so that no frame arrives unseen.
+     *
+     * @param socket the socket, connected or about to connect
+     * @param maxMessageSize the largest message accepted, in bytes of UTF-8
+     */
+    WebSocketTransport(WebSocketBase socket, int maxMessageSize) {
+        this.socket = Objects.requireNonNull(socket, "socket");
+        if (maxMessageSize <= 0) {
+            throw new IllegalArgumentException("maxMessageSize must be positive, got " + maxMessageSize);
+        }
+        this.maxMessageSize = maxMessageSize;
+        socket.frameHandler(this::onFrame);
+        socket.closeHandler(v -> onSocketClosed());
+        socket.exceptionHandler(this::onException);
+    }
+
+    @Override
+    public void start(MessageReceiver receiver) {
+        Objects.requireNonNull(receiver, "receiver");
+        synchronized (lock) {
+            if (this.receiver != null) {
+                throw new IllegalStateException("The transport was already started.");
+            }
+            // Delivered under the lock so that a frame arriving now waits behind the early ones.
+            for (String message : early) {
+                receiver.onMessage(message);
+            }
+            early = null;
+            this.receiver = receiver;
+            if (earlyEnd != null) {
+                receiver.onClosed(earlyEnd);
+                earlyEnd = null;
+            }
+        }
+    }
+
+    @Override
+    public void send(String message) {
+        Objects.requireNonNull(message, "message");
+        if (closing || socketClosed.isDone()) {
+            // The receiver hears (or heard) of the end through onClosed; nothing more to write.
+            return;
+        }
+        long size = utf8Length(message);
+        queuedBytes.addAndGet(size);
+        try {
+            socket.writeTextMessage(message).onComplete(ar -> queuedBytes.addAndGet(-size));
+        } catch (RuntimeException e) {
+            queuedBytes.addAndGet(-size);
+            LOG.log(System.Logger.Level.DEBUG, "dropping a message: the WebSocket is closed", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        closeWith((short) 1000, null);
+    }
+
+    @Override
+    public void abort(Throwable reason) {
+        String text = reason == null || reason.getMessage() == null ? "aborted" : reason.getMessage();
+        closeWith(ABORT_CODE, text);
+    }
+
+    @Override
+    public long queuedBytes() {
+        return Math.max(0, queuedBytes.get());
+    }
+
+    /** @return a stage that completes once the socket has closed, by either side */
+    CompletionStage<Void> socketClosed() {
+        return socketClosed;
+    }
+
+    /** @return whether the socket is still open */
+    boolean isOpen() {
+        return !socketClosed.isDone();
+    }
+
+    /**
+     * Sends an {@code abort} message with {@code message}, then closes with {@code code}: what
+     * a transport does when it cannot run the session at all, e.g. when the main object could not
+     * be made.
+     */
+    void refuse(short code, String message) {
+        failed = true;
+        String abort = abortMessage(message);
+        if (!closing && !socketClosed.isDone()) {
+            closing = true;
+            try {
+                socket.writeTextMessage(abort);
+                socket.close(code, truncateReason(message));
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, "the WebSocket closed before the abort was written", e);
+            }
+        }
+        end(new IOException(message));
+    }
+
+    private void closeWith(short code, String reason) {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        if (socketClosed.isDone()) {
+            return;
+        }
+        try {
+            // Written after every frame already queued, so what was sent goes first.
+            socket.close(code, reason == null ? null : truncateReason(reason));
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "the WebSocket was already closed", e);
+        }
+    }
+
+    private void onFrame(WebSocketFrame frame) {
+        if (failed) {
+            return;
+        }
+        if (frame.isText()) {
+            Buffer data = frame.binaryData();
+            if (data.length() > maxMessageSize) {
+                tooBig(data.length());
+                return;
+            }
+            if (frame.isFinal()) {
+                deliver(data.toString(StandardCharsets.UTF_8));
+            } else {
+                partialText = Buffer.buffer(Math.min(maxMessageSize, Math.max(256, data.length() * 2)));
+                partialText.appendBuffer(data);
+            }
+        } else if (frame.isContinuation()) {
+            if (partialText == null) {
+                // Netty refuses a continuation without a start, so this only follows a binary
+                // frame, which already failed the transport.
+                return;
+            }
+            Buffer data = frame.binaryData();
+            long total = (long) partialText.length() + data.length();
+            if (total > maxMessageSize) {
+                partialText = null;
+                tooBig(total);
+                return;
+            }
+            partialText.appendBuffer(data);
+            if (frame.isFinal()) {
+                String message = partialText.toString(StandardCharsets.UTF_8);
+                partialText = null;
+                deliver(message);
+            }
+        } else if (frame.isBinary()) {
+            fail(UNSUPPORTED_DATA, BINARY_FRAME_MESSAGE);
+        }
+        // Ping, pong and close frames are handled by Vert.x.
+    }
+
+    private void tooBig(long size) {
+        fail(MESSAGE_TOO_BIG, "Closing the WebSocket: a message of at least " + size
+                + " bytes is larger than the limit of " + maxMessageSize + " bytes.");
+    }
+
+    private void onException(Throwable error) {
+        if (error instanceof CorruptedWebSocketFrameException) {
+            CorruptedWebSocketFrameException e = (CorruptedWebSocketFrameException) error;
+            int code = e.closeStatus() == null ? PROTOCOL_ERROR : e.closeStatus().code();
+            if (code == MESSAGE_TOO_BIG) {
+                fail(MESSAGE_TOO_BIG, "Closing the WebSocket: a frame is larger than the limit of "
+                        + maxMessageSize + " bytes.");
+            } else {
+                fail((short) code, "Closing the WebSocket: a frame could not be decoded: " + e.getMessage());
+            }
+            return;
+        }
+        // Connection errors: the close handler follows and reports the end.
+        LOG.log(System.Logger.Level.DEBUG, "WebSocket error", error);
+    }
+
+    /**
+     * The peer broke the rules: tell it why in an {@code abort} message, close, and end the
+     * session. Runs on the event loop.
+     */
+    private void fail(short code, String message) {
+        if (failed) {
+            return;
+        }
+        LOG.log(System.Logger.Level.DEBUG, () -> "closing a WebSocket with code " + code + ": " + message);
+        refuse(code, message);
+    }
+
+    private void deliver(String message) {
+        MessageReceiver r;
+        synchronized (lock) {
+            if (ended) {
+                return;
+            }
+            if (receiver == null) {
+                early.add(message);
+                return;
+            }
+            r = receiver;
+        }
+        try {
+            r.onMessage(message);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "The Cap'n Web receiver failed on a message; closing the WebSocket.", e);
+            refuse(INTERNAL_ERROR, "The server failed to accept a message.");
+        }
+    }
+
+    private void onSocketClosed() {
+        Short code = socket.closeStatusCode();
+        String reason = socket.closeReason();
+        int c = code == null ? 1006 : code;
+        queuedBytes.set(0);
+        socketClosed.complete(null);
+        end(new IOException("The WebSocket closed with code " + c
+                + (reason == null || reason.isEmpty() ? "" : " (" + reason + ")") + "."));
+    }
+
+    private void end(Throwable cause) {
+        MessageReceiver r;
+        synchronized (lock) {
+            if (ended) {
+                return;
+            }
+            ended = true;
+            if (receiver == null) {
+                earlyEnd = cause;
+                return;
+            }
+            r = receiver;
+        }
+        try {
+            r.onClosed(cause);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "The Cap'n Web receiver failed when the WebSocket closed.", e);
+        }
+    }
+
+    /** @return the JSON text of an {@code abort} message carrying an {@code Error} with {@code message} */
+    static String abortMessage(String message) {
+        return "[\"abort\",[\"error\",\"Error\"," + jsonString(message) + "]]";
+    }
+
+    static String jsonString(String s) {
+        StringBuilder b = new StringBuilder(s.length() + 2).append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"': b.append("\\\""); break;
+                case '\\': b.append("\\\\"); break;
+                case '\n': b.append("\\n"); break;
+                case '\r': b.append("\\r"); break;
+                case '\t': b.append("\\t"); break;
+                default:
+                    if (c < 0x20 || c == '\u2028' || c == '\u2029') {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+            }
+        }
+        return b.append('"').toString();
+    }
+
+    /** Cuts {@code reason} to what a close frame can carry, on a code point boundary. */
+    static String truncateReason(String reason) {
+        byte[] bytes = reason.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length <= MAX_CLOSE_REASON_BYTES) {
+            return reason;
+        }
+        int end = MAX_CLOSE_REASON_BYTES;
+        while (end > 0 && (bytes[end] & 0xC0) == 0x80) {
+            end--;
+        }
+        return new String(bytes, 0, end, StandardCharsets.UTF_8);
+    }
+
+    static long utf8Length(String s) {
+        long n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n++;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
+    }
+}

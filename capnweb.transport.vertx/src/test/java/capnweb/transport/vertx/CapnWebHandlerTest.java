@@ -1,0 +1,149 @@
+package capnweb.transport.vertx;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import capnweb.api.ClientOptions;
+import capnweb.api.RpcSession;
+import capnweb.api.RpcStub;
+import capnweb.api.ServerOptions;
+import capnweb.api.SessionOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import java.net.URI;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Cap'n Web mounted into an application's own Vert.x HTTP server, beside its other routes. */
+@Timeout(30)
+class CapnWebHandlerTest {
+    private Vertx vertx;
+    private HttpClientAgent http;
+    private final FakeEngine engine = new FakeEngine();
+
+    @BeforeEach
+    void start() {
+        vertx = Vertx.vertx();
+        // A connection per request: the test is about the server, not about connection reuse.
+        http = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions().setKeepAlive(false));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    private static <T> T await(io.vertx.core.Future<T> f) throws Exception {
+        return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    private String post(int port, String path, String body) throws Exception {
+        return await(http.request(HttpMethod.POST, port, "127.0.0.1", path)
+                .compose(r -> r.send(body))
+                .compose(r -> r.body().map(b -> r.statusCode() + " " + b)));
+    }
+
+    @Test
+    void theRequestHandlerServesBothEndpointsBesideTheApplicationsRoutes() throws Exception {
+        CapnWebHandler capnweb = CapnWebVertx.handler(ServerOptions.builder(() -> "embedded").build(), engine);
+        HttpServer server = await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+                .requestHandler(req -> {
+                    if (req.path().equals("/capnweb")) {
+                        capnweb.handle(req);
+                    } else {
+                        req.response().end("app");
+                    }
+                })
+                .listen());
+        int port = server.actualPort();
+        assertThat(post(port, "/other", "x")).isEqualTo("200 app");
+        assertThat(post(port, "/capnweb", "a")).isEqualTo("200 batch:a:embedded");
+
+        try (RawSocket ws = RawSocket.open(vertx, URI.create("http://127.0.0.1:" + port + "/capnweb"))) {
+            ws.socket.writeTextMessage("hi");
+            assertThat(ws.next()).isEqualTo("echo:hi");
+            assertThat(capnweb.openSessions()).isEqualTo(1);
+            capnweb.close().get(5, TimeUnit.SECONDS);
+            assertThat(ws.awaitClose()).isEqualTo((short) 1000);
+        }
+        assertThat(capnweb.openSessions()).isZero();
+        assertThat(post(port, "/other", "x")).as("the application's server keeps running").isEqualTo("200 app");
+    }
+
+    @Test
+    void theHandlerRunsTheDiscoveredEngineAndServesRealClients() throws Exception {
+        CapnWebHandler capnweb = CapnWebVertx.handler(ServerOptions.builder(Greeter::new).build());
+        HttpServer server = await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+                .requestHandler(capnweb)
+                .listen());
+        String base = "127.0.0.1:" + server.actualPort() + "/rpc";
+        for (String uri : java.util.List.of("ws://" + base, "http://" + base)) {
+            try (RpcSession session = CapnWebVertx.connect(vertx, URI.create(uri), ClientOptions.defaults())
+                            .toCompletableFuture().get(10, TimeUnit.SECONDS);
+                 RpcStub main = session.main()) {
+                assertThat(main.call("greet", "handler").join(java.time.Duration.ofSeconds(10)))
+                        .as(uri).isEqualTo("Hello, handler!");
+            }
+        }
+        assertThat(await(vertx.executeBlocking(() -> "still running"))).as("the application's Vertx").isEqualTo("still running");
+    }
+
+    @Test
+    void theWebSocketAndBatchHandlersServeOneKindEach() throws Exception {
+        CapnWebHandler capnweb = CapnWebVertx.handler(ServerOptions.builder(() -> "split").build(), engine);
+        HttpServer server = await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+                .webSocketHandler(capnweb.webSocketHandler())
+                .requestHandler(capnweb.batchHandler())
+                .listen());
+        int port = server.actualPort();
+        assertThat(post(port, "/any", "b")).isEqualTo("200 batch:b:split");
+        try (RawSocket ws = RawSocket.open(vertx, URI.create("http://127.0.0.1:" + port + "/any"))) {
+            ws.socket.writeTextMessage("w");
+            assertThat(ws.next()).isEqualTo("echo:w");
+        }
+    }
+
+    @Test
+    void aTransportOverTheApplicationsOwnSocketCarriesASession() throws Exception {
+        HttpServer server = await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+                .webSocketHandler(socket -> engine.newSession(CapnWebVertx.transport(socket, 100), "own",
+                        SessionOptions.defaults()))
+                .listen());
+        try (RawSocket ws = RawSocket.open(vertx, URI.create("http://127.0.0.1:" + server.actualPort() + "/"))) {
+            ws.socket.writeTextMessage("one");
+            ws.socket.writeTextMessage("two");
+            assertThat(ws.next()).isEqualTo("echo:one");
+            assertThat(ws.next()).isEqualTo("echo:two");
+            ws.socket.writeTextMessage("x".repeat(101));
+            assertThat(ws.next()).startsWith("[\"abort\"").contains("limit of 100 bytes");
+            assertThat(ws.awaitClose()).isEqualTo(WebSocketTransport.MESSAGE_TOO_BIG);
+        }
+        assertThat(engine.sessions.get(0).received).containsExactly("one", "two");
+    }
+
+    @Test
+    void aServerOnTheApplicationsVertxLeavesItRunningWhenClosed() throws Exception {
+        var rpc = new VertxRpcServerStarter(vertx).start(ServerOptions.builder(() -> "mine").build());
+        assertThat(post(rpc.port(), "/rpc", "q")).isEqualTo("200 batch:q:mine");
+        assertThat(rpc.close(java.time.Duration.ofSeconds(5))).isTrue();
+        assertThat(await(vertx.executeBlocking(() -> "still running"))).isEqualTo("still running");
+    }
+
+    /** Starts a server on a given Vertx with the fake engine (CapnWebVertx.serve uses the discovered one). */
+    private final class VertxRpcServerStarter {
+        private final Vertx v;
+
+        VertxRpcServerStarter(Vertx v) {
+            this.v = v;
+        }
+
+        capnweb.api.RpcServer start(ServerOptions options) {
+            return VertxRpcServer.startAndWait(VertxLease.borrowed(v), options, engine);
+        }
+    }
+}

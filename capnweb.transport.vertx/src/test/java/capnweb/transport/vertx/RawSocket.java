@@ -1,0 +1,54 @@
+package capnweb.transport.vertx;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientWebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import java.net.URI;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** A plain Vert.x WebSocket client for tests: what arrives lands in a queue. */
+final class RawSocket implements AutoCloseable {
+    final ClientWebSocket socket;
+    final BlockingQueue<String> texts = new LinkedBlockingQueue<>();
+    final CompletableFuture<Short> closeCode = new CompletableFuture<>();
+    private final WebSocketClient client;
+
+    private RawSocket(Vertx vertx) {
+        client = vertx.createWebSocketClient(new WebSocketClientOptions()
+                .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 22));
+        socket = client.webSocket();
+        socket.textMessageHandler(texts::add);
+        socket.closeHandler(v -> closeCode.complete(socket.closeStatusCode()));
+    }
+
+    /** Opens a socket to the WebSocket twin of {@code httpUri}. */
+    static RawSocket open(Vertx vertx, URI httpUri) throws Exception {
+        RawSocket raw = new RawSocket(vertx);
+        String wsUri = "ws" + httpUri.toString().substring(4);
+        raw.socket.connect(new WebSocketConnectOptions().setAbsoluteURI(wsUri))
+                .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        return raw;
+    }
+
+    String next() throws InterruptedException {
+        String s = texts.poll(5, TimeUnit.SECONDS);
+        if (s == null) {
+            throw new AssertionError("no message arrived within 5 seconds");
+        }
+        return s;
+    }
+
+    short awaitClose() throws Exception {
+        return closeCode.get(5, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}
