@@ -187,7 +187,8 @@ class JavaClientInteropTest {
             // The result is a promise for a call into this client, so it resolves locally to the
             // very value Squarer returned (a double), not to a copy that crossed the wire.
             Object result = await(peer.connect().call("callSquare", local, 7));
-            assertThat(result).isInstanceOfSatisfying(Map.class, map -> assertThat(map).containsOnlyKeys("result"));
+            assertThat(result).isInstanceOf(Map.class);
+            assertThat(new ArrayList<Object>(((Map<?, ?>) result).keySet())).containsExactly("result");
             assertThat(((Number) ((Map<?, ?>) result).get("result")).doubleValue()).isEqualTo(1007.0);
             assertThat(local.calls).hasValue(1);
         });
