@@ -9,7 +9,7 @@
 // several round trips or server-to-client calls run over WebSocket only (`endpoints: WS`).
 
 import assert from "node:assert/strict";
-import { RpcTarget } from "capnweb";
+import { RpcStub, RpcTarget } from "capnweb";
 
 const BOTH = ["ws", "http"];
 const WS = ["ws"];
@@ -353,6 +353,8 @@ echoCase("bigintZero", 0n);
 echoCase("bigintNegative", -1n);
 echoCase("bigintBeyond64Bits", 2n ** 64n + 1n);
 echoCase("bigintHugeNegative", -(2n ** 200n) - 7n);
+// 16384 digits is the most a receiver accepts by default.
+echoCase("bigintAtTheDigitLimit", BigInt("9".repeat(16384)));
 echoCase("date", new Date(1700000000123));
 echoCase("dateBefore1970", new Date("1900-01-01T00:00:00.001Z"));
 echoCase("invalidDate", new Date(NaN), (result) => {
@@ -409,6 +411,12 @@ echoCase("errorWithUnicodeMessage", new Error("fehler: ünïcödé \uD800 \u0000
 echoCase("deepNesting", (() => {
   let v = { leaf: [1] };
   for (let i = 0; i < 100; i++) v = i % 2 ? { child: v } : [v];
+  return v;
+})());
+// 254 levels is the deepest value the reference client can send (its serializer stops at 255).
+echoCase("nestingAtTheDepthLimit", (() => {
+  let v = "leaf";
+  for (let i = 0; i < 254; i++) v = { n: v };
   return v;
 })());
 echoCase("largeString", "x".repeat(1_000_000) + "é");
@@ -581,6 +589,27 @@ define("map.counterStubs", BOTH, async ({ connect }) => {
   const api = connect();
   const result = await api.generateFibonacci(4).map((x) => api.makeCounter(x).increment(10));
   assert.deepStrictEqual(result, [10, 11, 11, 12]);
+});
+
+define("map.nested", BOTH, async ({ connect }) => {
+  const api = connect();
+  const result = await api.generateFibonacci(4).map((n) => api.generateFibonacci(n).map((x) => api.add(x, 100)));
+  assert.deepStrictEqual(result, [[], [100], [100], [100, 101]]);
+});
+
+define("map.propertyOfElement", BOTH, async ({ connect }) => {
+  const api = connect();
+  const result = await api.generateFibonacci(4).map((x) => api.callSquare(api, x).result);
+  assert.deepStrictEqual(result, [0, 1, 1, 4]);
+});
+
+define("map.capturedClientFunction", WS, async ({ connect }) => {
+  const api = connect();
+  const seen = [];
+  // A stub, so that map() records calls to it instead of running it while recording.
+  const label = new RpcStub((x) => { seen.push(x); return `#${x}`; });
+  assert.deepStrictEqual(await api.generateFibonacci(5).map((x) => label(x)), ["#0", "#1", "#1", "#2", "#3"]);
+  assert.deepStrictEqual(seen, [0, 1, 1, 2, 3]);
 });
 
 // ---------------------------------------------------------------------------------------------
