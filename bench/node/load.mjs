@@ -37,7 +37,7 @@ const clientName = opts.client ?? "node";
 const serverName = opts.server ?? "server";
 const scenarios = (opts.scenarios ?? "seq,conc256,pipeline,echo1m,batch").split(",");
 const ONE_MIB = "x".repeat(1 << 20);
-const CALL_SIZED = '["push",["pipeline",0,["square"],[[7]]]]';
+const CALL_SIZED = '["push",["pipeline",0,["square"],[7]]]';
 
 // /proc/PID/stat: utime + stime (fields 14, 15) in ticks of 1/100 s, counted after the last ')'.
 function cpuMicros() {

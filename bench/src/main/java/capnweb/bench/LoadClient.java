@@ -35,7 +35,7 @@ public final class LoadClient {
     static final List<String> RPC_SCENARIOS = List.of("seq", "conc256", "pipeline", "echo1m", "batch");
     static final String ONE_MIB = "x".repeat(1 << 20);
     /** What a call of square(7) looks like on the wire: the raw echo sends messages this size. */
-    static final String CALL_SIZED = "[\"push\",[\"pipeline\",0,[\"square\"],[[7]]]]";
+    static final String CALL_SIZED = "[\"push\",[\"pipeline\",0,[\"square\"],[7]]]";
 
     private final URI httpUri;
     private final URI wsUri;

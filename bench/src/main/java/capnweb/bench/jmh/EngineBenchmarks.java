@@ -40,7 +40,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"-Xms512m", "-Xmx512m"})
 public class EngineBenchmarks {
     /** The batch a reference client sends for {@code await api.square(7)}. */
-    static final String SQUARE_BATCH = "[\"push\",[\"pipeline\",0,[\"square\"],[[7]]]]\n[\"pull\",1]";
+    static final String SQUARE_BATCH = "[\"push\",[\"pipeline\",0,[\"square\"],[7]]]\n[\"pull\",1]";
 
     private RpcSession client;
     private RpcSession server;
