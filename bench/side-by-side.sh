@@ -93,7 +93,7 @@ java_load() { # SERVER-NAME [extra args]
 # The same short pass over every scenario for every server, so that both JITs (V8's and the
 # JVM's) are warm before anything is measured.
 warm() {
-    node_load "$1" --seconds 1 --warmup 1 >/dev/null
+    node_load "$1" --seconds 2 --warmup 1 >/dev/null
 }
 measure() { # prints the table, appends the RESULT lines
     "$@" --seconds "$seconds" --warmup "$warmup" | tee -a "$results" | grep -v '^RESULT'
@@ -132,3 +132,5 @@ done
 echo "Load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 echo
 java -cp "$cp" capnweb.bench.Summary "$results" | tee "$out/summary.txt"
+java -cp "$cp" capnweb.bench.Summary --markdown "$results" >"$out/summary.md"
+echo "Markdown tables: $out/summary.md" >&2
