@@ -22,6 +22,19 @@ public interface RpcSession extends AutoCloseable {
     RpcStub main();
 
     /**
+     * The peer's main object viewed as the application's interface {@code type}: the same as
+     * {@code main().as(type)} (see {@link RpcStub#as(Class)}). Close it (if {@code type} extends
+     * {@link AutoCloseable}) or close the session when done.
+     *
+     * @param type the interface to implement
+     * @param <T> the interface type
+     * @return a typed proxy over a new stub for the peer's main object
+     */
+    default <T> T main(Class<T> type) {
+        return main().as(type);
+    }
+
+    /**
      * How many entries the import and export tables hold now.
      *
      * @return the counts

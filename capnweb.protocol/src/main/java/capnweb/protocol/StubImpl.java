@@ -132,6 +132,11 @@ class StubImpl implements RpcStub {
         return MapRecorder.map(this, mapper);
     }
 
+    @Override
+    public <T> T as(Class<T> type) {
+        return TypedStub.of(this, type);
+    }
+
     /** This stub without its property path: what the path starts from. */
     StubImpl root() {
         if (path == null || path.isEmpty()) {
