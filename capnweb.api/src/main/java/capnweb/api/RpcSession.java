@@ -82,4 +82,17 @@ public interface RpcSession extends AutoCloseable {
      * @param reason why the session is aborted; sent to the peer (without a stack)
      */
     void abort(Throwable reason);
+
+    /**
+     * The stubs and promises of this session that the application holds and has not closed
+     * (promises that were awaited do not count: their result is released when it arrives), each
+     * described with the stack trace of its creation. Empty unless
+     * {@link SessionOptions.Builder#trackStubLeaks(boolean)} is on. After the session ended,
+     * these are the leaks it reported.
+     *
+     * @return one description per unclosed stub, oldest first
+     */
+    default java.util.List<String> unclosedStubs() {
+        return java.util.List.of();
+    }
 }
