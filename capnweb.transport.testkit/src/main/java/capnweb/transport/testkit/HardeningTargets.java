@@ -123,7 +123,13 @@ public final class HardeningTargets {
          * @return true
          */
         public boolean keep(RpcStub stub) {
-            state.kept.add(stub.dup());
+            RpcStub kept = stub.dup();
+            state.kept.add(kept);
+            // Let go of it when its session ends, so that ended sessions are not kept reachable.
+            kept.onBroken(e -> {
+                state.kept.remove(kept);
+                kept.close();
+            });
             return true;
         }
 
