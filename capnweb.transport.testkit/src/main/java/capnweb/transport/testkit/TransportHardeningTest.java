@@ -179,11 +179,25 @@ public abstract class TransportHardeningTest extends HardeningSupport {
 
     @Test
     void peerThatNeverReadsIsCutOffAtTheQueueLimit() throws Exception {
-        int limit = 1024 * 1024;
+        RpcServer server = startServer(b -> b.sessionOptions(SessionOptions.builder().maxQueuedBytes(1024 * 1024).build()));
+        try (PlainWebSocket raw = fillTheQueueOfAPeerThatNeverReads(server)) {
+            assertNewSessionWorks(server);
+        }
+    }
+
+    /**
+     * Opens a connection that never reads and asks for far more than {@code server}'s queue
+     * limit (which must be 1 MiB); returns once the server aborted the session.
+     *
+     * @param server a server whose sessions have {@code maxQueuedBytes} of 1 MiB
+     * @return the connection, still open on the client side and never read
+     * @throws Exception if the connection fails
+     */
+    protected PlainWebSocket fillTheQueueOfAPeerThatNeverReads(RpcServer server) throws Exception {
         int chunk = 128 * 1024;
         int calls = 128;
-        RpcServer server = startServer(b -> b.sessionOptions(SessionOptions.builder().maxQueuedBytes(limit).build()));
-        try (PlainWebSocket raw = PlainWebSocket.open(webSocketUri(server), 4096)) {
+        PlainWebSocket raw = PlainWebSocket.open(webSocketUri(server), 4096);
+        try {
             for (int i = 1; i <= calls; i++) {
                 raw.sendText("[\"push\",[\"pipeline\",0,[\"text\"],[" + chunk + "]]]");
                 raw.sendText("[\"pull\"," + i + "]");
@@ -191,7 +205,10 @@ public abstract class TransportHardeningTest extends HardeningSupport {
             // Never reading, the peer lets the server's queue grow until the limit aborts the session.
             await("the session was aborted", Duration.ofSeconds(20), () -> state.mainsClosed.get() == 1);
             assertThat(state.textCalls.get()).as("calls served before the abort").isLessThan(calls);
-            assertNewSessionWorks(server);
+            return raw;
+        } catch (Exception | Error e) {
+            raw.close();
+            throw e;
         }
     }
 }
