@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Timeout;
 public abstract class TransportLeakTest extends HardeningSupport {
     private static final int SESSIONS = 400;
     private static final int CONCURRENT = 10;
-    private static final long HEAP_TOLERANCE = 3L * 1024 * 1024;
+    private static final long HEAP_TOLERANCE = 4L * 1024 * 1024;
     private static final int THREAD_TOLERANCE = 12;
 
     @Test
