@@ -68,6 +68,25 @@ public interface RpcStub extends AutoCloseable {
     void close();
 
     /**
+     * Applies {@code mapper} to the remote value where it lives, without fetching it: the
+     * reference's {@code map()}. If the value is an array, the mapper runs once per element and
+     * the result is the array of results; for null or undefined it does not run; otherwise it
+     * runs once on the value.
+     *
+     * <p>The mapper runs once, locally and at once, on a placeholder for the value, and what it
+     * does is recorded and sent: it may only call methods and read properties of the placeholder,
+     * of stubs it captures, and of what those calls return (never waiting for them), and return
+     * a value built from those results. It must not block, wait, or have side effects.
+     *
+     * @param mapper builds the result for one element from its placeholder
+     * @return a promise for the mapped value
+     * @throws UnsupportedOperationException if this stub's engine cannot map
+     */
+    default RpcPromise map(java.util.function.Function<? super RpcPromise, ?> mapper) {
+        throw new UnsupportedOperationException("map() is not supported by this stub");
+    }
+
+    /**
      * Registers a callback that runs once if this stub breaks: the connection was lost, the
      * session was aborted, or (for a promise) it rejected. A callback registered after the stub
      * broke runs at once.

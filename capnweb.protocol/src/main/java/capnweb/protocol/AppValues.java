@@ -19,6 +19,7 @@ final class AppValues {
     private AppValues() {
     }
 
+    /** @param destination the session the call goes to; null when recording a map() */
     static Object snapshot(Object value, Session destination) {
         return new AppValues.Copy(destination).copy(value, 0);
     }
@@ -37,7 +38,8 @@ final class AppValues {
             }
             if (v instanceof StubImpl) {
                 StubImpl s = (StubImpl) v;
-                return s.session() == destination ? s : s.dupAnywhere();
+                // No destination: a map() recording, which only refers to stubs.
+                return destination == null || s.session() == destination ? s : s.dupAnywhere();
             }
             if (v instanceof byte[]) {
                 return ((byte[]) v).clone();

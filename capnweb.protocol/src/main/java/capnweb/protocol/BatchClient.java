@@ -13,8 +13,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The client end of an HTTP batch: messages accumulate until the application first waits for a
  * result, then travel in one POST. A blocking wait ({@code join()}) sends at once; a completion
  * callback sends a moment later, so that calls issued one after another still share the request
- * (as the reference waits for a macrotask). Once the response has been handled the session ends;
- * whatever is still pending rejects with "Batch RPC request ended.".
+ * (as the reference waits for a macrotask); calls nobody waits for go out when the session is
+ * closed. Once the response has been handled the session ends; whatever is still pending rejects
+ * with "Batch RPC request ended.".
  */
 final class BatchClient extends Session {
     /** How long a completion callback waits for more calls before the batch goes out. */
@@ -44,6 +45,21 @@ final class BatchClient extends Session {
             EnginePools.TIMER.schedule(() -> executor.execute(this::sendBatch), SEND_DELAY_MILLIS,
                     TimeUnit.MILLISECONDS);
         }
+    }
+
+    /**
+     * Sends what was issued but never waited for (fire-and-forget calls), then ends the session
+     * once the response is in; with nothing to send, ends it at once.
+     */
+    @Override
+    public void close() {
+        run(() -> {
+            if (outbox.messages != null && !outbox.messages.isEmpty() && abortReason() == null) {
+                sendBatch();
+            } else {
+                super.close();
+            }
+        });
     }
 
     private void sendBatch() {

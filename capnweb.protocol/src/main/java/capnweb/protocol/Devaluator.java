@@ -44,6 +44,14 @@ final class Devaluator {
         void unexport(List<Long> ids);
 
         Optional<Throwable> onSendError(Throwable error);
+
+        /**
+         * The id to refer to {@code stub} by without exporting it, if this exporter has its own
+         * table (a map() recording does); null otherwise.
+         */
+        default Long captureOf(StubImpl stub) {
+            return null;
+        }
     }
 
     private static final Base64.Encoder BASE64 = Base64.getEncoder().withoutPadding();
@@ -179,6 +187,9 @@ final class Devaluator {
             return new JsonPrimitive(((Enum<?>) value).name());
         }
         if (value instanceof RpcTarget || value instanceof RpcFunction || value instanceof CompletionStage) {
+            if (exporter instanceof MapRecorder) {
+                exporter.exportStub(null); // throws, saying how to do it instead
+            }
             throw Errors.error("Can't serialize RPC stubs in this context.");
         }
         throw Errors.type("Cannot serialize value: " + Payload.describe(value));
@@ -202,9 +213,17 @@ final class Devaluator {
         if (exporter == null) {
             throw Errors.error("Can't serialize RPC stubs in this context.");
         }
-        StubHook hook = stub.hookOnThread();
         boolean promise = stub instanceof PromiseImpl;
         List<Object> path = stub.pathOrEmpty();
+        Long captured = exporter.captureOf(stub);
+        if (captured != null) {
+            if (!promise) {
+                return special("import", new JsonPrimitive(captured));
+            }
+            return path.isEmpty() ? special("pipeline", new JsonPrimitive(captured))
+                    : special("pipeline", new JsonPrimitive(captured), Evaluator.pathToJson(path));
+        }
+        StubHook hook = stub.hookOnThread();
         Long importId = exporter.getImport(hook);
         if (importId != null) {
             if (promise) {

@@ -48,7 +48,7 @@ final class Dispatcher {
         private final MethodHandle handle;
         private final String inaccessible;
 
-        Invokable(Method method) {
+        Invokable(Method method, Class<?> targetClass) {
             this.method = method;
             this.types = method.getParameterTypes();
             this.genericTypes = method.getGenericParameterTypes();
@@ -57,10 +57,11 @@ final class Dispatcher {
             MethodHandle h = null;
             String problem = null;
             try {
-                if (!method.trySetAccessible()) {
+                Method callable = accessibleVersion(method, targetClass);
+                if (callable == null) {
                     throw new IllegalAccessException("not accessible");
                 }
-                h = MethodHandles.lookup().unreflect(method).asFixedArity()
+                h = MethodHandles.lookup().unreflect(callable).asFixedArity()
                         .asSpreader(Object[].class, types.length)
                         .asType(MethodType.methodType(Object.class, Object.class, Object[].class));
             } catch (IllegalAccessException | RuntimeException e) {
@@ -71,6 +72,39 @@ final class Dispatcher {
             }
             this.handle = h;
             this.inaccessible = problem;
+        }
+
+        /**
+         * The method itself if the engine may call it, else the same method as declared by an
+         * accessible superclass or interface (say, a public API interface in an exported package
+         * implemented by a hidden class), else null.
+         */
+        private static Method accessibleVersion(Method method, Class<?> targetClass) {
+            if (method.trySetAccessible()) {
+                return method;
+            }
+            java.util.ArrayDeque<Class<?>> todo = new java.util.ArrayDeque<>();
+            todo.add(targetClass);
+            java.util.Set<Class<?>> seen = new java.util.HashSet<>();
+            while (!todo.isEmpty()) {
+                Class<?> c = todo.poll();
+                if (!seen.add(c)) {
+                    continue;
+                }
+                try {
+                    Method m = c.getDeclaredMethod(method.getName(), method.getParameterTypes());
+                    if (Modifier.isPublic(m.getModifiers()) && m.trySetAccessible()) {
+                        return m;
+                    }
+                } catch (NoSuchMethodException ignored) {
+                    // not declared here
+                }
+                if (c.getSuperclass() != null) {
+                    todo.add(c.getSuperclass());
+                }
+                todo.addAll(Arrays.asList(c.getInterfaces()));
+            }
+            return null;
         }
 
         String signature() {
@@ -107,7 +141,7 @@ final class Dispatcher {
                 if (!reachable(m, isFunction)) {
                     continue;
                 }
-                methods.computeIfAbsent(m.getName(), k -> new ArrayList<>()).add(new Invokable(m));
+                methods.computeIfAbsent(m.getName(), k -> new ArrayList<>()).add(new Invokable(m, type));
             }
             for (Map.Entry<String, List<Invokable>> e : methods.entrySet()) {
                 for (Invokable inv : e.getValue()) {

@@ -4,7 +4,6 @@ import capnweb.api.RpcException;
 import capnweb.api.Undefined;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
 import java.math.BigInteger;
 import java.time.Instant;

@@ -31,8 +31,8 @@ import java.util.function.Predicate;
  * changes by the application cannot reach a message already sent.
  */
 final class Payload {
-    /** Where a promise sits in the value tree, so that its resolution can be put there. */
-    record Located(Object parent, Object key, StubImpl promise) {
+    /** Where a stub or promise sits in the value tree, so that it can be replaced there. */
+    record Located(Object parent, Object key, StubImpl ref) {
     }
 
     /** Serialization depth limit of the reference, which also catches cycles. */
@@ -87,9 +87,9 @@ final class Payload {
 
     /**
      * Copies an application value into a payload of {@code session}. Raw targets and functions
-     * become stubs of new local targets; completion stages become promises; stubs are taken over
-     * (the application handed them to us, as the reference's return semantics say) unless
-     * {@code borrowed} says the application still owns them, in which case they are duplicated.
+     * become stubs of new local targets; completion stages become promises; stubs are lent, taken
+     * over or duplicated as {@code mode} says ({@code argStubs}: the stubs a RETURN value may
+     * contain that still belong to the call's arguments, and so are duplicated).
      *
      * @throws capnweb.api.RpcException TypeError for a value that cannot be sent, or a cycle
      */
@@ -131,7 +131,7 @@ final class Payload {
         }
         borrowed = null;
         for (Located l : lent) {
-            StubImpl stub = l.promise();
+            StubImpl stub = l.ref();
             StubImpl dup;
             if (stub instanceof PromiseImpl) {
                 PromiseImpl p = ((PromiseImpl) stub).dupPromiseFor(stub.session());
@@ -153,7 +153,7 @@ final class Payload {
             result.stubs.addAll(p.stubs);
             for (Located l : p.promises) {
                 if (l.parent() == p) {
-                    result.promises.add(new Located(list, list.size(), l.promise()));
+                    result.promises.add(new Located(list, list.size(), l.ref()));
                 } else {
                     result.promises.add(l);
                 }
@@ -357,7 +357,7 @@ final class Payload {
         }
         put(parent, key, value);
         for (Located l : promises) {
-            deliverPromiseTo((PromiseImpl) l.promise(), l.parent(), l.key(), waits);
+            deliverPromiseTo((PromiseImpl) l.ref(), l.parent(), l.key(), waits);
         }
     }
 
@@ -368,7 +368,7 @@ final class Payload {
         } else {
             waits.add(inner.then(p -> {
                 List<Later<?>> sub = new ArrayList<>();
-                ((Payload) p).deliverTo(parent, key, sub);
+                p.deliverTo(parent, key, sub);
                 return sub.isEmpty() ? null : Later.all(sub);
             }));
         }
@@ -395,7 +395,7 @@ final class Payload {
             stub.disposeOnThread();
         }
         for (Located l : p) {
-            l.promise().disposeOnThread();
+            l.ref().disposeOnThread();
         }
     }
 

@@ -15,7 +15,7 @@ final class PromiseHook extends StubHook {
 
     PromiseHook(Later<StubHook> promise) {
         this.promise = promise.then(hook -> {
-            resolution = (StubHook) hook;
+            resolution = hook;
             return hook;
         });
     }
@@ -24,7 +24,7 @@ final class PromiseHook extends StubHook {
     StubHook call(List<Object> path, Payload args) {
         // The application's stubs may be closed once call() returns: own copies are needed.
         args.ensureOwned();
-        return new PromiseHook(promise.then(hook -> ((StubHook) hook).call(path, args), err -> {
+        return new PromiseHook(promise.then(hook -> hook.call(path, args), err -> {
             args.dispose();
             throw err;
         }));
@@ -32,7 +32,7 @@ final class PromiseHook extends StubHook {
 
     @Override
     StubHook map(List<Object> path, List<StubHook> captures, JsonArray instructions) {
-        return new PromiseHook(promise.then(hook -> ((StubHook) hook).map(path, captures, instructions), err -> {
+        return new PromiseHook(promise.then(hook -> hook.map(path, captures, instructions), err -> {
             captures.forEach(StubHook::dispose);
             throw err;
         }));
@@ -40,7 +40,7 @@ final class PromiseHook extends StubHook {
 
     @Override
     StubHook get(List<Object> path) {
-        return new PromiseHook(promise.then(hook -> ((StubHook) hook).get(path)));
+        return new PromiseHook(promise.then(hook -> hook.get(path)));
     }
 
     @Override
@@ -48,7 +48,7 @@ final class PromiseHook extends StubHook {
         if (resolution != null) {
             return resolution.dup();
         }
-        return new PromiseHook(promise.then(hook -> ((StubHook) hook).dup()));
+        return new PromiseHook(promise.then(hook -> hook.dup()));
     }
 
     @Override
@@ -58,7 +58,7 @@ final class PromiseHook extends StubHook {
         if (resolution != null) {
             return resolution.pull();
         }
-        return promise.then(hook -> ((StubHook) hook).pull());
+        return promise.then(hook -> hook.pull());
     }
 
     @Override

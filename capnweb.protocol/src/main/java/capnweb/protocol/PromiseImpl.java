@@ -22,7 +22,7 @@ import java.util.function.Function;
  * is pulled from the peer only when someone waits for it (a completion callback, {@link #join},
  * {@link #toCompletableFuture}); until then it only serves pipelining.
  */
-final class PromiseImpl extends StubImpl implements RpcPromise {
+class PromiseImpl extends StubImpl implements RpcPromise {
     /** Completed on the delivery executor: application callbacks never run on the session thread. */
     private final AtomicReference<CompletableFuture<Object>> result = new AtomicReference<>();
     /** Completed on the session thread itself, for blocking waits, which run no application code. */
@@ -84,8 +84,7 @@ final class PromiseImpl extends StubImpl implements RpcPromise {
             if (!path.isEmpty()) {
                 hook = hook.get(path);
             }
-            hook.pull().then(p -> {
-                Payload payload = (Payload) p;
+            hook.pull().then(payload -> {
                 return payload.deliver().then(x -> payload.value);
             }).whenSettled((value, error) -> {
                 if (error != null) {

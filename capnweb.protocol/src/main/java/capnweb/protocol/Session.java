@@ -373,8 +373,7 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
      * waiting for that, since telling the peer about the intermediate promise is useless.
      */
     private Later<Payload> resolveChain(StubHook hook) {
-        return hook.pull().then(p -> {
-            Payload payload = (Payload) p;
+        return hook.pull().then(payload -> {
             if (payload.value instanceof PromiseImpl) {
                 PromiseImpl inner = (PromiseImpl) payload.value;
                 if (inner.pathOrEmpty().isEmpty() && getImport(hook) == null) {
@@ -494,16 +493,21 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
             throw asRuntime(abortReason);
         }
         JsonArray caps = new JsonArray();
+        List<StubHook> sentAsImports = new ArrayList<>();
         for (StubHook hook : captures) {
             Long importId = getImport(hook);
             if (importId != null) {
                 caps.add(Devaluator.special("import", new JsonPrimitive(importId)));
+                sentAsImports.add(hook);
             } else {
+                // The export table takes the hook over.
                 caps.add(Devaluator.special("export", new JsonPrimitive(exportStub(hook))));
             }
         }
         send(Devaluator.special("push", Devaluator.special("remap", new JsonPrimitive(id),
                 Evaluator.pathToJson(path), caps, instructions)));
+        // The peer now holds its own references to its objects; ours were only for the message.
+        sentAsImports.forEach(StubHook::dispose);
         return newImport(false);
     }
 
@@ -721,6 +725,24 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
                 Payload payload = Payload.fromParams(snapshot, this);
                 result.setHook(target.hookOnThread().call(path, payload));
             } catch (RuntimeException e) {
+                result.setHook(new ErrorHook(e));
+            }
+        });
+        return result;
+    }
+
+    /** A map() the application recorded on {@code subject}; takes over {@code captures}. */
+    PromiseImpl mapFromApp(StubImpl subject, List<StubImpl> captures, JsonArray instructions) {
+        PromiseImpl result = (PromiseImpl) StubImpl.pending(this, true);
+        run(() -> {
+            List<StubHook> hooks = new ArrayList<>(captures.size());
+            try {
+                for (StubImpl c : captures) {
+                    hooks.add(c.session() == this ? c.takeHook() : new CrossSessionHook(c, this));
+                }
+                result.setHook(subject.hookOnThread().map(subject.pathOrEmpty(), hooks, instructions));
+            } catch (RuntimeException e) {
+                hooks.forEach(StubHook::dispose);
                 result.setHook(new ErrorHook(e));
             }
         });

@@ -65,9 +65,11 @@ final class SessionExecutor implements Executor {
             try {
                 base.execute(this::drain);
             } catch (RuntimeException e) {
+                // Never thrown at the caller, often a transport's I/O thread: the session simply
+                // cannot go on, which the log says.
                 scheduled.set(false);
-                LOG.log(System.Logger.Level.WARNING, "The session executor refused a task", e);
-                throw e;
+                LOG.log(System.Logger.Level.WARNING, "The executor given in SessionOptions refused the session's "
+                        + "work (is it shut down?); the session cannot continue.", e);
             }
         }
     }

@@ -107,12 +107,44 @@ class StubImpl implements RpcStub {
         Objects.requireNonNull(method, "method");
         List<Object> full = new ArrayList<>(pathOrEmpty());
         full.add(method);
-        return session.callFromApp(this, full, args == null ? new Object[] {null} : args);
+        Object[] actual = args == null ? new Object[] {null} : args;
+        MapRecorder recording = MapRecorder.current();
+        if (recording != null) {
+            // Inside a map() function: the call becomes an instruction.
+            return recording.record(this, full, actual);
+        }
+        return session.callFromApp(this, full, actual);
     }
 
     @Override
     public RpcPromise invoke(Object... args) {
-        return session.callFromApp(this, pathOrEmpty(), args == null ? new Object[] {null} : args);
+        Object[] actual = args == null ? new Object[] {null} : args;
+        MapRecorder recording = MapRecorder.current();
+        if (recording != null) {
+            return recording.record(this, pathOrEmpty(), actual);
+        }
+        return session.callFromApp(this, pathOrEmpty(), actual);
+    }
+
+    @Override
+    public RpcPromise map(java.util.function.Function<? super RpcPromise, ?> mapper) {
+        Objects.requireNonNull(mapper, "mapper");
+        return MapRecorder.map(this, mapper);
+    }
+
+    /** This stub without its property path: what the path starts from. */
+    StubImpl root() {
+        if (path == null || path.isEmpty()) {
+            return this;
+        }
+        return new PromiseImpl(session, cell, List.of(), false);
+    }
+
+    /** On the session executor: hands the hook over to the caller, who now owns it. */
+    StubHook takeHook() {
+        StubHook h = hookOnThread();
+        closed.set(true);
+        return h;
     }
 
     @Override

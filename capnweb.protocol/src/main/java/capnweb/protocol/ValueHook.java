@@ -212,8 +212,10 @@ abstract class ValueHook extends StubHook {
         } catch (Throwable t) {
             return Later.rejected(Errors.unwrap(t));
         }
+        // Every stub in the delivered arguments belongs to them (directly, or through a promise
+        // they held) and is released with them: a result that contains one gets its own copy.
         java.util.Set<StubImpl> argStubs = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        argStubs.addAll(args.stubs());
+        collectStubs(args.value, argStubs, 0);
         if (result instanceof java.util.concurrent.CompletionStage && !(result instanceof PromiseImpl)) {
             return session.laterOf((java.util.concurrent.CompletionStage<?>) result)
                     .then(v -> new PayloadHook(Payload.fromReturn(v, session, argStubs::contains), session));
@@ -222,6 +224,23 @@ abstract class ValueHook extends StubHook {
             return Later.resolved(new PayloadHook(Payload.fromReturn(result, session, argStubs::contains), session));
         } catch (RuntimeException e) {
             return Later.rejected(e);
+        }
+    }
+
+    private static void collectStubs(Object value, java.util.Set<StubImpl> into, int depth) {
+        if (depth > Payload.MAX_DEPTH) {
+            return;
+        }
+        if (value instanceof StubImpl) {
+            into.add((StubImpl) value);
+        } else if (value instanceof List) {
+            for (Object o : (List<?>) value) {
+                collectStubs(o, into, depth + 1);
+            }
+        } else if (value instanceof Map) {
+            for (Object o : ((Map<?, ?>) value).values()) {
+                collectStubs(o, into, depth + 1);
+            }
         }
     }
 

@@ -127,6 +127,37 @@ class BatchTest {
     }
 
     @Test
+    void closingSendsCallsThatWereNeverAwaited() throws Exception {
+        List<Long> received = new CopyOnWriteArrayList<>();
+        RpcTarget sink = new RpcTarget() {
+            @SuppressWarnings("unused")
+            public void record(long n) {
+                received.add(n);
+            }
+        };
+        HttpBatchPoster poster = body -> {
+            posted.add(body);
+            return engine.serveBatch(body, sink, SessionOptions.defaults());
+        };
+        RpcSession session = engine.newBatchClient(poster, Undefined.INSTANCE, SessionOptions.defaults());
+        RpcStub main = session.main();
+        main.call("record", 1);
+        main.call("record", 2);
+        session.close();
+        assertThat(session.closed().toCompletableFuture()).succeedsWithin(Duration.ofSeconds(5));
+        assertThat(received).containsExactly(1L, 2L);
+        assertThat(posted).hasSize(1);
+    }
+
+    @Test
+    void closingWithNothingToSendPostsNothing() {
+        RpcSession session = engine.newBatchClient(inProcess, Undefined.INSTANCE, SessionOptions.defaults());
+        session.close();
+        assertThat(session.closed().toCompletableFuture()).succeedsWithin(Duration.ofSeconds(5));
+        assertThat(posted).isEmpty();
+    }
+
+    @Test
     void failedRequestRejectsEveryPendingCall() {
         HttpBatchPoster failing = body -> CompletableFuture.failedFuture(
                 RpcException.of("Error", "RPC request failed: 500 Internal Server Error"));

@@ -353,6 +353,28 @@ class DispatchTest {
     }
 
     @Test
+    void targetReturnedByTwoCallsIsClosedOnlyAfterBothAreReleased() {
+        Target shared = new Target();
+        RpcTarget factory = new RpcTarget() {
+            @SuppressWarnings("unused")
+            public Target get() {
+                return shared;
+            }
+        };
+        try (Harness h = new Harness(factory)) {
+            RpcStub first = (RpcStub) h.main.call("get").join();
+            RpcStub second = (RpcStub) h.main.call("get").join();
+            first.close();
+            h.settle();
+            assertThat(shared.closed).isFalse();
+            assertThat(second.call("add", 2, 2).join()).isEqualTo(4L);
+            second.close();
+            h.awaitBaseline();
+            assertThat(shared.closed).isTrue();
+        }
+    }
+
+    @Test
     void mainObjectIsClosedWhenTheSessionEnds() {
         Target main = new Target();
         Harness h = new Harness(main);

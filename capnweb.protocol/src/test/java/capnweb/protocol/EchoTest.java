@@ -63,6 +63,19 @@ class EchoTest {
     }
 
     @Test
+    void stubThatArrivedThroughAPromiseArgumentCanBeReturned() {
+        try (Harness h = new Harness(new TestTargets.TestTarget())) {
+            RpcPromise counterPromise = h.main.call("makeCounter", 1);
+            RpcStub echoed = (RpcStub) h.main.call("echo", counterPromise).join();
+            assertThat(echoed.call("increment").join()).isEqualTo(2L);
+            echoed.close();
+            counterPromise.close();
+            h.awaitBaseline();
+            assertThat(h.server.stats()).isEqualTo(new capnweb.api.SessionStats(1, 1));
+        }
+    }
+
+    @Test
     void promisesNestedInArgumentsAreResolvedBeforeDelivery() {
         try (Harness h = new Harness(new TestTargets.TestTarget())) {
             RpcPromise a = h.main.call("square", 2);

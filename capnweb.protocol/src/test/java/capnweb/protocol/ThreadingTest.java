@@ -92,6 +92,18 @@ class ThreadingTest {
     }
 
     @Test
+    void executorThatRefusesWorkDoesNotThrowIntoTheTransport() {
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        pool.shutdown();
+        SessionOptions options = SessionOptions.builder().executor(pool).build();
+        try (ScriptedPeer peer = new ScriptedPeer(new TestTargets.TestTarget(), options)) {
+            // Delivered on this thread, as a transport would: nothing may escape.
+            peer.send("[\"push\",[\"pipeline\",0,[\"square\"],[3]]]", "[\"pull\",1]");
+            assertThat(peer.session.isOpen()).isTrue();
+        }
+    }
+
+    @Test
     void manyClientThreadsShareOneSessionSafely() throws Exception {
         try (Harness h = new Harness(new TestTargets.TestTarget())) {
             ExecutorService pool = Executors.newFixedThreadPool(8);

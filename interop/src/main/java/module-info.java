@@ -1,0 +1,14 @@
+/**
+ * The interop test server of capnweb-java: the TestTarget that the reference implementation's
+ * client is run against, and its command-line launcher.
+ */
+module capnweb.interop {
+    // The engine and a transport arrive on the module path and are found with ServiceLoader.
+    requires capnweb.api;
+
+    // The interop tests, patched into this module, drive raw WebSocket and HTTP traffic with the
+    // JDK's client.
+    requires java.net.http;
+
+    exports capnweb.interop;
+}
