@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -40,6 +41,8 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
     private static final int MAX_CLOSE_REASON_BYTES = 123;
     /** The code the reference implementation closes with after an abort. */
     static final int ABORT_CLOSE_CODE = 3000;
+    /** How long an aborted connection may take to flush its queue and close before it is dropped. */
+    static final Duration ABORT_GRACE = Duration.ofSeconds(5);
 
     static final String BINARY_REFUSED = "Binary WebSocket frames are not supported: Cap'n Web sends "
             + "each message as one text frame.";
@@ -142,6 +145,26 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
     public void abort(Throwable reason) {
         String message = reason == null || reason.getMessage() == null ? String.valueOf(reason) : reason.getMessage();
         requestClose(ABORT_CLOSE_CODE, message);
+        // A peer that does not read (the engine aborts such a session once too much is queued for
+        // it) would keep the connection and its queue until the idle timeout: after a grace
+        // period, drop it. The timer is cancelled as soon as the socket ends.
+        ended.copy().orTimeout(ABORT_GRACE.toMillis(), TimeUnit.MILLISECONDS).whenComplete((v, e) -> {
+            if (e != null) {
+                disconnect();
+            }
+        });
+    }
+
+    /** Drops the connection without flushing or a close handshake. */
+    private void disconnect() {
+        Session s;
+        synchronized (lock) {
+            s = session;
+        }
+        if (s != null) {
+            LOG.log(System.Logger.Level.DEBUG, "Dropping an aborted WebSocket whose peer did not take what was queued");
+            s.disconnect();
+        }
     }
 
     @Override
