@@ -21,7 +21,9 @@
  *     {@link capnweb.protocol.BatchServer} and {@link capnweb.protocol.BatchClient} (HTTP
  *     batch), {@link capnweb.protocol.MapApplicator} (received map() recordings).</li>
  * <li>Application surface: {@link capnweb.protocol.StubImpl} and
- *     {@link capnweb.protocol.PromiseImpl}; {@link capnweb.protocol.Dispatcher} and
+ *     {@link capnweb.protocol.PromiseImpl} (with deadlines and cancellation),
+ *     {@link capnweb.protocol.TypedStub} (stubs seen as application interfaces),
+ *     {@link capnweb.protocol.MapRecorder} (map() recordings); {@link capnweb.protocol.Dispatcher} and
  *     {@link capnweb.protocol.Convert} for calls into Java targets.</li>
  * <li>Threading: {@link capnweb.protocol.SessionExecutor} (one serial event loop per session,
  *     with microtasks) and {@link capnweb.protocol.Later} (a promise with JavaScript's ordering),
