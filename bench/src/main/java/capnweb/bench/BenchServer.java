@@ -2,24 +2,26 @@ package capnweb.bench;
 
 import capnweb.api.RpcServer;
 import capnweb.api.ServerOptions;
+import capnweb.api.SessionOptions;
 import capnweb.api.spi.ProviderRegistry;
 import capnweb.api.spi.TransportProvider;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * A Java server for the benchmarks: {@code BenchServer PORT jetty|vertx rpc|raw}. {@code rpc}
- * serves {@link BenchTarget} (the interop test server serves the full TestTarget; this one stands
- * in where the interop module is not built); {@code raw} echoes every WebSocket message without
- * RPC. Prints {@code READY http://127.0.0.1:PORT} once it accepts connections; runs until killed.
+ * A Java server for the benchmarks: {@code BenchServer PORT jetty|vertx rpc|rpc-inline|raw}.
+ * {@code rpc} serves {@link BenchTarget} (the interop test server serves the full TestTarget; this
+ * one stands in where the interop module is not built); {@code rpc-inline} does the same with a
+ * direct session executor, so sessions run on the transport's threads (an experiment on the cost
+ * of thread hand-offs); {@code raw} echoes every WebSocket message without RPC. Prints {@code READY http://127.0.0.1:PORT} once it accepts connections; runs until killed.
  */
 public final class BenchServer {
     private BenchServer() {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        if (args.length != 3 || !(args[2].equals("rpc") || args[2].equals("raw"))) {
-            System.err.println("Usage: BenchServer PORT jetty|vertx rpc|raw");
+        if (args.length != 3 || !java.util.List.of("rpc", "rpc-inline", "raw").contains(args[2])) {
+            System.err.println("Usage: BenchServer PORT jetty|vertx rpc|rpc-inline|raw");
             System.exit(2);
         }
         int port = Integer.parseInt(args[0]);
@@ -30,8 +32,14 @@ public final class BenchServer {
         if (args[2].equals("raw")) {
             server = transport.serve(RawEcho.serverOptions(port, transportName), new RawEcho.EchoEngine());
         } else {
+            SessionOptions.Builder session = SessionOptions.builder();
+            if (args[2].equals("rpc-inline")) {
+                // An experiment: each session runs on whichever thread hands it work (for arriving
+                // messages, the transport's), with no hand-off to the engine's pool.
+                session.executor(Runnable::run);
+            }
             server = transport.serve(ServerOptions.builder(BenchTarget::new).port(port)
-                    .transport(transportName).build(), registry.engine());
+                    .sessionOptions(session.build()).transport(transportName).build(), registry.engine());
         }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close));
         System.out.println("READY " + server.uri().toString().replaceFirst("/rpc$", ""));
