@@ -93,10 +93,11 @@ java_load() { # SERVER-NAME [extra args]
 # The same short pass over every scenario for every server, so that both JITs (V8's and the
 # JVM's) are warm before anything is measured.
 warm() {
-    node_load "$1" --seconds 2 --warmup 1 >/dev/null
+    node_load "$1" --seconds 2 --warmup 1 >/dev/null || true
 }
-measure() { # prints the table, appends the RESULT lines
-    "$@" --seconds "$seconds" --warmup "$warmup" | tee -a "$results" | grep -v '^RESULT'
+measure() { # prints the table, appends the RESULT lines; a failed scenario is reported, not fatal
+    "$@" --seconds "$seconds" --warmup "$warmup" | tee -a "$results" | grep -v '^RESULT' \
+        || echo "Some scenarios failed in: $*" >&2
 }
 
 echo "Load average before: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores; results in $results" >&2
@@ -124,7 +125,7 @@ for run in $(seq 1 "$runs"); do
         # shellcheck disable=SC2086
         start_server "$out/raw-$t.log" java ${JAVA_OPTS:-} -cp "$cp" -Dcapnweb.transport="$t" \
             capnweb.bench.BenchServer "$port" "$t" raw
-        java_load "raw-$t" --transport "$t" --scenarios rawseq,raw256 --seconds 1 --warmup 1 >/dev/null
+        java_load "raw-$t" --transport "$t" --scenarios rawseq,raw256 --seconds 1 --warmup 1 >/dev/null || true
         measure java_load "raw-$t" --transport "$t" --scenarios rawseq,raw256
         stop_server
     done

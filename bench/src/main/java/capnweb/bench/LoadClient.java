@@ -73,8 +73,17 @@ public final class LoadClient {
         String server = opts.getOrDefault("server", "server");
         List<String> scenarios = Arrays.asList(opts.getOrDefault("scenarios", String.join(",", RPC_SCENARIOS)).split(","));
         List<Result> results = new ArrayList<>();
+        boolean failed = false;
         for (String scenario : scenarios) {
-            Window.Measured m = client.run(scenario);
+            Window.Measured m;
+            try {
+                m = client.run(scenario);
+            } catch (Exception | Error e) {
+                // One failing scenario must not cost the others their measurement.
+                System.err.println("FAILED " + clientName + " -> " + server + " " + scenario + ": " + e);
+                failed = true;
+                continue;
+            }
             long rss = probe == null ? -1 : probe.peakRssKib();
             Result r = new Result(clientName, server, scenario, m.ops(), m.seconds(),
                     m.latencies().percentile(50) / 1e3, m.latencies().percentile(99) / 1e3, m.cpuMicros(),
@@ -84,7 +93,7 @@ public final class LoadClient {
             System.out.flush();
         }
         System.out.print(table(results).render());
-        System.exit(0);
+        System.exit(failed ? 1 : 0);
     }
 
     static Table table(List<Result> results) {
