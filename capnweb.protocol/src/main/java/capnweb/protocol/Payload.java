@@ -280,6 +280,9 @@ final class Payload {
                 payload.promises.add(new Located(parent, key, p));
                 return p;
             }
+            if (Streams.isStreamValue(v)) {
+                return v;
+            }
             if (path.put(v, Boolean.TRUE) != null) {
                 throw Errors.error("Serialization exceeded maximum allowed depth. (Does the message contain cycles?)");
             }
