@@ -17,12 +17,24 @@ public final class SessionOptions {
     public static final int DEFAULT_MAX_DEPTH = 256;
     /** The reference implementation's limit on the digits of one incoming bigint. */
     public static final int DEFAULT_MAX_BIGINT_DIGITS = 16384;
+    /** The default limit on the entries of a session's export table (what the peer may call). */
+    public static final int DEFAULT_MAX_EXPORTS = 100_000;
+    /** The default limit on the entries of a session's import table (what this side may call). */
+    public static final int DEFAULT_MAX_IMPORTS = 100_000;
+    /** The default limit on calls to local targets that have started and not yet finished. */
+    public static final int DEFAULT_MAX_CALLS_IN_FLIGHT = 10_000;
+    /** The default limit on bytes sent to the peer but not yet written to it: 64 MiB. */
+    public static final long DEFAULT_MAX_QUEUED_BYTES = 64L * 1024 * 1024;
 
     private static final SessionOptions DEFAULTS = builder().build();
 
     private final int maxMessageSize;
     private final int maxDepth;
     private final int maxBigIntDigits;
+    private final int maxExports;
+    private final int maxImports;
+    private final int maxCallsInFlight;
+    private final long maxQueuedBytes;
     private final Function<Throwable, Optional<Throwable>> onSendError;
     private final Executor executor;
     private final Duration defaultTimeout;
@@ -31,6 +43,10 @@ public final class SessionOptions {
         this.maxMessageSize = b.maxMessageSize;
         this.maxDepth = b.maxDepth;
         this.maxBigIntDigits = b.maxBigIntDigits;
+        this.maxExports = b.maxExports;
+        this.maxImports = b.maxImports;
+        this.maxCallsInFlight = b.maxCallsInFlight;
+        this.maxQueuedBytes = b.maxQueuedBytes;
         this.onSendError = b.onSendError;
         this.executor = b.executor;
         this.defaultTimeout = b.defaultTimeout;
@@ -52,6 +68,10 @@ public final class SessionOptions {
         b.maxMessageSize = maxMessageSize;
         b.maxDepth = maxDepth;
         b.maxBigIntDigits = maxBigIntDigits;
+        b.maxExports = maxExports;
+        b.maxImports = maxImports;
+        b.maxCallsInFlight = maxCallsInFlight;
+        b.maxQueuedBytes = maxQueuedBytes;
         b.onSendError = onSendError;
         b.executor = executor;
         b.defaultTimeout = defaultTimeout;
@@ -71,6 +91,26 @@ public final class SessionOptions {
     /** @return the most digits accepted in an incoming bigint */
     public int maxBigIntDigits() {
         return maxBigIntDigits;
+    }
+
+    /** @return the most entries the export table may hold; see {@link Builder#maxExports} */
+    public int maxExports() {
+        return maxExports;
+    }
+
+    /** @return the most entries the import table may hold; see {@link Builder#maxImports} */
+    public int maxImports() {
+        return maxImports;
+    }
+
+    /** @return the most calls to local targets running at once; see {@link Builder#maxCallsInFlight} */
+    public int maxCallsInFlight() {
+        return maxCallsInFlight;
+    }
+
+    /** @return the most bytes queued for a peer that does not read; see {@link Builder#maxQueuedBytes} */
+    public long maxQueuedBytes() {
+        return maxQueuedBytes;
     }
 
     /** @return the hook that sees every error before it is sent; see {@link Builder#onSendError} */
@@ -93,6 +133,10 @@ public final class SessionOptions {
         private int maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
         private int maxDepth = DEFAULT_MAX_DEPTH;
         private int maxBigIntDigits = DEFAULT_MAX_BIGINT_DIGITS;
+        private int maxExports = DEFAULT_MAX_EXPORTS;
+        private int maxImports = DEFAULT_MAX_IMPORTS;
+        private int maxCallsInFlight = DEFAULT_MAX_CALLS_IN_FLIGHT;
+        private long maxQueuedBytes = DEFAULT_MAX_QUEUED_BYTES;
         private Function<Throwable, Optional<Throwable>> onSendError = e -> Optional.empty();
         private Executor executor;
         private Duration defaultTimeout;
@@ -130,6 +174,65 @@ public final class SessionOptions {
          */
         public Builder maxBigIntDigits(int digits) {
             this.maxBigIntDigits = positive(digits, "maxBigIntDigits");
+            return this;
+        }
+
+        /**
+         * Sets the most entries the export table may hold: objects and promises this side passed
+         * to the peer, plus one per call the peer made and has not released. A session that
+         * would exceed it is aborted, with a message naming this limit. Default
+         * {@value SessionOptions#DEFAULT_MAX_EXPORTS}.
+         *
+         * @param entries the limit
+         * @return this builder
+         */
+        public Builder maxExports(int entries) {
+            this.maxExports = positive(entries, "maxExports");
+            return this;
+        }
+
+        /**
+         * Sets the most entries the import table may hold: objects and promises the peer passed
+         * to this side, plus one per call this side made and has not released. A session that
+         * would exceed it is aborted, with a message naming this limit. Default
+         * {@value SessionOptions#DEFAULT_MAX_IMPORTS}.
+         *
+         * @param entries the limit
+         * @return this builder
+         */
+        public Builder maxImports(int entries) {
+            this.maxImports = positive(entries, "maxImports");
+            return this;
+        }
+
+        /**
+         * Sets the most calls to this side's targets and functions that may have started and not
+         * yet finished (e.g. methods whose {@code CompletionStage} is still pending). A peer whose
+         * call would exceed it has its session aborted, with a message naming this limit.
+         * Default {@value SessionOptions#DEFAULT_MAX_CALLS_IN_FLIGHT}.
+         *
+         * @param calls the limit
+         * @return this builder
+         */
+        public Builder maxCallsInFlight(int calls) {
+            this.maxCallsInFlight = positive(calls, "maxCallsInFlight");
+            return this;
+        }
+
+        /**
+         * Sets the most bytes that may wait in the transport for a peer that reads too slowly or
+         * not at all ({@link capnweb.api.spi.MessageTransport#queuedBytes()}). Past it the session
+         * is aborted and the transport closed, so that a peer that stops reading cannot make this
+         * side buffer without bound. Default {@value SessionOptions#DEFAULT_MAX_QUEUED_BYTES} (64 MiB).
+         *
+         * @param bytes the limit
+         * @return this builder
+         */
+        public Builder maxQueuedBytes(long bytes) {
+            if (bytes <= 0) {
+                throw new IllegalArgumentException("maxQueuedBytes must be positive, got " + bytes);
+            }
+            this.maxQueuedBytes = bytes;
             return this;
         }
 

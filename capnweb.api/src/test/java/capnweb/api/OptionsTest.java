@@ -16,6 +16,10 @@ class OptionsTest {
         assertThat(o.maxMessageSize()).isEqualTo(32 * 1024 * 1024);
         assertThat(o.maxDepth()).isEqualTo(256);
         assertThat(o.maxBigIntDigits()).isEqualTo(16384);
+        assertThat(o.maxExports()).isEqualTo(100_000);
+        assertThat(o.maxImports()).isEqualTo(100_000);
+        assertThat(o.maxCallsInFlight()).isEqualTo(10_000);
+        assertThat(o.maxQueuedBytes()).isEqualTo(64L * 1024 * 1024);
         assertThat(o.executor()).isEmpty();
         assertThat(o.defaultTimeout()).isEmpty();
         assertThat(o.onSendError().apply(new RuntimeException("x"))).isEmpty();
@@ -25,6 +29,14 @@ class OptionsTest {
     void sessionLimitsMustBePositive() {
         assertThatThrownBy(() -> SessionOptions.builder().maxDepth(0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxDepth");
+        assertThatThrownBy(() -> SessionOptions.builder().maxExports(0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxExports");
+        assertThatThrownBy(() -> SessionOptions.builder().maxImports(-1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxImports");
+        assertThatThrownBy(() -> SessionOptions.builder().maxCallsInFlight(0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxCallsInFlight");
+        assertThatThrownBy(() -> SessionOptions.builder().maxQueuedBytes(0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxQueuedBytes");
         assertThatThrownBy(() -> SessionOptions.builder().defaultTimeout(Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("defaultTimeout");
     }
@@ -32,11 +44,16 @@ class OptionsTest {
     @Test
     void toBuilderKeepsEverySetting() {
         SessionOptions o = SessionOptions.builder().maxMessageSize(10).maxDepth(3).maxBigIntDigits(4)
+                .maxExports(5).maxImports(6).maxCallsInFlight(7).maxQueuedBytes(8)
                 .defaultTimeout(Duration.ofSeconds(2)).executor(Runnable::run).build();
         SessionOptions copy = o.toBuilder().build();
         assertThat(copy.maxMessageSize()).isEqualTo(10);
         assertThat(copy.maxDepth()).isEqualTo(3);
         assertThat(copy.maxBigIntDigits()).isEqualTo(4);
+        assertThat(copy.maxExports()).isEqualTo(5);
+        assertThat(copy.maxImports()).isEqualTo(6);
+        assertThat(copy.maxCallsInFlight()).isEqualTo(7);
+        assertThat(copy.maxQueuedBytes()).isEqualTo(8);
         assertThat(copy.defaultTimeout()).contains(Duration.ofSeconds(2));
         assertThat(copy.executor()).isPresent();
     }

@@ -68,7 +68,7 @@ final class Json {
                         value = new JsonPrimitive(reader.nextString());
                         break;
                     case NUMBER:
-                        value = new JsonPrimitive(Double.parseDouble(reader.nextString()));
+                        value = new JsonPrimitive(parseNumber(reader.nextString()));
                         break;
                     case BOOLEAN:
                         value = new JsonPrimitive(reader.nextBoolean());
@@ -331,5 +331,29 @@ final class Json {
         StringBuilder sb = new StringBuilder(s.length() + 2);
         quote(s, sb);
         return sb.toString();
+    }
+
+    /**
+     * A JSON number as JavaScript reads it (an IEEE double). Whole numbers of up to 15 digits,
+     * by far the most common on the wire (ids, counts), are exact as doubles and are read
+     * without the general decimal parser, which was a tenth of a small call's CPU time.
+     */
+    static double parseNumber(String text) {
+        int n = text.length();
+        int start = n > 0 && text.charAt(0) == '-' ? 1 : 0;
+        int digits = n - start;
+        if (digits < 1 || digits > 15) {
+            return Double.parseDouble(text);
+        }
+        long v = 0;
+        for (int i = start; i < n; i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return Double.parseDouble(text);
+            }
+            v = v * 10 + (c - '0');
+        }
+        // -0 stays negative zero, as in JavaScript.
+        return start == 1 ? -(double) v : (double) v;
     }
 }

@@ -170,8 +170,10 @@ final class Payload {
         private final Session session;
         private final Mode mode;
         private final Predicate<StubImpl> argStubs;
-        private final IdentityHashMap<Object, StubImpl> targets = new IdentityHashMap<>();
-        private final IdentityHashMap<Object, Boolean> path = new IdentityHashMap<>();
+        // Made on first use: most payloads (a number, a string, a small object) need neither,
+        // and two empty identity maps per call were a good part of a call's garbage.
+        private IdentityHashMap<Object, StubImpl> targets;
+        private IdentityHashMap<Object, Boolean> path;
 
         Copier(Payload payload, Session session, Mode mode, Predicate<StubImpl> argStubs) {
             this.payload = payload;
@@ -263,9 +265,12 @@ final class Payload {
                 return adopt((StubImpl) v, parent, key);
             }
             if (v instanceof RpcTarget || v instanceof RpcFunction) {
-                StubImpl s = targets.get(v);
+                StubImpl s = targets == null ? null : targets.get(v);
                 if (s == null) {
                     s = StubImpl.local(session, TargetHook.create(v, session));
+                    if (targets == null) {
+                        targets = new IdentityHashMap<>();
+                    }
                     targets.put(v, s);
                 } else {
                     s = s.dupStubFor(session);
@@ -282,6 +287,9 @@ final class Payload {
             }
             if (Streams.isStreamValue(v)) {
                 return v;
+            }
+            if (path == null) {
+                path = new IdentityHashMap<>();
             }
             if (path.put(v, Boolean.TRUE) != null) {
                 throw Errors.error("Serialization exceeded maximum allowed depth. (Does the message contain cycles?)");

@@ -48,6 +48,7 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
     final SessionExecutor executor;
     private final SessionExecutor callbacks = new SessionExecutor(EnginePools.SHARED);
     final SessionOptions options;
+    final SessionLimits limits;
     private final MessageTransport transport;
 
     private final Map<Long, ExportEntry> exports = new HashMap<>();
@@ -70,6 +71,7 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
         this.transport = transport;
         this.options = options;
         this.executor = new SessionExecutor(options.executor().orElse(EnginePools.SHARED));
+        this.limits = new SessionLimits(this, options);
         // Export 0 is our main object, import 0 the peer's; the session itself holds a reference
         // to import 0 so that closing main() stubs never releases it. Set up here, before any
         // task can run; the executor's queue publishes it to the tasks.
@@ -496,6 +498,7 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
         }
         try {
             transport.send(text);
+            limits.checkQueue(transport);
         } catch (RuntimeException e) {
             // Like the reference: abort without trying to send over the broken transport, after
             // the caller finished its own bookkeeping.
@@ -781,8 +784,11 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
     }
 
     private void updateCounts() {
+        int previousImports = importCount;
+        int previousExports = exportCount;
         importCount = imports.size();
         exportCount = exports.size();
+        limits.checkTables(importCount, previousImports, exportCount, previousExports);
     }
 
     /** Runs {@code task} on the executor: at once if already there, else queued. */

@@ -19,6 +19,9 @@ final class SessionExecutor implements Executor {
     private static final System.Logger LOG = System.getLogger(SessionExecutor.class.getName());
     private static final ThreadLocal<SessionExecutor> CURRENT = new ThreadLocal<>();
 
+    /** Errors that escaped a task: each one is a bug, counted so that tests can assert there were none. */
+    static final java.util.concurrent.atomic.AtomicLong ESCAPED = new java.util.concurrent.atomic.AtomicLong();
+
     private final Executor base;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final ArrayDeque<Runnable> microtasks = new ArrayDeque<>();
@@ -104,6 +107,7 @@ final class SessionExecutor implements Executor {
         try {
             task.run();
         } catch (Throwable t) {
+            ESCAPED.incrementAndGet();
             // Tasks handle their own errors; anything that escapes is a bug, logged not rethrown,
             // so that the session keeps running.
             LOG.log(System.Logger.Level.WARNING, "Unexpected error in a session task", t);

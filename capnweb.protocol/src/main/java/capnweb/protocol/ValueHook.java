@@ -178,6 +178,12 @@ abstract class ValueHook extends StubHook {
      */
     static Later<StubHook> deliverCall(Session session, Payload args, Object function) {
         args.ensureOwned();
+        try {
+            session.limits.callStarted();
+        } catch (RuntimeException e) {
+            args.dispose();
+            throw e;
+        }
         Later<Void> ready = args.deliver();
         Later<StubHook> result;
         if (ready.isFulfilled()) {
@@ -185,7 +191,10 @@ abstract class ValueHook extends StubHook {
         } else {
             result = ready.then(x -> invoke(session, args, function));
         }
-        result.whenSettled((hook, err) -> args.dispose());
+        result.whenSettled((hook, err) -> {
+            args.dispose();
+            session.limits.callSettled();
+        });
         return result;
     }
 

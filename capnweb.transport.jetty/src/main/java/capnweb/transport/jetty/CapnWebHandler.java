@@ -67,7 +67,13 @@ public final class CapnWebHandler extends Handler.Abstract {
     private final Duration idleTimeout;
     private final Map<String, String> batchResponseHeaders;
     private final Set<WebSocketTransport> sockets = ConcurrentHashMap.newKeySet();
-    private final WebSocketCreator creator = (request, response, callback) -> newSocket();
+    // No permessage-deflate, even when the client offers it (browsers and the `ws` package do):
+    // Cap'n Web messages are small JSON, and compressing each one costs far more CPU on both
+    // ends than it saves on the wire; the reference server (ws) does not compress either.
+    private final WebSocketCreator creator = (request, response, callback) -> {
+        response.setExtensions(List.of());
+        return newSocket();
+    };
     private volatile ServerWebSocketContainer container;
     private volatile boolean shuttingDown;
 

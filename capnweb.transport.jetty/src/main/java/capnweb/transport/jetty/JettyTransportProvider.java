@@ -122,8 +122,9 @@ public final class JettyTransportProvider implements TransportProvider {
         ClientUpgradeRequest request = new ClientUpgradeRequest(uri);
         options.headers().forEach(request::setHeader);
         long timeoutMillis = Math.max(1, options.connectTimeout().toMillis());
-        // Jetty's own limit is a backstop; the timer below fails first, with a clearer error.
-        request.setTimeout(timeoutMillis + 1000, TimeUnit.MILLISECONDS);
+        // No Jetty request timeout: the timer below enforces the connect timeout with a clearer
+        // error, and Jetty keeps an upgrade's timeout task (and through it the whole connection)
+        // scheduled after the upgrade succeeded, until it expires.
         CompletableFuture<?> connecting;
         try {
             connecting = JettyClients.webSocket().connect(socket, request);
@@ -135,13 +136,16 @@ public final class JettyTransportProvider implements TransportProvider {
                 result.completeExceptionally(connectFailure(uri, e));
             }
         });
-        CompletableFuture.delayedExecutor(timeoutMillis, TimeUnit.MILLISECONDS).execute(() -> {
+        // Cancelled once connecting settles: a pending timer would keep the whole connection
+        // reachable for the rest of the connect timeout, even after the session closed.
+        org.eclipse.jetty.util.thread.Scheduler.Task timer = JettyClients.http().getScheduler().schedule(() -> {
             if (result.completeExceptionally(RpcTimeoutException.after("a WebSocket connection to " + uri,
                     options.connectTimeout()))) {
                 connecting.cancel(true);
                 socket.close();
             }
-        });
+        }, timeoutMillis, TimeUnit.MILLISECONDS);
+        result.whenComplete((s, e) -> timer.cancel());
         return result;
     }
 

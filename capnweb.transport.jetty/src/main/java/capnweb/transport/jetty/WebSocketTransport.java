@@ -7,8 +7,13 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.eclipse.jetty.util.IteratingCallback;
 import org.eclipse.jetty.websocket.api.Callback;
@@ -36,6 +41,8 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
     private static final int MAX_CLOSE_REASON_BYTES = 123;
     /** The code the reference implementation closes with after an abort. */
     static final int ABORT_CLOSE_CODE = 3000;
+    /** How long an aborted connection may take to flush its queue and close before it is dropped. */
+    static final Duration ABORT_GRACE = Duration.ofSeconds(5);
 
     static final String BINARY_REFUSED = "Binary WebSocket frames are not supported: Cap'n Web sends "
             + "each message as one text frame.";
@@ -45,6 +52,9 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
     private final Consumer<WebSocketTransport> onOpen;
     private final Consumer<WebSocketTransport> onEnd;
     private final CompletableFuture<Void> ended = new CompletableFuture<>();
+    /** At most this many messages are handed to Jetty before their writes complete. */
+    private static final int MAX_BATCH = 64;
+
     private final Flusher flusher = new Flusher();
 
     private final Object lock = new Object();
@@ -135,6 +145,26 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
     public void abort(Throwable reason) {
         String message = reason == null || reason.getMessage() == null ? String.valueOf(reason) : reason.getMessage();
         requestClose(ABORT_CLOSE_CODE, message);
+        // A peer that does not read (the engine aborts such a session once too much is queued for
+        // it) would keep the connection and its queue until the idle timeout: after a grace
+        // period, drop it. The timer is cancelled as soon as the socket ends.
+        ended.copy().orTimeout(ABORT_GRACE.toMillis(), TimeUnit.MILLISECONDS).whenComplete((v, e) -> {
+            if (e != null) {
+                disconnect();
+            }
+        });
+    }
+
+    /** Drops the connection without flushing or a close handshake. */
+    private void disconnect() {
+        Session s;
+        synchronized (lock) {
+            s = session;
+        }
+        if (s != null) {
+            LOG.log(System.Logger.Level.DEBUG, "Dropping an aborted WebSocket whose peer did not take what was queued");
+            s.disconnect();
+        }
     }
 
     @Override
@@ -389,7 +419,7 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
 
         @Override
         protected Action process() {
-            String next;
+            List<String> batch = null;
             Session s;
             int code = 0;
             String reason = null;
@@ -397,25 +427,43 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
                 queuedBytes -= inFlightBytes;
                 inFlightBytes = 0;
                 s = session;
-                next = outgoing.poll();
-                if (next == null) {
+                if (s != null && !outgoing.isEmpty()) {
+                    // Everything queued goes out together: Jetty gathers frames handed to it
+                    // before the previous write completed into one write, so a burst of
+                    // answers costs one system call instead of one each.
+                    batch = new ArrayList<>(Math.min(outgoing.size(), MAX_BATCH));
+                    String next;
+                    while (batch.size() < MAX_BATCH && (next = outgoing.poll()) != null) {
+                        batch.add(next);
+                        inFlightBytes += utf8Length(next);
+                    }
+                } else {
                     if (!closeRequested || closeSent || s == null) {
                         return closeSent ? Action.SUCCEEDED : Action.IDLE;
                     }
                     closeSent = true;
                     code = closeCode;
                     reason = closeReason;
-                } else {
-                    inFlightBytes = utf8Length(next);
                 }
             }
-            Callback done = Callback.from(this::succeeded, this::failed);
-            if (next != null) {
-                String sent = next;
-                LOG.log(System.Logger.Level.TRACE, () -> "sending " + sent);
-                s.sendText(next, done);
+            if (batch != null) {
+                AtomicInteger remaining = new AtomicInteger(batch.size());
+                AtomicBoolean failed = new AtomicBoolean();
+                Callback done = Callback.from(() -> {
+                    if (remaining.decrementAndGet() == 0 && !failed.get()) {
+                        succeeded();
+                    }
+                }, x -> {
+                    if (failed.compareAndSet(false, true)) {
+                        failed(x);
+                    }
+                });
+                for (String sent : batch) {
+                    LOG.log(System.Logger.Level.TRACE, () -> "sending " + sent);
+                    s.sendText(sent, done);
+                }
             } else {
-                s.close(code, reason, done);
+                s.close(code, reason, Callback.from(this::succeeded, this::failed));
             }
             return Action.SCHEDULED;
         }

@@ -1,0 +1,207 @@
+package capnweb.bench;
+
+import capnweb.api.CapnWeb;
+import capnweb.api.ClientOptions;
+import capnweb.api.RpcPromise;
+import capnweb.api.RpcSession;
+import capnweb.api.RpcStub;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.LongFunction;
+
+/**
+ * The Java load client: runs the benchmark scenarios against a Cap'n Web server and prints a
+ * table and one RESULT line per scenario (see {@link Result}).
+ *
+ * <pre>
+ * java -cp 'bench/target/classes:bench/target/lib/*' capnweb.bench.LoadClient \
+ *     --url http://127.0.0.1:PORT/rpc [--pid SERVER_PID] [--server NAME] [--transport jetty|vertx]
+ *     [--scenarios seq,conc256,pipeline,echo1m,batch] [--seconds 5] [--warmup 2]
+ * </pre>
+ *
+ * Scenarios: {@code seq} one call at a time; {@code conc256} 256 calls in flight on one session;
+ * {@code pipeline} makeCounter plus 10 pipelined increments, 16 chains in flight; {@code echo1m}
+ * echo of a 1 MiB string, one at a time; {@code batch} one HTTP batch session per call, 8 in
+ * flight; {@code rawseq} and {@code raw256} echo WebSocket messages with no RPC (against
+ * {@code BenchServer PORT TRANSPORT raw}).
+ */
+public final class LoadClient {
+    static final List<String> RPC_SCENARIOS = List.of("seq", "conc256", "pipeline", "echo1m", "batch");
+    static final String ONE_MIB = "x".repeat(1 << 20);
+    /** What a call of square(7) looks like on the wire: the raw echo sends messages this size. */
+    static final String CALL_SIZED = "[\"push\",[\"pipeline\",0,[\"square\"],[7]]]";
+
+    private final URI httpUri;
+    private final URI wsUri;
+    private final String transport;
+    private final ProcProbe probe;
+    private final double seconds;
+    private final double warmup;
+
+    private LoadClient(URI httpUri, String transport, ProcProbe probe, double seconds, double warmup) {
+        this.httpUri = httpUri;
+        this.wsUri = URI.create(httpUri.toString().replaceFirst("^http", "ws"));
+        this.transport = transport;
+        this.probe = probe;
+        this.seconds = seconds;
+        this.warmup = warmup;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opts = parse(args);
+        String url = opts.get("url");
+        if (url == null || !url.startsWith("http://")) {
+            System.err.println("Usage: LoadClient --url http://HOST:PORT/rpc [--pid PID] [--server NAME]"
+                    + " [--client NAME] [--transport jetty|vertx] [--scenarios a,b] [--seconds S] [--warmup S]");
+            System.exit(2);
+        }
+        ProcProbe probe = opts.containsKey("pid") ? new ProcProbe(Long.parseLong(opts.get("pid"))) : null;
+        String transport = opts.get("transport");
+        if (transport != null) {
+            System.setProperty("capnweb.transport", transport);
+        }
+        LoadClient client = new LoadClient(URI.create(url), transport, probe,
+                Double.parseDouble(opts.getOrDefault("seconds", "5")),
+                Double.parseDouble(opts.getOrDefault("warmup", "2")));
+        String clientName = opts.getOrDefault("client", "java");
+        String server = opts.getOrDefault("server", "server");
+        List<String> scenarios = Arrays.asList(opts.getOrDefault("scenarios", String.join(",", RPC_SCENARIOS)).split(","));
+        List<Result> results = new ArrayList<>();
+        for (String scenario : scenarios) {
+            Window.Measured m = client.run(scenario);
+            long rss = probe == null ? -1 : probe.peakRssKib();
+            Result r = new Result(clientName, server, scenario, m.ops(), m.seconds(),
+                    m.latencies().percentile(50) / 1e3, m.latencies().percentile(99) / 1e3, m.cpuMicros(),
+                    scenario.equals("echo1m") ? ONE_MIB.length() : 0, rss);
+            results.add(r);
+            System.out.println(r.line());
+            System.out.flush();
+        }
+        System.out.print(table(results).render());
+        System.exit(0);
+    }
+
+    static Table table(List<Result> results) {
+        Table t = new Table("client -> server", "scenario", "ops/s", "p50 us", "p99 us", "server CPU us/op",
+                "MB/s each way", "server peak RSS MiB");
+        for (Result r : results) {
+            t.row(r.client() + " -> " + r.server(), r.scenario(), Table.num(r.opsPerSecond(), 0),
+                    Table.num(r.p50Micros(), 0), Table.num(r.p99Micros(), 0), Table.num(r.cpuMicrosPerOp(), 1),
+                    r.bytesPerOp() == 0 ? "-" : Table.num(r.megabytesPerSecond(), 1),
+                    r.peakRssKib() < 0 ? "-" : Table.num(r.peakRssKib() / 1024.0, 0));
+        }
+        return t;
+    }
+
+    Window.Measured run(String scenario) throws Exception {
+        switch (scenario) {
+            case "seq":
+                return overSession(1, main -> i -> square(main, i));
+            case "conc256":
+                return overSession(256, main -> i -> square(main, i));
+            case "pipeline":
+                return overSession(16, main -> i -> counterChain(main));
+            case "echo1m":
+                return overSession(1, main -> i -> echo(main, ONE_MIB));
+            case "batch":
+                return new Window(8, i -> batchSquare(i)).run(warmup, seconds, probe);
+            case "rawseq":
+                return raw(1);
+            case "raw256":
+                return raw(256);
+            default:
+                throw new IllegalArgumentException("Unknown scenario '" + scenario + "'; known: "
+                        + RPC_SCENARIOS + ", rawseq, raw256");
+        }
+    }
+
+    private ClientOptions options() {
+        ClientOptions.Builder b = ClientOptions.builder();
+        if (transport != null) {
+            b.transport(transport);
+        }
+        return b.build();
+    }
+
+    private Window.Measured overSession(int inFlight,
+            java.util.function.Function<RpcStub, LongFunction<CompletionStage<?>>> op) throws Exception {
+        try (RpcSession session = CapnWeb.connect(wsUri, options()); RpcStub main = session.main()) {
+            return new Window(inFlight, op.apply(main)).run(warmup, seconds, probe);
+        }
+    }
+
+    private static CompletionStage<?> square(RpcStub main, long i) {
+        long x = i % 1000;
+        RpcPromise p = main.call("square", x);
+        return p.whenComplete((v, e) -> p.close()).thenAccept(v -> expect(v, (double) (x * x)));
+    }
+
+    private static CompletionStage<?> counterChain(RpcStub main) {
+        RpcPromise counter = main.call("makeCounter", 0);
+        RpcPromise[] steps = new RpcPromise[10];
+        for (int k = 0; k < steps.length; k++) {
+            steps[k] = counter.call("increment", 1);
+        }
+        return steps[9].whenComplete((v, e) -> {
+            for (RpcPromise s : steps) {
+                s.close();
+            }
+            counter.close();
+        }).thenAccept(v -> expect(v, 10.0));
+    }
+
+    private static CompletionStage<?> echo(RpcStub main, String text) {
+        RpcPromise p = main.call("echo", text);
+        return p.whenComplete((v, e) -> p.close()).thenAccept(v -> {
+            if (!(v instanceof String) || ((String) v).length() != text.length()) {
+                throw new IllegalStateException("echo returned something else than what was sent");
+            }
+        });
+    }
+
+    private CompletionStage<?> batchSquare(long i) {
+        long x = i % 1000;
+        return CapnWeb.connectAsync(httpUri, options()).thenCompose(session -> {
+            RpcStub main = session.main();
+            RpcPromise p = main.call("square", x);
+            return p.whenComplete((v, e) -> {
+                p.close();
+                main.close();
+                session.close();
+            }).thenAccept(v -> expect(v, (double) (x * x)));
+        });
+    }
+
+    private Window.Measured raw(int inFlight) throws Exception {
+        try (RawEcho.Client client = RawEcho.Client.connect(wsUri, transport)) {
+            return new Window(inFlight, i -> client.send(CALL_SIZED)).run(warmup, seconds, probe);
+        }
+    }
+
+    private static void expect(Object value, double expected) {
+        if (!(value instanceof Number) || ((Number) value).doubleValue() != expected) {
+            throw new IllegalStateException("Expected " + expected + " but the server returned " + value);
+        }
+    }
+
+    static Map<String, String> parse(String[] args) {
+        Map<String, String> opts = new HashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--") || i + 1 == args.length) {
+                throw new IllegalArgumentException("Options come in pairs --name value; got '" + args[i] + "'");
+            }
+            opts.put(args[i].substring(2), args[++i]);
+        }
+        return opts;
+    }
+
+    static CompletableFuture<Void> done() {
+        return CompletableFuture.completedFuture(null);
+    }
+}

@@ -1,0 +1,126 @@
+package capnweb.bench.jmh;
+
+import capnweb.api.CapnWeb;
+import capnweb.api.RpcPromise;
+import capnweb.api.RpcSession;
+import capnweb.api.RpcStub;
+import capnweb.api.SessionOptions;
+import capnweb.api.spi.ProviderRegistry;
+import capnweb.api.spi.RpcEngine;
+import capnweb.bench.BenchTarget;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The engine alone, through the public API, over an in-memory transport pair: a client session
+ * calling a server session's {@link BenchTarget}. Each benchmark is one complete round trip
+ * (encode, decode, dispatch, answer), so the score is round trips per second.
+ *
+ * <p>Run with {@code bench/jmh.sh} (all) or {@code bench/jmh.sh EngineBenchmarks.call}.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"-Xms512m", "-Xmx512m"})
+public class EngineBenchmarks {
+    /** The batch a reference client sends for {@code await api.square(7)}. */
+    static final String SQUARE_BATCH = "[\"push\",[\"pipeline\",0,[\"square\"],[7]]]\n[\"pull\",1]";
+
+    private RpcSession client;
+    private RpcSession server;
+    private RpcStub main;
+    private RpcEngine engine;
+    private Map<String, Object> typical;
+    private String oneMiB;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        MemoryTransport[] pair = MemoryTransport.pair();
+        server = CapnWeb.newSession(pair[1], new BenchTarget());
+        client = CapnWeb.newSession(pair[0]);
+        main = client.main();
+        engine = ProviderRegistry.load().engine();
+        typical = new LinkedHashMap<>();
+        typical.put("id", 12345L);
+        typical.put("name", "Alice Example");
+        typical.put("email", "alice@example.com");
+        typical.put("active", true);
+        typical.put("score", 98.5);
+        typical.put("tags", List.of("admin", "beta", "eu-west"));
+        typical.put("address", Map.of("street", "1 Main St", "city", "Springfield", "zip", "12345"));
+        oneMiB = "x".repeat(1 << 20);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        main.close();
+        client.close();
+        server.close();
+    }
+
+    /** One call with a number argument and a number result. */
+    @Benchmark
+    public Object call() {
+        return join(main.call("square", 7));
+    }
+
+    /** A typical small JSON object (a user record) there and back. */
+    @Benchmark
+    public Object echoTypical() {
+        return join(main.call("echo", typical));
+    }
+
+    /** A 1 MiB string there and back. */
+    @Benchmark
+    @Measurement(iterations = 5, time = 4)
+    public Object echo1MiB() {
+        return join(main.call("echo", oneMiB));
+    }
+
+    /** makeCounter and 10 increments pipelined on its promise, in one round trip. */
+    @Benchmark
+    public Object pipelinedChain() {
+        RpcPromise counter = main.call("makeCounter", 0);
+        RpcPromise[] steps = new RpcPromise[10];
+        for (int k = 0; k < steps.length; k++) {
+            steps[k] = counter.call("increment", 1);
+        }
+        Object result = steps[9].join();
+        for (RpcPromise s : steps) {
+            s.close();
+        }
+        counter.close();
+        return result;
+    }
+
+    /** A whole HTTP batch session on the server side: the request body in, the response out. */
+    @Benchmark
+    public String batch() {
+        return engine.serveBatch(SQUARE_BATCH, new BenchTarget(), SessionOptions.defaults())
+                .toCompletableFuture().join();
+    }
+
+    private static Object join(RpcPromise p) {
+        try {
+            return p.join();
+        } finally {
+            p.close();
+        }
+    }
+}

@@ -1,0 +1,202 @@
+package capnweb.transport.testkit;
+
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A WebSocket client on a plain blocking socket, with no thread and no buffer of its own: for
+ * peers that misbehave at the TCP level (one that never reads what the server sends) and for
+ * holding many idle connections cheaply. It speaks just enough RFC 6455: the opening handshake,
+ * masked text frames out, unfragmented frames in.
+ */
+public final class PlainWebSocket implements AutoCloseable {
+    private final Socket socket;
+    private final InputStream in;
+    private final OutputStream out;
+
+    private PlainWebSocket(Socket socket) throws IOException {
+        this.socket = socket;
+        this.in = socket.getInputStream();
+        this.out = socket.getOutputStream();
+    }
+
+    /**
+     * Connects and completes the opening handshake.
+     *
+     * @param uri a {@code ws:} URI on the loopback interface
+     * @param receiveBufferBytes the socket's receive buffer, 0 for the system's default; a small
+     *     one makes a peer that never reads fill up sooner
+     * @return the open WebSocket
+     * @throws IOException if connecting or the handshake failed
+     */
+    public static PlainWebSocket open(URI uri, int receiveBufferBytes) throws IOException {
+        Socket socket = new Socket();
+        if (receiveBufferBytes > 0) {
+            socket.setReceiveBufferSize(receiveBufferBytes);
+        }
+        try {
+            socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 10_000);
+            socket.setSoTimeout(10_000);
+            PlainWebSocket ws = new PlainWebSocket(socket);
+            ws.handshake(uri);
+            return ws;
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    private void handshake(URI uri) throws IOException {
+        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+        out.write(("GET " + path + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
+                + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new EOFException("The server closed the connection during the WebSocket handshake: " + head);
+            }
+            head.append((char) b);
+        }
+        if (!head.toString().startsWith("HTTP/1.1 101")) {
+            throw new IOException("The server refused the WebSocket upgrade: " + head.toString().trim());
+        }
+    }
+
+    /**
+     * Sends one masked text frame.
+     *
+     * @param text the message
+     * @throws IOException if writing failed
+     */
+    public void sendText(String text) throws IOException {
+        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
+        frame.write(0x81);
+        if (payload.length < 126) {
+            frame.write(0x80 | payload.length);
+        } else if (payload.length < 65536) {
+            frame.write(0x80 | 126);
+            frame.write(payload.length >>> 8);
+            frame.write(payload.length);
+        } else {
+            frame.write(0x80 | 127);
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                frame.write((int) ((long) payload.length >>> shift));
+            }
+        }
+        byte[] mask = new byte[4];
+        ThreadLocalRandom.current().nextBytes(mask);
+        frame.write(mask, 0, 4);
+        for (int i = 0; i < payload.length; i++) {
+            frame.write(payload[i] ^ mask[i & 3]);
+        }
+        out.write(frame.toByteArray());
+        out.flush();
+    }
+
+    /**
+     * Reads the next frame: a text frame's text, or null for a close frame or the end of the
+     * stream.
+     *
+     * @param timeout how long to wait
+     * @return the text, or null once the server closed
+     * @throws IOException if reading failed or nothing came in time
+     */
+    public String readText(Duration timeout) throws IOException {
+        socket.setSoTimeout((int) Math.max(1, timeout.toMillis()));
+        while (true) {
+            int b0 = in.read();
+            if (b0 < 0) {
+                return null;
+            }
+            int b1 = readByte();
+            long length = b1 & 0x7f;
+            if (length == 126) {
+                length = ((long) readByte() << 8) | readByte();
+            } else if (length == 127) {
+                length = 0;
+                for (int i = 0; i < 8; i++) {
+                    length = (length << 8) | readByte();
+                }
+            }
+            byte[] payload = in.readNBytes((int) length);
+            int opcode = b0 & 0x0f;
+            if (opcode == 8) {
+                return null;
+            }
+            if (opcode == 1) {
+                return new String(payload, StandardCharsets.UTF_8);
+            }
+            // ping, pong, binary: skipped
+        }
+    }
+
+    /**
+     * Waits until the server closes the TCP connection, discarding what arrives before.
+     *
+     * @param timeout how long to wait
+     * @return whether it closed in time
+     */
+    public boolean awaitEndOfStream(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        byte[] sink = new byte[64 * 1024];
+        try {
+            while (System.nanoTime() < deadline) {
+                socket.setSoTimeout(200);
+                try {
+                    if (in.read(sink) < 0) {
+                        return true;
+                    }
+                } catch (SocketTimeoutException e) {
+                    // keep waiting
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            // A reset is an end too.
+            return true;
+        }
+    }
+
+    private int readByte() throws IOException {
+        int b = in.read();
+        if (b < 0) {
+            throw new EOFException("The connection ended inside a WebSocket frame.");
+        }
+        return b;
+    }
+
+    /** Drops the connection with a TCP reset, as a crashed peer would. */
+    public void abort() {
+        try {
+            socket.setSoLinger(true, 0);
+            socket.close();
+        } catch (IOException e) {
+            // already gone
+        }
+    }
+
+    /** Closes the socket without a WebSocket close frame. */
+    @Override
+    public void close() {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // already gone
+        }
+    }
+}

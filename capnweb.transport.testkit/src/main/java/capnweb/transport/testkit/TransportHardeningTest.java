@@ -1,0 +1,214 @@
+package capnweb.transport.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import capnweb.api.ClientOptions;
+import capnweb.api.RpcServer;
+import capnweb.api.RpcSession;
+import capnweb.api.RpcStub;
+import capnweb.api.SessionOptions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Faults and hostile peers over a real transport: connections that die mid-call, a server that
+ * stops under live sessions, a peer that aborts, a target that hogs its thread, a peer that never
+ * reads, and what errors show on the wire. A transport's test extends this class and returns its
+ * provider; everything runs on 127.0.0.1.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+public abstract class TransportHardeningTest extends HardeningSupport {
+
+    /** What a rejection says after the connection died under it. */
+    private static final String CONNECTION_LOST = "(?is).*connection was lost.*";
+
+    @Test
+    void abruptDisconnectRejectsPendingCallsAndReleasesBothSides() throws Exception {
+        RpcServer server = startServer(b -> b);
+        TcpProxy proxy = TcpProxy.to(server.port());
+        resources.add(proxy);
+        HardeningTargets.ClientObject mine = new HardeningTargets.ClientObject();
+        RpcSession session = connect(webSocketUri(proxy.port(), server), ClientOptions.defaults());
+        RpcStub main = session.main();
+        RpcStub resource = main.call("openResource");
+        assertThat(resource.call("ping").join(WAIT)).isEqualTo("pong");
+        assertThat(main.call("keep", mine).join(WAIT)).isEqualTo(true);
+        CompletableFuture<Object> pending = main.call("hang").toCompletableFuture();
+        await("the hanging call started", WAIT, () -> state.hanging.get() == 1);
+        CompletableFuture<Throwable> broken = new CompletableFuture<>();
+        main.onBroken(broken::complete);
+
+        proxy.cut();
+
+        assertThat(pending).failsWithin(WAIT).withThrowableThat().withMessageMatching(CONNECTION_LOST);
+        assertThat(broken).succeedsWithin(WAIT).satisfies(e -> assertThat(e).hasMessageMatching(CONNECTION_LOST));
+        assertThat(session.closed().toCompletableFuture()).failsWithin(WAIT);
+        assertThatThrownBy(() -> main.call("add", 1, 2).join(WAIT)).hasMessageMatching(CONNECTION_LOST);
+        // The client's object the server held is released on the client side...
+        assertThat(mine.closed.await(10, TimeUnit.SECONDS)).as("client object released").isTrue();
+        // ...and what the server exported, and its main object, on the server side.
+        await("the server released the resource", WAIT, () -> state.resourcesClosed.get() == 1);
+        await("the server closed its main object", WAIT, () -> state.mainsClosed.get() == 1);
+        await("the server forgot the session", WAIT, () -> server.openSessions() == 0);
+        assertNewSessionWorks(server);
+    }
+
+    @Test
+    void serverStopWithLiveSessionsEndsEveryoneCleanly() throws Exception {
+        RpcServer server = startServer(b -> b);
+        List<CompletableFuture<Object>> pending = new ArrayList<>();
+        List<RpcSession> sessions = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            RpcSession s = connect(webSocketUri(server), ClientOptions.defaults());
+            sessions.add(s);
+            RpcStub main = s.main();
+            assertThat(main.call("openResource").call("ping").join(WAIT)).isEqualTo("pong");
+            pending.add(main.call("hang").toCompletableFuture());
+        }
+        await("every call hangs", WAIT, () -> state.hanging.get() == 5);
+
+        long started = System.nanoTime();
+        assertThat(server.close(Duration.ofSeconds(10))).isTrue();
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+
+        for (CompletableFuture<Object> p : pending) {
+            assertThat(p).failsWithin(WAIT);
+        }
+        for (RpcSession s : sessions) {
+            await("the client session ended", WAIT, () -> !s.isOpen());
+        }
+        await("every main object closed", WAIT, () -> state.mainsClosed.get() == 5);
+        await("every resource closed", WAIT, () -> state.resourcesClosed.get() == 5);
+        assertThat(server.openSessions()).isZero();
+    }
+
+    @Test
+    void peerAbortEndsItsSessionWithoutAnswerAndReleasesExports() throws Exception {
+        RpcServer server = startServer(b -> b);
+        try (PlainWebSocket raw = PlainWebSocket.open(webSocketUri(server), 0)) {
+            raw.sendText("[\"push\",[\"pipeline\",0,[\"openResource\"],[]]]");
+            raw.sendText("[\"pull\",1]");
+            assertThat(raw.readText(WAIT)).startsWith("[\"resolve\",1,[\"export\",");
+            raw.sendText("[\"push\",[\"pipeline\",0,[\"hang\"],[]]]");
+            await("the hanging call started", WAIT, () -> state.hanging.get() == 1);
+
+            raw.sendText("[\"abort\",[\"error\",\"Error\",\"the client is going away\"]]");
+
+            // No answer to an abort: the next thing is the end of the connection.
+            assertThat(raw.readText(WAIT)).isNull();
+        }
+        await("the resource closed", WAIT, () -> state.resourcesClosed.get() == 1);
+        await("the main object closed", WAIT, () -> state.mainsClosed.get() == 1);
+        await("the server forgot the session", WAIT, () -> server.openSessions() == 0);
+        assertNewSessionWorks(server);
+    }
+
+    @Test
+    void targetsHoggingTheirThreadsDoNotStopOtherSessions() throws Exception {
+        RpcServer server = startServer(b -> b);
+        int hogs = 2 * Runtime.getRuntime().availableProcessors() + 2;
+        List<CompletableFuture<Object>> blocked = new ArrayList<>();
+        for (int i = 0; i < hogs; i++) {
+            RpcSession s = connect(webSocketUri(server), ClientOptions.defaults());
+            blocked.add(s.main().call("block").toCompletableFuture());
+        }
+        await("every hog is blocking a thread", WAIT, () -> state.blocked.get() == hogs);
+
+        RpcSession other = connect(webSocketUri(server), ClientOptions.defaults());
+        RpcStub main = other.main();
+        long started = System.nanoTime();
+        for (int i = 0; i < 50; i++) {
+            assertThat(main.call("add", i, 1).join(WAIT)).isEqualTo(i + 1L);
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+        RawHttp.Response batch = RawHttp.post(server.uri(), "[\"push\",[\"pipeline\",0,[\"add\"],[2,3]]]\n[\"pull\",1]");
+        assertThat(batch.body()).isEqualTo("[\"resolve\",1,5]");
+        assertThat(blocked).allSatisfy(f -> assertThat(f).isNotDone());
+
+        state.unblock.countDown();
+        for (CompletableFuture<Object> f : blocked) {
+            assertThat(f).succeedsWithin(WAIT).isEqualTo("released");
+        }
+    }
+
+    @Test
+    void thrownErrorsReachTheWireWithoutAStackByDefault() throws Exception {
+        RpcServer server = startServer(b -> b);
+        try (PlainWebSocket raw = PlainWebSocket.open(webSocketUri(server), 0)) {
+            raw.sendText("[\"push\",[\"pipeline\",0,[\"fail\"],[]]]");
+            raw.sendText("[\"pull\",1]");
+            String reject = raw.readText(WAIT);
+            assertThat(reject).isEqualTo("[\"reject\",1,[\"error\",\"Error\",\"boom\"]]");
+            raw.sendText("[\"push\",[\"pipeline\",0,[\"nothing\"],[]]]");
+            raw.sendText("[\"pull\",2]");
+            assertThat(raw.readText(WAIT)).isEqualTo(
+                    "[\"reject\",2,[\"error\",\"TypeError\",\"'nothing' is not a function.\"]]");
+            raw.sendText("[\"push\",[\"pipeline\",0,[\"add\"],[\"not a number\",1]]]");
+            raw.sendText("[\"pull\",3]");
+            String badArgument = raw.readText(WAIT);
+            assertThat(badArgument).startsWith("[\"reject\",3,[\"error\",");
+            assertNoStackTrace(badArgument);
+            raw.sendText("not json at all");
+            String abort = raw.readText(WAIT);
+            assertThat(abort).startsWith("[\"abort\",");
+            assertNoStackTrace(abort);
+        }
+        RawHttp.Response batch = RawHttp.post(server.uri(), "[\"push\",[\"pipeline\",0,[\"fail\"],[]]]\n[\"pull\",1]");
+        assertThat(batch.body()).isEqualTo("[\"reject\",1,[\"error\",\"Error\",\"boom\"]]");
+    }
+
+    @Test
+    void onSendErrorCanAskForTheStack() throws Exception {
+        SessionOptions withStacks = SessionOptions.builder().onSendError(Optional::of).build();
+        RpcServer server = startServer(b -> b.sessionOptions(withStacks));
+        try (PlainWebSocket raw = PlainWebSocket.open(webSocketUri(server), 0)) {
+            raw.sendText("[\"push\",[\"pipeline\",0,[\"fail\"],[]]]");
+            raw.sendText("[\"pull\",1]");
+            String reject = raw.readText(WAIT);
+            assertThat(reject).startsWith("[\"reject\",1,[\"error\",\"Error\",\"boom\",\"")
+                    .contains("HardeningTargets");
+        }
+    }
+
+    @Test
+    void peerThatNeverReadsIsCutOffAtTheQueueLimit() throws Exception {
+        RpcServer server = startServer(b -> b.sessionOptions(SessionOptions.builder().maxQueuedBytes(1024 * 1024).build()));
+        try (PlainWebSocket raw = fillTheQueueOfAPeerThatNeverReads(server)) {
+            assertNewSessionWorks(server);
+        }
+    }
+
+    /**
+     * Opens a connection that never reads and asks for far more than {@code server}'s queue
+     * limit (which must be 1 MiB); returns once the server aborted the session.
+     *
+     * @param server a server whose sessions have {@code maxQueuedBytes} of 1 MiB
+     * @return the connection, still open on the client side and never read
+     * @throws Exception if the connection fails
+     */
+    protected PlainWebSocket fillTheQueueOfAPeerThatNeverReads(RpcServer server) throws Exception {
+        int chunk = 128 * 1024;
+        int calls = 128;
+        PlainWebSocket raw = PlainWebSocket.open(webSocketUri(server), 4096);
+        try {
+            for (int i = 1; i <= calls; i++) {
+                raw.sendText("[\"push\",[\"pipeline\",0,[\"text\"],[" + chunk + "]]]");
+                raw.sendText("[\"pull\"," + i + "]");
+            }
+            // Never reading, the peer lets the server's queue grow until the limit aborts the session.
+            await("the session was aborted", Duration.ofSeconds(20), () -> state.mainsClosed.get() == 1);
+            assertThat(state.textCalls.get()).as("calls served before the abort").isLessThan(calls);
+            return raw;
+        } catch (Exception | Error e) {
+            raw.close();
+            throw e;
+        }
+    }
+}
