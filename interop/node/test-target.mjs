@@ -149,4 +149,20 @@ export class TestTarget extends RpcTarget {
       headers: { "content-type": "application/json" },
     });
   }
+
+  streamBytes(total, chunkSize) {
+    let left = total;
+    const chunk = new Uint8Array(chunkSize);
+    return new ReadableStream({
+      pull(controller) {
+        if (left <= 0) {
+          controller.close();
+          return;
+        }
+        const n = Math.min(left, chunkSize);
+        left -= n;
+        controller.enqueue(n === chunkSize ? chunk : new Uint8Array(n));
+      },
+    }, { highWaterMark: 0 });
+  }
 }

@@ -292,4 +292,35 @@ public final class TestTarget implements RpcTarget {
                     json.toString().getBytes(StandardCharsets.UTF_8));
         });
     }
+
+    /**
+     * A stream of {@code total} zero bytes in chunks of {@code chunkSize}, produced as the reader
+     * asks (for large-transfer tests).
+     *
+     * @param total how many bytes
+     * @param chunkSize bytes per chunk
+     * @return the stream
+     */
+    public Flow.Publisher<Object> streamBytes(double total, int chunkSize) {
+        if (chunkSize <= 0) {
+            throw RpcException.of("RangeError", "chunkSize must be positive, got " + chunkSize + ".");
+        }
+        long bytes = (long) total;
+        byte[] chunk = new byte[chunkSize];
+        return RpcStreams.publisherOf(() -> new Iterator<Object>() {
+            private long left = bytes;
+
+            @Override
+            public boolean hasNext() {
+                return left > 0;
+            }
+
+            @Override
+            public Object next() {
+                int n = (int) Math.min(left, chunkSize);
+                left -= n;
+                return n == chunkSize ? chunk : new byte[n];
+            }
+        });
+    }
 }
