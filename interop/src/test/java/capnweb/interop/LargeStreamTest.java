@@ -131,4 +131,70 @@ class LargeStreamTest {
             server.close();
         }
     }
+
+    /** Peak resident memory of a process in bytes (Linux), or -1 where /proc does not say. */
+    private static long peakRss(long pid) {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    @org.junit.jupiter.api.Test
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    void hundredMegabytesCrossEachWayWithTheReferenceServer() throws Exception {
+        try (Node.ReadyProcess node = Node.startServer(
+                new ProcessBuilder("node", "server.mjs", "0").directory(Node.dir().toFile()), Duration.ofSeconds(30))) {
+            long nodeBefore = peakRss(node.process().pid());
+            RpcSession session = CapnWeb.connect(URI.create("ws://127.0.0.1:" + node.port() + "/rpc"),
+                    ClientOptions.builder().transport("jetty").build());
+            try {
+                RpcStub api = session.main();
+                byte[] chunk = new byte[CHUNK];
+                AtomicLong produced = new AtomicLong();
+                long growth;
+                long read = 0;
+                try (HeapWatch watch = new HeapWatch()) {
+                    Object counted = api.call("countBytes", RpcStreams.publisherOf(() -> new Iterator<Object>() {
+                        @Override
+                        public boolean hasNext() {
+                            return produced.get() < TOTAL;
+                        }
+
+                        @Override
+                        public Object next() {
+                            produced.addAndGet(CHUNK);
+                            return chunk;
+                        }
+                    })).join(Duration.ofMinutes(2));
+                    assertThat(counted).isEqualTo((long) TOTAL);
+                    RpcReadableStream stream = (RpcReadableStream) api.call("streamBytes", (double) TOTAL, CHUNK)
+                            .join(Duration.ofSeconds(20));
+                    try (InputStream in = stream.asInputStream()) {
+                        byte[] buffer = new byte[CHUNK];
+                        for (int r; (r = in.read(buffer)) != -1;) {
+                            read += r;
+                        }
+                    }
+                    growth = watch.growth();
+                }
+                assertThat(read).isEqualTo(TOTAL);
+                assertThat(growth).as("Java heap growth while 2 x 100 MiB crossed (bytes)").isLessThan(HEAP_BOUND);
+                long nodePeak = peakRss(node.process().pid());
+                if (nodeBefore > 0 && nodePeak > 0) {
+                    // Buffering either stream would take the reference server past 100 MiB more.
+                    assertThat(nodePeak - nodeBefore).as("reference server's peak RSS growth (bytes)")
+                            .isLessThan(96L * 1024 * 1024);
+                }
+            } finally {
+                session.close();
+            }
+        }
+    }
 }
