@@ -47,4 +47,34 @@ public interface RpcPromise extends RpcStub, CompletionStage<Object> {
      * @throws RpcException if the call failed or the result does not convert
      */
     <T> T join(Class<T> type);
+
+    /**
+     * Sets a deadline: if the result has not arrived within {@code timeout} (counted from now),
+     * the promise rejects with {@link RpcTimeoutException} and, if it owns its result (a call's
+     * result, not a property read), releases it on the peer, as {@link #cancel()} does. Cap'n
+     * Web has no cancellation message: the peer drops the result, but a target method already
+     * running is not interrupted. Pipelined calls on the promise then fail too.
+     *
+     * <p>Unlike {@link #join(Duration)}, the deadline holds for every way of waiting (callbacks,
+     * {@link #toCompletableFuture()}, typed stubs) and frees the result. Calling it again adds
+     * another deadline; the earliest wins.
+     *
+     * @param timeout how long the result may take
+     * @return this promise, for chaining: {@code api.call("slow").withTimeout(d).join()}
+     */
+    default RpcPromise withTimeout(Duration timeout) {
+        throw new UnsupportedOperationException("withTimeout() is not supported by this promise");
+    }
+
+    /**
+     * Cancels the call as far as Cap'n Web allows: the promise rejects with
+     * {@link java.util.concurrent.CancellationException} and, if it owns its result, releases it
+     * on the peer (the peer drops the result; a target method already running goes on).
+     * Cancelling the future of {@link #toCompletableFuture()} does the same.
+     *
+     * @return true if this cancelled the promise; false if it had already settled
+     */
+    default boolean cancel() {
+        throw new UnsupportedOperationException("cancel() is not supported by this promise");
+    }
 }

@@ -22,6 +22,19 @@ public interface RpcSession extends AutoCloseable {
     RpcStub main();
 
     /**
+     * The peer's main object viewed as the application's interface {@code type}: the same as
+     * {@code main().as(type)} (see {@link RpcStub#as(Class)}). Close it (if {@code type} extends
+     * {@link AutoCloseable}) or close the session when done.
+     *
+     * @param type the interface to implement
+     * @param <T> the interface type
+     * @return a typed proxy over a new stub for the peer's main object
+     */
+    default <T> T main(Class<T> type) {
+        return main().as(type);
+    }
+
+    /**
      * How many entries the import and export tables hold now.
      *
      * @return the counts
@@ -69,4 +82,17 @@ public interface RpcSession extends AutoCloseable {
      * @param reason why the session is aborted; sent to the peer (without a stack)
      */
     void abort(Throwable reason);
+
+    /**
+     * The stubs and promises of this session that the application holds and has not closed
+     * (promises that were awaited do not count: their result is released when it arrives), each
+     * described with the stack trace of its creation. Empty unless
+     * {@link SessionOptions.Builder#trackStubLeaks(boolean)} is on. After the session ended,
+     * these are the leaks it reported.
+     *
+     * @return one description per unclosed stub, oldest first
+     */
+    default java.util.List<String> unclosedStubs() {
+        return java.util.List.of();
+    }
 }

@@ -61,6 +61,47 @@ public interface RpcStub extends AutoCloseable {
     RpcStub dup();
 
     /**
+     * Views this stub as the application's interface {@code type} (a dynamic proxy): each
+     * interface method calls the remote method of the same name with its arguments.
+     *
+     * <p>A no-argument {@code getX()}, boolean {@code isX()} or {@link RpcProperty}-annotated
+     * method reads the property {@code x} instead. What a method returns depends on its declared
+     * return type:
+     * <ul>
+     * <li>{@link RpcPromise} (or {@code RpcStub}): the promise at once; nothing waits, and calls on
+     *     it are pipelined;</li>
+     * <li>another application interface (not {@code java.*} or this API): a typed view of the
+     *     promise, pipelined the same way; a failure of the call shows on the first call that
+     *     waits;</li>
+     * <li>{@link java.util.concurrent.CompletionStage} or
+     *     {@link java.util.concurrent.CompletableFuture}{@code <T>}: completes with the result
+     *     converted to {@code T};</li>
+     * <li>{@code void}: waits for the call to finish and throws its error;</li>
+     * <li>any other type: waits (with {@link SessionOptions#defaultTimeout()}) and converts the
+     *     result to the declared generic type: numbers, strings, records (from objects), enums
+     *     (from names), {@code List<T>}, {@code Map<String,T>}, {@code Optional<T>}, arrays;
+     *     a mismatch throws {@link RpcException} with type {@code TypeError} naming the method.</li>
+     * </ul>
+     * {@code close()} (from {@link AutoCloseable} or declared by the interface) closes this
+     * stub; an interface that extends {@code RpcStub} reaches this stub's own methods; default
+     * methods run locally; {@code equals}, {@code hashCode} and {@code toString} are the proxy's.
+     *
+     * <p>Under JPMS the interface needs no directive if it only declares remote methods; default
+     * methods and the records and enums it uses need their package exported to the engine:
+     * {@code exports com.example.api to capnweb.protocol;} (or exported to everyone). The error
+     * names the missing directive.
+     *
+     * @param type the interface to implement
+     * @param <T> the interface type
+     * @return a proxy implementing {@code type} over this stub; it does not own a separate
+     *     reference: closing it closes this stub
+     * @throws IllegalArgumentException if {@code type} is not an interface
+     */
+    default <T> T as(Class<T> type) {
+        throw new UnsupportedOperationException("as() is not supported by this stub");
+    }
+
+    /**
      * Releases this reference. Calls made afterwards fail; calls already made go on. Closing
      * twice does nothing.
      */

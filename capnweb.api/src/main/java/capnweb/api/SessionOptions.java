@@ -38,6 +38,7 @@ public final class SessionOptions {
     private final Function<Throwable, Optional<Throwable>> onSendError;
     private final Executor executor;
     private final Duration defaultTimeout;
+    private final boolean trackStubLeaks;
 
     private SessionOptions(Builder b) {
         this.maxMessageSize = b.maxMessageSize;
@@ -50,6 +51,7 @@ public final class SessionOptions {
         this.onSendError = b.onSendError;
         this.executor = b.executor;
         this.defaultTimeout = b.defaultTimeout;
+        this.trackStubLeaks = b.trackStubLeaks;
     }
 
     /** @return the options with every default */
@@ -75,6 +77,7 @@ public final class SessionOptions {
         b.onSendError = onSendError;
         b.executor = executor;
         b.defaultTimeout = defaultTimeout;
+        b.trackStubLeaks = trackStubLeaks;
         return b;
     }
 
@@ -129,6 +132,14 @@ public final class SessionOptions {
     }
 
     /** Builds {@link SessionOptions}. Not thread-safe. */
+    /**
+     * @return whether the session records where each stub was created and reports those never
+     *     closed; see {@link Builder#trackStubLeaks(boolean)}
+     */
+    public boolean trackStubLeaks() {
+        return trackStubLeaks;
+    }
+
     public static final class Builder {
         private int maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
         private int maxDepth = DEFAULT_MAX_DEPTH;
@@ -140,6 +151,7 @@ public final class SessionOptions {
         private Function<Throwable, Optional<Throwable>> onSendError = e -> Optional.empty();
         private Executor executor;
         private Duration defaultTimeout;
+        private boolean trackStubLeaks;
 
         private Builder() {
         }
@@ -275,6 +287,21 @@ public final class SessionOptions {
                 throw new IllegalArgumentException("defaultTimeout must be positive, got " + timeout);
             }
             this.defaultTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Records where each stub and promise the application holds was created (a stack trace),
+         * for finding leaks: when the session ends, the ones never closed (and, for promises,
+         * never awaited) are logged at WARNING by the logger {@code capnweb.protocol.Session},
+         * and {@link RpcSession#unclosedStubs()} lists them. Costs a stack trace per stub; meant
+         * for development and tests. Off by default.
+         *
+         * @param track whether to track
+         * @return this builder
+         */
+        public Builder trackStubLeaks(boolean track) {
+            this.trackStubLeaks = track;
             return this;
         }
 

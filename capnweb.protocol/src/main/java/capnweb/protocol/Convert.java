@@ -241,6 +241,9 @@ final class Convert {
         if (raw.isInstance(v)) {
             return v;
         }
+        if (v instanceof StubImpl && TypedStub.isApplicationInterface(raw)) {
+            return TypedStub.of((StubImpl) v, raw);
+        }
         throw mismatch(v, raw.getSimpleName(), where);
     }
 
@@ -258,8 +261,7 @@ final class Convert {
         try {
             Constructor<?> ctor = type.getDeclaredConstructor(types);
             if (!ctor.canAccess(null) && !ctor.trySetAccessible()) {
-                throw Errors.type("The record " + type.getName() + " cannot be built by capnweb.protocol: make it"
-                        + " public and export its package " + type.getPackageName() + ".");
+                throw Errors.type(TypedStub.accessHint(type, "build the record"));
             }
             return ctor.newInstance(values);
         } catch (ReflectiveOperationException e) {

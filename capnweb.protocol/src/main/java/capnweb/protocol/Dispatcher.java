@@ -1,6 +1,7 @@
 package capnweb.protocol;
 
 import capnweb.api.RpcFunction;
+import capnweb.api.RpcProperty;
 import capnweb.api.Undefined;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -20,8 +21,10 @@ import java.util.Set;
 /**
  * Finds and invokes what a peer may reach on a local target: its public instance methods (not
  * those of {@code Object} or of the API's own types, not static ones, not {@code close()}), and
- * read-only properties {@code x} as {@code x()}, {@code getX()} or {@code isX()}. What it learns
- * about a class is cached.
+ * read-only properties {@code x}: a no-argument method annotated {@link RpcProperty}, else
+ * {@code getX()} or {@code isX()}, else {@code x()} when no other method shares its name. Reading
+ * any other method's name yields the method, bound to the target. What it learns about a class
+ * is cached.
  */
 final class Dispatcher {
     private static final String API_PACKAGE = "capnweb.api";
@@ -143,34 +146,47 @@ final class Dispatcher {
                 }
                 methods.computeIfAbsent(m.getName(), k -> new ArrayList<>()).add(new Invokable(m, type));
             }
-            for (Map.Entry<String, List<Invokable>> e : methods.entrySet()) {
-                for (Invokable inv : e.getValue()) {
-                    if (inv.types.length != 0 || inv.returnsVoid) {
-                        continue;
-                    }
-                    String name = e.getKey();
-                    getters.putIfAbsent(name, inv);
-                }
-            }
-            for (Map.Entry<String, List<Invokable>> e : methods.entrySet()) {
-                for (Invokable inv : e.getValue()) {
-                    if (inv.types.length != 0 || inv.returnsVoid) {
-                        continue;
-                    }
-                    String name = e.getKey();
-                    String property = null;
-                    if (name.length() > 3 && name.startsWith("get") && Character.isUpperCase(name.charAt(3))) {
-                        property = decapitalize(name.substring(3));
-                    } else if (name.length() > 2 && name.startsWith("is") && Character.isUpperCase(name.charAt(2))
-                            && (inv.method.getReturnType() == boolean.class
-                                || inv.method.getReturnType() == Boolean.class)) {
-                        property = decapitalize(name.substring(2));
-                    }
-                    if (property != null && !getters.containsKey(property)) {
-                        getters.put(property, inv);
+            // Properties, strongest claim first: @RpcProperty, then a bare x() whose name is not
+            // shared with another method (a record accessor, value()), then getX()/isX(). A
+            // no-arg method that is overloaded or varargs (increment() beside increment(n)) is an
+            // action, so reading its name yields the method itself, as in JavaScript.
+            for (List<Invokable> list : methods.values()) {
+                for (Invokable inv : list) {
+                    RpcProperty annotation = inv.method.getAnnotation(RpcProperty.class);
+                    if (annotation != null && inv.types.length == 0 && !inv.returnsVoid) {
+                        String property = annotation.value().isEmpty() ? beanName(inv) : annotation.value();
+                        getters.putIfAbsent(property == null ? inv.method.getName() : property, inv);
                     }
                 }
             }
+            for (Map.Entry<String, List<Invokable>> e : methods.entrySet()) {
+                List<Invokable> list = e.getValue();
+                Invokable only = list.get(0);
+                if (list.size() == 1 && only.types.length == 0 && !only.varargs && !only.returnsVoid) {
+                    getters.putIfAbsent(e.getKey(), only);
+                }
+            }
+            for (List<Invokable> list : methods.values()) {
+                for (Invokable inv : list) {
+                    String property = inv.types.length == 0 && !inv.returnsVoid ? beanName(inv) : null;
+                    if (property != null) {
+                        getters.putIfAbsent(property, inv);
+                    }
+                }
+            }
+        }
+
+        /** {@code x} for {@code getX()} and for a boolean {@code isX()}; else null. */
+        private static String beanName(Invokable inv) {
+            String name = inv.method.getName();
+            if (name.length() > 3 && name.startsWith("get") && Character.isUpperCase(name.charAt(3))) {
+                return decapitalize(name.substring(3));
+            }
+            if (name.length() > 2 && name.startsWith("is") && Character.isUpperCase(name.charAt(2))
+                    && (inv.method.getReturnType() == boolean.class || inv.method.getReturnType() == Boolean.class)) {
+                return decapitalize(name.substring(2));
+            }
+            return null;
         }
 
         private static boolean reachable(Method m, boolean isFunction) {
@@ -204,8 +220,9 @@ final class Dispatcher {
     }
 
     /**
-     * Reads property {@code name} of a target: a getter's value, the method itself (as a
-     * function) if {@code name} names a method with parameters, or undefined.
+     * Reads property {@code name} of a target: a property's value, else the method itself bound
+     * to the target (a function, as JavaScript's {@code obj.method}) if {@code name} names a
+     * method, else undefined.
      */
     static Object property(Object target, String name) {
         TargetClass tc = of(target);

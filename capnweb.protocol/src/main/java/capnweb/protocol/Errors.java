@@ -72,7 +72,8 @@ final class Errors {
             return RpcException.received("Error", String.valueOf(v), Map.of("value", v == null ? "null" : v),
                     Optional.empty(), Optional.empty());
         }
-        if (t instanceof RpcException || t instanceof capnweb.api.RpcTimeoutException) {
+        if (t instanceof RpcException || t instanceof capnweb.api.RpcTimeoutException
+                || t instanceof java.util.concurrent.CancellationException) {
             return (RuntimeException) t;
         }
         // Local failures (a transport error, an abort reason) reach the application as an

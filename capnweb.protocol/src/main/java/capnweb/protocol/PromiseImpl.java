@@ -87,6 +87,9 @@ class PromiseImpl extends StubImpl implements RpcPromise {
             hook.pull().then(payload -> {
                 return payload.deliver().then(x -> payload.value);
             }).whenSettled((value, error) -> {
+                // Awaited: the result's import is released on arrival, so this is no leak; the
+                // stubs in the result are the application's now.
+                session.resultDelivered(this, error == null ? value : null);
                 if (error != null) {
                     settled.completeExceptionally(Errors.forApplication(error));
                 } else {
@@ -128,12 +131,45 @@ class PromiseImpl extends StubImpl implements RpcPromise {
             return timeout == null ? f.get() : f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw Errors.forApplication(e.getCause());
+        } catch (java.util.concurrent.CancellationException e) {
+            throw e;
         } catch (TimeoutException e) {
             throw RpcTimeoutException.after("the result of a call", timeout);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw RpcException.of("Error", "Interrupted while waiting for the result of a call.");
         }
+    }
+
+    @Override
+    public RpcPromise withTimeout(Duration timeout) {
+        java.util.Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("The timeout must not be negative, got " + timeout + ".");
+        }
+        if (settled.isDone()) {
+            return this;
+        }
+        java.util.concurrent.ScheduledFuture<?> deadline = EnginePools.TIMER.schedule(
+                () -> settleEarly(RpcTimeoutException.after("the result of a call", timeout)),
+                timeout.toNanos(), TimeUnit.NANOSECONDS);
+        settled.whenComplete((v, e) -> deadline.cancel(false));
+        return this;
+    }
+
+    @Override
+    public boolean cancel() {
+        return settleEarly(new java.util.concurrent.CancellationException(
+                "The call was cancelled; its result was released."));
+    }
+
+    /** Rejects the promise now and releases its result on the peer, if it owns one. */
+    private boolean settleEarly(RuntimeException reason) {
+        if (!settled.completeExceptionally(reason)) {
+            return false;
+        }
+        close();
+        return true;
     }
 
     @Override
@@ -345,7 +381,13 @@ class PromiseImpl extends StubImpl implements RpcPromise {
 
     @Override
     public CompletableFuture<Object> toCompletableFuture() {
-        // A copy, so that completing it cannot change the promise.
-        return future().copy();
+        // A copy, so that completing it cannot change the promise; cancelling it cancels the call.
+        CompletableFuture<Object> copy = future().copy();
+        copy.whenComplete((v, e) -> {
+            if (copy.isCancelled()) {
+                cancel();
+            }
+        });
+        return copy;
     }
 }

@@ -66,10 +66,14 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
     private volatile int importCount;
     private volatile int exportCount;
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
+    /** Where each stub the application holds was made; null unless SessionOptions.trackStubLeaks. */
+    private final Map<StubImpl, Throwable> stubOrigins;
 
     Session(MessageTransport transport, Object localMain, SessionOptions options) {
         this.transport = transport;
         this.options = options;
+        this.stubOrigins = options.trackStubLeaks()
+                ? java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>()) : null;
         this.executor = new SessionExecutor(options.executor().orElse(EnginePools.SHARED));
         this.limits = new SessionLimits(this, options);
         // Export 0 is our main object, import 0 the peer's; the session itself holds a reference
@@ -757,6 +761,7 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
                 LOG.log(System.Logger.Level.WARNING, "Releasing an export failed", e);
             }
         }
+        reportLeaks();
         if (clean) {
             closed.complete(null);
         } else {
@@ -816,6 +821,7 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
      */
     PromiseImpl callFromApp(StubImpl target, List<Object> path, Object[] args) {
         PromiseImpl result = (PromiseImpl) StubImpl.pending(this, true);
+        trackStub(result);
         Object snapshot;
         try {
             snapshot = AppValues.snapshot(java.util.Arrays.asList(args), this);
@@ -837,6 +843,7 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
     /** A map() the application recorded on {@code subject}; takes over {@code captures}. */
     PromiseImpl mapFromApp(StubImpl subject, List<StubImpl> captures, JsonArray instructions) {
         PromiseImpl result = (PromiseImpl) StubImpl.pending(this, true);
+        trackStub(result);
         run(() -> {
             List<StubHook> hooks = new ArrayList<>(captures.size());
             try {
@@ -874,6 +881,7 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
     @Override
     public RpcStub main() {
         StubImpl stub = StubImpl.pending(this, false);
+        trackStub(stub);
         run(() -> {
             ImportHook.Entry entry = imports.get(0L);
             stub.setHook(abortReason != null || entry == null ? new ErrorHook(abortReason != null ? abortReason
@@ -903,6 +911,88 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
     @Override
     public CompletionStage<Void> closed() {
         return closed.copy();
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Leak diagnostics (SessionOptions.trackStubLeaks)
+
+    void trackStub(StubImpl stub) {
+        if (stubOrigins != null) {
+            stubOrigins.put(stub, new Throwable());
+        }
+    }
+
+    void untrackStub(StubImpl stub) {
+        if (stubOrigins != null) {
+            stubOrigins.remove(stub);
+        }
+    }
+
+    /**
+     * The result of {@code promise} reached the application: the promise no longer holds
+     * anything on the peer, and the stubs in the result are now the application's to close,
+     * made (as far as the application can tell) where the promise was.
+     */
+    void resultDelivered(PromiseImpl promise, Object value) {
+        if (stubOrigins == null) {
+            return;
+        }
+        Throwable origin = stubOrigins.remove(promise);
+        trackIn(value, origin != null ? origin : new Throwable(), 0);
+    }
+
+    private void trackIn(Object value, Throwable origin, int depth) {
+        if (depth > 16) {
+            return;
+        }
+        if (value instanceof StubImpl) {
+            stubOrigins.put((StubImpl) value, origin);
+        } else if (value instanceof List) {
+            for (Object o : (List<?>) value) {
+                trackIn(o, origin, depth + 1);
+            }
+        } else if (value instanceof Map) {
+            for (Object o : ((Map<?, ?>) value).values()) {
+                trackIn(o, origin, depth + 1);
+            }
+        }
+    }
+
+    @Override
+    public List<String> unclosedStubs() {
+        if (stubOrigins == null) {
+            return List.of();
+        }
+        List<Map.Entry<StubImpl, Throwable>> entries;
+        synchronized (stubOrigins) {
+            entries = new ArrayList<>(stubOrigins.entrySet());
+        }
+        List<String> out = new ArrayList<>(entries.size());
+        for (Map.Entry<StubImpl, Throwable> e : entries) {
+            StringBuilder sb = new StringBuilder(e.getKey() instanceof PromiseImpl
+                    ? "RpcPromise (never awaited or closed), created" : "RpcStub (never closed), created or received");
+            boolean inApplication = false;
+            for (StackTraceElement frame : e.getValue().getStackTrace()) {
+                // Start at the first frame outside the engine: where the application asked for it.
+                // (The engine's own tests share its package; their classes end in Test.)
+                inApplication |= !frame.getClassName().startsWith("capnweb.protocol.")
+                        || frame.getClassName().endsWith("Test");
+                if (inApplication) {
+                    sb.append("\n\tat ").append(frame);
+                }
+            }
+            out.add(sb.toString());
+        }
+        return out;
+    }
+
+    private void reportLeaks() {
+        List<String> leaks = unclosedStubs();
+        if (!leaks.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, () -> leaks.size() + " stub(s) of a Cap'n Web session were never "
+                    + "closed; close them (try-with-resources) to release what the peer holds for them:\n"
+                    + String.join("\n", leaks));
+        }
     }
 
     @Override

@@ -91,6 +91,7 @@ class StubImpl implements RpcStub {
     /** On the session executor: releases the hook if this stub owns it. Idempotent. */
     void disposeOnThread() {
         if (owner && closed.compareAndSet(false, true)) {
+            session.untrackStub(this);
             StubHook h = cell.hook;
             cell.hook = StubHook.DISPOSED;
             if (h != null) {
@@ -132,6 +133,11 @@ class StubImpl implements RpcStub {
         return MapRecorder.map(this, mapper);
     }
 
+    @Override
+    public <T> T as(Class<T> type) {
+        return TypedStub.of(this, type);
+    }
+
     /** This stub without its property path: what the path starts from. */
     StubImpl root() {
         if (path == null || path.isEmpty()) {
@@ -144,6 +150,7 @@ class StubImpl implements RpcStub {
     StubHook takeHook() {
         StubHook h = hookOnThread();
         closed.set(true);
+        session.untrackStub(this);
         return h;
     }
 
@@ -175,6 +182,7 @@ class StubImpl implements RpcStub {
     @Override
     public RpcStub dup() {
         StubImpl dup = pending(session, false);
+        session.trackStub(dup);
         session.run(() -> dup.setHook(path != null ? hookOnThread().get(path) : hookOnThread().dup()));
         return dup;
     }

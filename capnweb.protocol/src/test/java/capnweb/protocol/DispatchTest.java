@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import capnweb.api.RpcException;
 import capnweb.api.RpcFunction;
+import capnweb.api.RpcProperty;
 import capnweb.api.RpcStub;
 import capnweb.api.RpcTarget;
 import capnweb.api.Undefined;
@@ -200,6 +201,83 @@ class DispatchTest {
             assertThat(h.main.get("ready").join()).isEqualTo(true);
             assertThat(h.main.get("getCount").join()).isEqualTo(42L);
             assertThat(h.main.get("missing").join()).isEqualTo(Undefined.INSTANCE);
+        }
+    }
+
+    public static final class Counter implements RpcTarget {
+        long count = 5;
+
+        public long increment() {
+            return ++count;
+        }
+
+        public long increment(long by) {
+            count += by;
+            return count;
+        }
+
+        public long value() {
+            return count;
+        }
+
+        public long log(String... lines) {
+            return ++count;
+        }
+
+        @RpcProperty
+        public long peek() {
+            return count;
+        }
+
+        public long peek(long offset) {
+            return count + offset;
+        }
+
+        @RpcProperty("total")
+        public long sum() {
+            return count * 10;
+        }
+
+        public long sum(long extra) {
+            return count * 10 + extra;
+        }
+    }
+
+    @Test
+    void readingAnOverloadedOrVarargsMethodYieldsTheMethodWithoutCallingIt() {
+        Counter counter = new Counter();
+        try (Harness h = new Harness(counter)) {
+            Object increment = h.main.get("increment").join();
+            Object log = h.main.get("log").join();
+            assertThat(increment).isInstanceOf(RpcStub.class);
+            assertThat(log).isInstanceOf(RpcStub.class);
+            assertThat(h.main.get("value").join()).isEqualTo(5L);
+            assertThat(counter.count).isEqualTo(5);
+            assertThat(((RpcStub) increment).invoke().join()).isEqualTo(6L);
+            assertThat(((RpcStub) increment).invoke(4).join()).isEqualTo(10L);
+            ((RpcStub) increment).close();
+            ((RpcStub) log).close();
+        }
+    }
+
+    @Test
+    void annotatedNoArgumentMethodIsAPropertyEvenWhenOverloaded() {
+        try (Harness h = new Harness(new Counter())) {
+            assertThat(h.main.get("peek").join()).isEqualTo(5L);
+            assertThat(h.main.get("total").join()).isEqualTo(50L);
+            assertThat(h.main.call("peek", 1).join()).isEqualTo(6L);
+            assertThat(h.main.get("sum").join()).isInstanceOf(RpcStub.class);
+        }
+    }
+
+    public record Pair(String left, long right) implements RpcTarget {
+    }
+
+    @Test
+    void recordAccessorsAreProperties() {
+        try (Harness h = new Harness(new Pair("a", 2))) {
+            assertThat(h.main.get("left").join()).isEqualTo("a");
+            assertThat(h.main.get("right").join()).isEqualTo(2L);
         }
     }
 

@@ -53,6 +53,41 @@ class WireBatchClientTest {
     }
 
     @Test
+    void resultInTheResponseIsDeliveredBeforeTheBatchEndsWhenThePosterCompletesOnAnotherThread() {
+        // The shape of callSquare(api, 4).result against the reference server: the response holds
+        // only the pulled resolve. The poster answers from another thread after a short, varying
+        // delay, so the response races the application thread's join().
+        java.util.concurrent.ScheduledExecutorService other =
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        try {
+            for (int i = 0; i < 2000; i++) {
+                long delayMicros = i % 7 * 20L;
+                RpcSession s = ProviderRegistry.load().engine().newBatchClient(body -> {
+                    CompletableFuture<String> response = new CompletableFuture<>();
+                    other.schedule(() -> response.complete("[\"resolve\",2,16]"), delayMicros, TimeUnit.MICROSECONDS);
+                    return response;
+                }, Undefined.INSTANCE, SessionOptions.defaults());
+                try (s) {
+                    RpcStub api = s.main();
+                    assertThat(api.call("callSquare", api, 4).get("result").join(Duration.ofSeconds(5)))
+                            .as("round %d", i).isEqualTo(16L);
+                }
+            }
+        } finally {
+            other.shutdownNow();
+        }
+    }
+
+    @Test
+    void emptyResponseRejectsWithBatchEnded() {
+        try (RpcSession s = session("")) {
+            RpcStub api = s.main();
+            assertThatThrownBy(() -> api.call("callSquare", api, 4).get("result").join(Duration.ofSeconds(5)))
+                    .isInstanceOf(RpcException.class).hasMessage("Batch RPC request ended.");
+        }
+    }
+
+    @Test
     void everythingIssuedBeforeTheFirstAwaitTravelsInOneRequest() {
         try (RpcSession s = session("[\"resolve\",1,9]")) {
             RpcStub main = s.main();

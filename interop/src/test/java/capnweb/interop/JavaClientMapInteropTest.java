@@ -1,0 +1,116 @@
+package capnweb.interop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import capnweb.api.CapnWeb;
+import capnweb.api.ClientOptions;
+import capnweb.api.RpcPromise;
+import capnweb.api.RpcSession;
+import capnweb.api.RpcStub;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * map() recorded by the Java client and evaluated by the reference server (remap), and typed
+ * stubs over a reference server: the Java-side features checked against the reference.
+ */
+@Timeout(120)
+class JavaClientMapInteropTest {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static Node.ReadyProcess referenceServer;
+
+    @BeforeAll
+    static void startReferenceServer() {
+        referenceServer = Node.startServer(
+                new ProcessBuilder("node", "server.mjs", "0").directory(Node.dir().toFile()), Duration.ofSeconds(30));
+    }
+
+    @AfterAll
+    static void stopReferenceServer() {
+        if (referenceServer != null) {
+            referenceServer.close();
+        }
+    }
+
+    private static RpcSession connect(String endpoint) {
+        String scheme = endpoint.startsWith("ws") ? "ws" : "http";
+        String transport = endpoint.substring(endpoint.indexOf('-') + 1);
+        URI uri = URI.create(scheme + "://127.0.0.1:" + referenceServer.port() + "/rpc");
+        return CapnWeb.connect(uri, ClientOptions.builder().transport(transport).build());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ws-jetty", "ws-vertx", "http-jetty", "http-vertx"})
+    void referenceServerEvaluatesAJavaRecordedMapWithCapturesAndConstants(String endpoint) {
+        try (RpcSession session = connect(endpoint); RpcStub api = session.main()) {
+            RpcPromise fib = api.call("generateFibonacci", 6);
+            // A capture (api), a constant baked in (100), a nested call on a result.
+            RpcPromise mapped = fib.map(x -> api.call("add", api.call("square", x), 100));
+            assertThat(mapped.join(WAIT)).isEqualTo(List.of(100L, 101L, 101L, 104L, 109L, 125L));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ws-jetty", "http-vertx"})
+    void referenceServerEvaluatesANestedMapAndObjectResults(String endpoint) {
+        try (RpcSession session = connect(endpoint); RpcStub api = session.main()) {
+            RpcPromise rows = api.call("echo", List.of(List.of(1, 2), List.of(3)));
+            RpcPromise mapped = rows.map(row -> row.map(x -> Map.of("n", x, "sq", api.call("square", x))));
+            assertThat(mapped.join(WAIT)).isEqualTo(List.of(
+                    List.of(Map.of("n", 1L, "sq", 1L), Map.of("n", 2L, "sq", 4L)),
+                    List.of(Map.of("n", 3L, "sq", 9L))));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ws-jetty"})
+    void awaitingInsideAMapperFailsClearly(String endpoint) {
+        try (RpcSession session = connect(endpoint); RpcStub api = session.main()) {
+            RpcPromise fib = api.call("generateFibonacci", 3);
+            assertThatThrownBy(() -> fib.map(x -> api.call("square", x).join()).join(WAIT))
+                    .hasMessageContaining("map");
+        }
+    }
+
+    /** The reference TestTarget, as a Java interface. */
+    public interface TestTarget extends AutoCloseable {
+        long square(long i);
+
+        RpcPromise square(Object i);
+
+        List<Long> generateFibonacci(long n);
+
+        Counter makeCounter(long start);
+
+        @Override
+        void close();
+    }
+
+    public interface Counter {
+        long increment(long amount);
+
+        @capnweb.api.RpcProperty
+        long value();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ws-jetty", "ws-vertx"})
+    void typedStubOverTheReferenceServer(String endpoint) {
+        try (RpcSession session = connect(endpoint); TestTarget api = session.main(TestTarget.class)) {
+            assertThat(api.square(7)).isEqualTo(49L);
+            assertThat(api.generateFibonacci(5)).containsExactly(0L, 1L, 1L, 2L, 3L);
+            Counter counter = api.makeCounter(5);
+            assertThat(counter.increment(2)).isEqualTo(7L);
+            assertThat(counter.value()).isEqualTo(7L);
+            assertThat(api.square(api.square((Object) 2)).join(WAIT)).isEqualTo(16L);
+        }
+    }
+}
