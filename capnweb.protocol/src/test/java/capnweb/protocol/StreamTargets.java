@@ -78,6 +78,24 @@ final class StreamTargets {
             });
         }
 
+        /** Writes {@code n} bytes 0, 1, 2... through the OutputStream view, on a thread of its own. */
+        public CompletionStage<Object> writeBytes(java.io.OutputStream out, int n) {
+            return CompletableFuture.supplyAsync(() -> {
+                try (out) {
+                    for (int i = 0; i < n; i += 1000) {
+                        byte[] part = new byte[Math.min(1000, n - i)];
+                        for (int k = 0; k < part.length; k++) {
+                            part[k] = (byte) (i + k);
+                        }
+                        out.write(part);
+                    }
+                    return capnweb.api.Undefined.INSTANCE;
+                } catch (IOException e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
+        }
+
         public Object echo(Object x) {
             return x;
         }

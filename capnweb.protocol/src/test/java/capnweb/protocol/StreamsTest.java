@@ -153,4 +153,54 @@ class StreamsTest {
             assertThat(h.server.stats()).isEqualTo(new capnweb.api.SessionStats(1, 1));
         }
     }
+
+    @Test
+    void targetWritesThroughAnOutputStreamView() throws Exception {
+        try (Harness h = new Harness(new StreamTargets.Main())) {
+            java.io.ByteArrayOutputStream collected = new java.io.ByteArrayOutputStream();
+            CompletableFuture<byte[]> done = new CompletableFuture<>();
+            Flow.Subscriber<Object> sink = new Flow.Subscriber<>() {
+                @Override
+                public void onSubscribe(Flow.Subscription s) {
+                    s.request(Long.MAX_VALUE);
+                }
+
+                @Override
+                public void onNext(Object item) {
+                    collected.writeBytes((byte[]) item);
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    done.completeExceptionally(t);
+                }
+
+                @Override
+                public void onComplete() {
+                    done.complete(collected.toByteArray());
+                }
+            };
+            h.main.call("writeBytes", sink, 2500).join(WAIT);
+            byte[] bytes = done.get(10, TimeUnit.SECONDS);
+            assertThat(bytes).hasSize(2500);
+            for (int i = 0; i < bytes.length; i++) {
+                assertThat(bytes[i]).isEqualTo((byte) i);
+            }
+        }
+    }
+
+    @Test
+    void lostConnectionFailsBothEndsOfAStream() throws Exception {
+        StreamsFlowTest.Gate gate = new StreamsFlowTest.Gate();
+        try (Harness h = new Harness(gate)) {
+            java.util.concurrent.atomic.AtomicInteger produced = new java.util.concurrent.atomic.AtomicInteger();
+            capnweb.api.RpcPromise upload = h.main.call("hold", StreamsFlowTest.counted(1000, produced), 2);
+            StreamsFlowTest.plateau(produced);
+            h.clientTransport.lose(new java.io.IOException("cable cut"));
+            assertThatThrownBy(() -> upload.join(WAIT)).hasMessageContaining("cable cut");
+            assertThatThrownBy(() -> gate.total.get(10, TimeUnit.SECONDS)).isInstanceOf(
+                    java.util.concurrent.ExecutionException.class);
+            assertThat(produced.get()).isLessThan(1000);
+        }
+    }
 }
