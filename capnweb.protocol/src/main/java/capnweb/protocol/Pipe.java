@@ -123,7 +123,14 @@ final class Pipe implements RpcReadableStream, Streams.Sink {
             }
             closing = true;
             closed = new CompletableFuture<>();
-            queue.add(new Object[] {CLOSE, closed});
+            if (queue.isEmpty()) {
+                // Everything written was read: closed now, whether or not a reader is there yet
+                // to be told (as a TransformStream's writable side closes).
+                queue.add(new Object[] {CLOSE, new CompletableFuture<Void>()});
+                closed.complete(null);
+            } else {
+                queue.add(new Object[] {CLOSE, closed});
+            }
         }
         drain();
         return closed;

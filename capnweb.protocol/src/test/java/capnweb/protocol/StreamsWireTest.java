@@ -121,4 +121,39 @@ class StreamsWireTest {
             peer.expect("[\"abort\",[\"error\",\"TypeError\",\"Can't deserialize a Response containing a webSocket.\"]]");
         }
     }
+
+    @Test
+    void blobWhoseContentIsNotAStreamAborts() {
+        try (RawPeer.Connected conn = RawPeer.connect(new StreamTargets.Main())) {
+            RawPeer peer = conn.peer();
+            peer.inject("[\"push\",[\"pipeline\",0,[\"echoBlob\"],[[\"blob\",\"text/plain\",\"aGk\"]]]]");
+            peer.expect("[\"abort\",[\"error\",\"TypeError\",\"Blob content must be serialized as a ReadableStream.\"]]");
+        }
+    }
+
+    @Test
+    void writeAfterCloseIsRejectedAndTheSessionCarriesOn() {
+        try (RawPeer.Connected conn = RawPeer.connect(new StreamTargets.Main())) {
+            RawPeer peer = conn.peer();
+            peer.inject("[\"pipe\"]", "[\"stream\",[\"pipeline\",1,[\"close\"],[]]]",
+                    "[\"stream\",[\"pipeline\",1,[\"write\"],[1]]]");
+            peer.expectUnordered("[\"resolve\",2,[\"undefined\"]]",
+                    "[\"reject\",3,[\"error\",\"TypeError\",\"Cannot write to a closed WritableStream.\"]]");
+            peer.inject("[\"push\",[\"pipeline\",0,[\"square\"],[3]]]", "[\"pull\",4]");
+            peer.expect("[\"resolve\",4,9]");
+        }
+    }
+
+    @Test
+    void pipeReleasedWithoutCloseFailsItsReader() {
+        try (RawPeer.Connected conn = RawPeer.connect(new StreamTargets.Main())) {
+            RawPeer peer = conn.peer();
+            peer.inject("[\"pipe\"]", "[\"push\",[\"pipeline\",0,[\"sumStream\"],[[\"readable\",1]]]]",
+                    "[\"pull\",2]", "[\"stream\",[\"pipeline\",1,[\"write\"],[5]]]");
+            peer.expect("[\"resolve\",3,[\"undefined\"]]");
+            peer.inject("[\"release\",1,1]");
+            peer.expect("[\"reject\",2,[\"error\",\"Error\",\"WritableStream RPC stub was disposed without calling "
+                    + "close()\"]]");
+        }
+    }
 }
