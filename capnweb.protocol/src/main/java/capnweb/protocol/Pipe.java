@@ -12,11 +12,13 @@ import java.util.concurrent.Flow;
  * subscriber. A write completes once its chunk was handed to the subscriber, which happens only
  * when the subscriber asked for more: so the writer's acknowledgements, and with them the
  * sender's flow-control window, follow the pace of the consumer. Also used to feed a local
- * {@link Flow.Subscriber} that a peer writes to. Thread-safe.
+ * {@link Flow.Subscriber} that a peer writes to. Thread-safe; the subscriber's signals run on
+ * {@code signals}, one at a time, never on the session's thread (a subscriber may block).
  */
 final class Pipe implements RpcReadableStream, Streams.Sink {
     private static final Object CLOSE = new Object();
 
+    private final java.util.concurrent.Executor signals;
     private final ArrayDeque<Object[]> queue = new ArrayDeque<>();
     private Flow.Subscriber<? super Object> subscriber;
     private long demand;
@@ -26,6 +28,10 @@ final class Pipe implements RpcReadableStream, Streams.Sink {
     private boolean cancelled;
     private boolean terminated;
     private boolean draining;
+
+    Pipe(java.util.concurrent.Executor signals) {
+        this.signals = signals;
+    }
 
     @Override
     public void subscribe(Flow.Subscriber<? super Object> s) {
@@ -162,6 +168,10 @@ final class Pipe implements RpcReadableStream, Streams.Sink {
             }
             draining = true;
         }
+        signals.execute(this::signal);
+    }
+
+    private void signal() {
         while (true) {
             Flow.Subscriber<? super Object> s;
             Object[] next = null;

@@ -180,7 +180,7 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
             case "pipe": {
                 // The writable end is the export the peer writes to; the readable end waits for
                 // the ["readable", id] expression that hands it to the application.
-                Pipe pipe = new Pipe();
+                Pipe pipe = new Pipe(deliveryExecutor());
                 ExportEntry entry = new ExportEntry(WritableHook.create(pipe, this));
                 entry.pipe = pipe;
                 addExport(nextPeerExportId(), entry);
@@ -460,7 +460,7 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
     @Override
     public long exportWritable(java.util.concurrent.Flow.Subscriber<?> writable) {
         throwIfAborted();
-        Pipe feed = new Pipe();
+        Pipe feed = new Pipe(deliveryExecutor());
         @SuppressWarnings("unchecked")
         java.util.concurrent.Flow.Subscriber<Object> s = (java.util.concurrent.Flow.Subscriber<Object>) writable;
         feed.subscribe(s);

@@ -203,4 +203,44 @@ class StreamsTest {
             assertThat(produced.get()).isLessThan(1000);
         }
     }
+
+    @Test
+    void subscriberThatBlocksInOnNextDoesNotStallTheSession() throws Exception {
+        try (Harness h = new Harness(new StreamTargets.Main())) {
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            CompletableFuture<Void> blocked = new CompletableFuture<>();
+            List<Object> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Flow.Subscriber<Object> sink = new Flow.Subscriber<>() {
+                @Override
+                public void onSubscribe(Flow.Subscription s) {
+                    s.request(Long.MAX_VALUE);
+                }
+
+                @Override
+                public void onNext(Object item) {
+                    blocked.complete(null);
+                    try {
+                        release.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    received.add(item);
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                }
+
+                @Override
+                public void onComplete() {
+                }
+            };
+            capnweb.api.RpcPromise writing = h.main.call("writeTo", sink, 3);
+            blocked.get(10, TimeUnit.SECONDS);
+            assertThat(h.main.call("square", 7).join(WAIT)).isEqualTo(49L);
+            release.countDown();
+            writing.join(WAIT);
+            assertThat(received).containsExactly(0L, 1L, 2L);
+        }
+    }
 }
