@@ -54,6 +54,8 @@ class LeakTrackingTest {
         assertThat(open.get(0)).startsWith("RpcStub (never closed), created or received")
                 .contains(LeakTrackingTest.class.getName() + ".stubNeverClosedIsReportedWithWhereItWasMade");
         h.close();
+        // close() ends the session on its executor; wait for that before looking.
+        assertThat(h.client.close(Duration.ofSeconds(5))).isTrue();
         assertThat(h.client.isOpen()).isFalse();
         assertThat(h.client.unclosedStubs()).hasSize(1);
     }
