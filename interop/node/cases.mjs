@@ -633,3 +633,193 @@ define("concurrency.manySessions", WS, async ({ connect }) => {
   const results = await Promise.all(apis.map((api, i) => api.add(i, 0.5)));
   assert.deepStrictEqual(results, Array.from({ length: 20 }, (_, i) => i + 0.5));
 });
+
+// ---------------------------------------------------------------------------------------------
+// Streams, blobs and the Fetch types (WebSocket only: a stream needs acknowledgements flowing
+// back while the call runs, which one HTTP batch cannot carry).
+
+function numberStream(values) {
+  let i = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (i < values.length) controller.enqueue(values[i++]);
+      else controller.close();
+    },
+  });
+}
+
+async function readAll(readable) {
+  const chunks = [];
+  for await (const chunk of readable) chunks.push(chunk);
+  return chunks;
+}
+
+define("streams.echoBlob", WS, async ({ connect }) => {
+  const bytes = new Uint8Array([104, 105, 0, 255]);
+  const result = await connect().echoBlob(new Blob([bytes], { type: "text/plain" }));
+  assert.ok(result instanceof Blob, `expected a Blob, got ${describe(result)}`);
+  assert.equal(result.type, "text/plain");
+  assert.deepStrictEqual(new Uint8Array(await result.arrayBuffer()), bytes);
+});
+
+define("streams.echoEmptyBlob", WS, async ({ connect }) => {
+  const result = await connect().echoBlob(new Blob([]));
+  assert.ok(result instanceof Blob);
+  assert.equal(result.type, "");
+  assert.equal(result.size, 0);
+});
+
+define("streams.echoLargeBlob", WS, async ({ connect }) => {
+  const bytes = new Uint8Array(3 * 1024 * 1024).map((_, i) => i * 7);
+  const result = await connect().echoBlob(new Blob([bytes], { type: "application/octet-stream" }));
+  assert.equal(result.size, bytes.length);
+  assert.deepStrictEqual(new Uint8Array(await result.arrayBuffer()), bytes);
+});
+
+define("streams.streamNumbers", WS, async ({ connect }) => {
+  const readable = await connect().streamNumbers(10);
+  assert.ok(readable instanceof ReadableStream, `expected a ReadableStream, got ${describe(readable)}`);
+  assert.deepStrictEqual(await readAll(readable), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+});
+
+define("streams.streamNumbersEmpty", WS, async ({ connect }) => {
+  assert.deepStrictEqual(await readAll(await connect().streamNumbers(0)), []);
+});
+
+define("streams.streamNumbersCanceledEarly", WS, async ({ connect }) => {
+  const api = connect();
+  const reader = (await api.streamNumbers(1000000)).getReader();
+  assert.deepStrictEqual(await reader.read(), { value: 0, done: false });
+  assert.deepStrictEqual(await reader.read(), { value: 1, done: false });
+  await reader.cancel();
+  assert.equal(await api.square(3), 9);
+});
+
+define("streams.sumStream", WS, async ({ connect }) => {
+  assert.equal(await connect().sumStream(numberStream([1, 2, 3.5, -1])), 5.5);
+});
+
+define("streams.sumStreamEmpty", WS, async ({ connect }) => {
+  assert.equal(await connect().sumStream(numberStream([])), 0);
+});
+
+define("streams.sumStreamError", WS, async ({ connect }) => {
+  const api = connect();
+  let sent = false;
+  const failing = new ReadableStream({
+    pull(controller) {
+      if (!sent) {
+        sent = true;
+        controller.enqueue(1);
+      } else {
+        controller.error(new RangeError("stream broke"));
+      }
+    },
+  });
+  const err = await rejection(api.sumStream(failing));
+  assertError(err, RangeError, "stream broke");
+  assert.equal(await api.square(2), 4);
+});
+
+define("streams.countBytes", WS, async ({ connect }) => {
+  const chunks = [new Uint8Array(1000), new Uint8Array(0), new Uint8Array(65536), new Uint8Array(7)];
+  assert.equal(await connect().countBytes(numberStream(chunks)), 66543);
+});
+
+define("streams.countBytesLarge", WS, async ({ connect }) => {
+  const chunk = new Uint8Array(64 * 1024);
+  let left = 256;  // 16 MiB
+  const readable = new ReadableStream({
+    pull(controller) {
+      if (left-- > 0) controller.enqueue(chunk);
+      else controller.close();
+    },
+  });
+  assert.equal(await connect().countBytes(readable), 16 * 1024 * 1024);
+});
+
+define("streams.uploadDoesNotHoldUpCalls", WS, async ({ connect }) => {
+  const api = connect();
+  const chunk = new Uint8Array(64 * 1024);
+  const total = 1024;  // 64 MiB, produced as fast as the window allows
+  let produced = 0;
+  const readable = new ReadableStream({
+    pull(controller) {
+      if (produced < total) {
+        produced++;
+        controller.enqueue(chunk);
+      } else {
+        controller.close();
+      }
+    },
+  });
+  const upload = api.countBytes(readable);
+  await eventually(() => produced > 16, "the upload to start", 10000);
+  assert.equal(await api.square(12), 144);
+  assert.ok(produced < total, `a call waited for the whole upload (${produced} of ${total} chunks sent)`);
+  assert.equal(await upload, total * chunk.length);
+});
+
+define("streams.writeTo", WS, async ({ connect }) => {
+  const received = [];
+  let closed = false;
+  const writable = new WritableStream({
+    write(chunk) { received.push(chunk); },
+    close() { closed = true; },
+  });
+  assert.strictEqual(await connect().writeTo(writable, 5), undefined);
+  assert.deepStrictEqual(received, [0, 1, 2, 3, 4]);
+  assert.equal(closed, true);
+});
+
+define("streams.writeToSlowWriter", WS, async ({ connect }) => {
+  const received = [];
+  const writable = new WritableStream({
+    async write(chunk) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      received.push(chunk);
+    },
+  });
+  await connect().writeTo(writable, 20);
+  assert.deepStrictEqual(received, Array.from({ length: 20 }, (_, i) => i));
+});
+
+define("streams.writeToFailingWrite", WS, async ({ connect }) => {
+  const api = connect();
+  const writable = new WritableStream({
+    write(chunk) {
+      if (chunk === 2) throw new TypeError("cannot take 2");
+    },
+  });
+  const err = await rejection(api.writeTo(writable, 5));
+  assertError(err, TypeError, "cannot take 2");
+  assert.equal(await api.square(5), 25);
+});
+
+define("streams.echoRequest", WS, async ({ connect }) => {
+  const request = new Request("https://example.com/path?q=1", {
+    method: "POST",
+    headers: { "x-test": "yes", "content-type": "text/plain" },
+    body: "hello body",
+  });
+  const response = await connect().echoRequest(request);
+  assert.ok(response instanceof Response, `expected a Response, got ${describe(response)}`);
+  assert.equal(response.status, 200);
+  assert.equal(response.headers.get("content-type"), "application/json");
+  assert.deepStrictEqual(await response.json(), {
+    method: "POST",
+    url: "https://example.com/path?q=1",
+    headers: [["content-type", "text/plain"], ["x-test", "yes"]],
+    body: "hello body",
+  });
+});
+
+define("streams.echoRequestWithoutBody", WS, async ({ connect }) => {
+  const response = await connect().echoRequest(new Request("https://example.com/"));
+  assert.deepStrictEqual(await response.json(), { method: "GET", url: "https://example.com/", headers: [], body: "" });
+});
+
+echoCase("headers", new Headers([["b", "2"], ["a", "1"]]), (result) => {
+  assert.ok(result instanceof Headers, `expected Headers, got ${describe(result)}`);
+  assert.deepStrictEqual([...result], [["a", "1"], ["b", "2"]]);
+});

@@ -93,4 +93,76 @@ export class TestTarget extends RpcTarget {
   add(a, b) {
     return a + b;
   }
+
+  // Stream members (INTEROP.md, "Stream members").
+
+  echoBlob(blob) {
+    return blob;
+  }
+
+  streamNumbers(n) {
+    let i = 0;
+    return new ReadableStream({
+      pull(controller) {
+        if (i < n) {
+          controller.enqueue(i++);
+        } else {
+          controller.close();
+        }
+      },
+    }, { highWaterMark: 0 });
+  }
+
+  async sumStream(readable) {
+    let sum = 0;
+    for await (const chunk of readable) {
+      sum += chunk;
+    }
+    return sum;
+  }
+
+  async countBytes(readable) {
+    let total = 0;
+    for await (const chunk of readable) {
+      total += chunk.byteLength;
+    }
+    return total;
+  }
+
+  async writeTo(writable, n) {
+    const writer = writable.getWriter();
+    for (let i = 0; i < n; i++) {
+      await writer.write(i);
+    }
+    await writer.close();
+  }
+
+  async echoRequest(request) {
+    const body = {
+      method: request.method,
+      url: request.url,
+      headers: [...request.headers],
+      body: await request.text(),
+    };
+    return new Response(JSON.stringify(body), {
+      status: 200,
+      headers: { "content-type": "application/json" },
+    });
+  }
+
+  streamBytes(total, chunkSize) {
+    let left = total;
+    const chunk = new Uint8Array(chunkSize);
+    return new ReadableStream({
+      pull(controller) {
+        if (left <= 0) {
+          controller.close();
+          return;
+        }
+        const n = Math.min(left, chunkSize);
+        left -= n;
+        controller.enqueue(n === chunkSize ? chunk : new Uint8Array(n));
+      },
+    }, { highWaterMark: 0 });
+  }
 }

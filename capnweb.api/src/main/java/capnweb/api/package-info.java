@@ -10,5 +10,12 @@
  *
  * <p>Objects that implement {@link capnweb.api.RpcTarget} travel by reference: the peer receives a
  * stub and calls it back. Everything else travels by value.
+ *
+ * <p>Streams travel with flow control: pass any {@link java.util.concurrent.Flow.Publisher} to send
+ * a readable stream (see {@link capnweb.api.RpcStreams}), any
+ * {@link java.util.concurrent.Flow.Subscriber} to let the peer write to you; what arrives is an
+ * {@link capnweb.api.RpcReadableStream} or an {@link capnweb.api.RpcWritableStream}. The Fetch
+ * API's values have their own types: {@link capnweb.api.RpcBlob}, {@link capnweb.api.RpcHeaders},
+ * {@link capnweb.api.RpcRequest} and {@link capnweb.api.RpcResponse}.
  */
 package capnweb.api;

@@ -12,27 +12,39 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * The client end of an HTTP batch: messages accumulate until the application first waits for a
  * result, then travel in one POST. A blocking wait ({@code join()}) sends at once; a completion
- * callback sends a moment later, so that calls issued one after another still share the request
- * (as the reference waits for a macrotask); calls nobody waits for go out when the session is
+ * callback sends once the application has been quiet for a moment (no further call and no further
+ * callback registered), so that calls and callbacks issued one after another still share the
+ * request (as the reference waits for a macrotask); calls nobody waits for go out when the session is
  * closed. Once the response has been handled the session ends; whatever is still pending rejects
  * with "Batch RPC request ended.".
  */
 final class BatchClient extends Session {
-    /** How long a completion callback waits for more calls before the batch goes out. */
+    /** How long the application must be quiet after a completion callback before the batch goes out. */
     static final long SEND_DELAY_MILLIS = 5;
+
+    private final long quietNanos;
 
     private final HttpBatchPoster poster;
     private final Outbox outbox;
     private final AtomicBoolean sendScheduled = new AtomicBoolean();
+    /** When the application last issued a call or registered a callback, for the quiet period. */
+    private volatile long lastActivityNanos;
 
-    private BatchClient(Outbox outbox, HttpBatchPoster poster, Object localMain, SessionOptions options) {
+    private BatchClient(Outbox outbox, HttpBatchPoster poster, Object localMain, SessionOptions options,
+            long quietMillis) {
         super(outbox, localMain, options);
+        this.quietNanos = TimeUnit.MILLISECONDS.toNanos(quietMillis);
         this.outbox = outbox;
         this.poster = poster;
     }
 
     static BatchClient open(HttpBatchPoster poster, Object localMain, SessionOptions options) {
-        BatchClient client = new BatchClient(new Outbox(), poster, localMain, options);
+        return open(poster, localMain, options, SEND_DELAY_MILLIS);
+    }
+
+    /** As {@link #open(HttpBatchPoster, Object, SessionOptions)} with another quiet period, for tests. */
+    static BatchClient open(HttpBatchPoster poster, Object localMain, SessionOptions options, long quietMillis) {
+        BatchClient client = new BatchClient(new Outbox(), poster, localMain, options, quietMillis);
         client.start();
         return client;
     }
@@ -41,9 +53,25 @@ final class BatchClient extends Session {
     void onAwait(boolean blocking) {
         if (blocking) {
             run(this::sendBatch);
-        } else if (sendScheduled.compareAndSet(false, true)) {
-            EnginePools.TIMER.schedule(() -> executor.execute(this::sendBatch), SEND_DELAY_MILLIS,
-                    TimeUnit.MILLISECONDS);
+        } else {
+            lastActivityNanos = System.nanoTime();
+            if (sendScheduled.compareAndSet(false, true)) {
+                sendWhenQuiet();
+            }
+        }
+    }
+
+    /**
+     * Sends the batch once no call or callback has come for {@link #SEND_DELAY_MILLIS}: a fixed
+     * delay alone would cut a run of calls in two whenever the application's thread is held up
+     * between them (a busy machine), and the calls after the cut would fail.
+     */
+    private void sendWhenQuiet() {
+        long quietFor = System.nanoTime() - Math.max(lastActivityNanos, outbox.lastMessageNanos);
+        if (quietFor >= quietNanos) {
+            executor.execute(this::sendBatch);
+        } else {
+            EnginePools.TIMER.schedule(this::sendWhenQuiet, quietNanos - quietFor, TimeUnit.NANOSECONDS);
         }
     }
 
@@ -89,6 +117,7 @@ final class BatchClient extends Session {
     /** Holds outgoing messages until the batch is sent; afterwards drops them, as the reference does. */
     private static final class Outbox implements MessageTransport {
         List<String> messages = new ArrayList<>();
+        volatile long lastMessageNanos = System.nanoTime();
 
         @Override
         public void start(MessageReceiver receiver) {
@@ -98,6 +127,7 @@ final class BatchClient extends Session {
         public void send(String message) {
             if (messages != null) {
                 messages.add(message);
+                lastMessageNanos = System.nanoTime();
             }
         }
 

@@ -232,6 +232,12 @@ final class Convert {
             }
             return toRecord((Map<?, ?>) v, raw, where);
         }
+        if (raw == java.io.InputStream.class && v instanceof java.util.concurrent.Flow.Publisher) {
+            return capnweb.api.RpcStreams.toInputStream((java.util.concurrent.Flow.Publisher<?>) v);
+        }
+        if (raw == java.io.OutputStream.class && v instanceof capnweb.api.RpcWritableStream) {
+            return ((capnweb.api.RpcWritableStream) v).asOutputStream();
+        }
         if (raw.isInstance(v)) {
             return v;
         }

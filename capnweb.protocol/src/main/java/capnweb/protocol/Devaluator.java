@@ -52,6 +52,16 @@ final class Devaluator {
         default Long captureOf(StubImpl stub) {
             return null;
         }
+
+        /** Sends a {@code ["pipe"]} and pumps {@code readable} into it; returns the pipe's import id. */
+        default long createPipe(java.util.concurrent.Flow.Publisher<?> readable) {
+            throw Errors.error("Cannot create pipes without an RPC session.");
+        }
+
+        /** Exports a local writable stream; returns its export id. */
+        default long exportWritable(java.util.concurrent.Flow.Subscriber<?> writable) {
+            throw Errors.error("Can't serialize WritableStream in this context.");
+        }
     }
 
     private static final Base64.Encoder BASE64 = Base64.getEncoder().withoutPadding();
@@ -143,6 +153,12 @@ final class Devaluator {
         }
         if (value instanceof PromiseImpl || value instanceof StubImpl) {
             return reference((StubImpl) value);
+        }
+        if (Streams.isStreamValue(value)) {
+            if (exports == null) {
+                exports = new ArrayList<>();
+            }
+            return Streams.devaluate(value, exporter, exports, v -> devaluate(v, depth + 1));
         }
         if (value instanceof List) {
             List<?> list = (List<?>) value;

@@ -36,13 +36,16 @@ final class Evaluator {
         int maxDepth();
 
         int maxBigIntDigits();
+
+        /** The readable end of the pipe the peer created as import {@code id}; once per pipe. */
+        default Pipe pipeReadable(long id) {
+            throw Errors.type("A ReadableStream cannot be received here.");
+        }
     }
 
     private static final double TWO_POW_53 = 9007199254740992.0;
     private static final Set<String> ERROR_TYPES = Set.of("Error", "EvalError", "RangeError",
             "ReferenceError", "SyntaxError", "TypeError", "URIError", "AggregateError");
-    private static final Set<String> UNSUPPORTED = Set.of("headers", "request", "response", "blob",
-            "writable", "readable");
 
     private final Importer importer;
     private final Payload payload;
@@ -218,20 +221,63 @@ final class Evaluator {
                         return stub;
                     }
                     break;
-                default:
-                    if (UNSUPPORTED.contains(tag)) {
-                        // Only the value is refused: it becomes a rejected promise, so the call
-                        // (or resolution) that carries it fails while the session carries on.
-                        PromiseImpl promise = PromiseImpl.local(importer.session(), new ErrorHook(Errors.type(
-                                "The Java implementation of Cap'n Web does not support '" + tag
-                                        + "' values yet; the value could not be received.")));
-                        payload.addPromise(parent, key, promise);
-                        return promise;
+                case "readable":
+                    if (a.size() == 2 && isNumber(a.get(1))) {
+                        Pipe pipe = importer.pipeReadable((long) a.get(1).getAsDouble());
+                        // Cancels the stream if the payload is released before anyone reads it.
+                        payload.addStub(StubImpl.local(importer.session(), new ReadableHook(pipe)));
+                        return pipe;
                     }
+                    break;
+                case "writable":
+                    if (a.size() == 2 && isNumber(a.get(1))) {
+                        StubHook hook = importer.importStub((long) a.get(1).getAsDouble());
+                        // The payload owns the import: releasing it before close() aborts the stream.
+                        payload.addStub(StubImpl.local(importer.session(), hook));
+                        return new RemoteWritable(importer.session(), hook);
+                    }
+                    break;
+                case "headers":
+                    if (a.size() == 2 && a.get(1).isJsonArray()) {
+                        return Streams.headers(a.get(1), "Request");
+                    }
+                    break;
+                case "blob":
+                    if (a.size() == 3 && isString(a.get(1))) {
+                        return blob(a.get(1).getAsString(), a.get(2), parent, key, depth);
+                    }
+                    break;
+                case "request":
+                    if (a.size() == 3 && isString(a.get(1)) && a.get(2).isJsonObject()) {
+                        return Streams.request(a.get(1).getAsString(), a.get(2).getAsJsonObject(),
+                                body -> eval(body, parent, key, depth + 1));
+                    }
+                    break;
+                case "response":
+                    if (a.size() == 3 && a.get(2).isJsonObject()) {
+                        Object body = eval(a.get(1), parent, key, depth + 1);
+                        return Streams.response(body, a.get(2).getAsJsonObject());
+                    }
+                    break;
+                default:
                     break;
             }
         }
         throw Errors.type("unknown special value: " + Json.write(a));
+    }
+
+    /** A blob's bytes arrive as a stream: the value is a promise for the blob, settled once all came. */
+    private Object blob(String type, JsonElement content, Object parent, Object key, int depth) {
+        Object stream = eval(content, parent, key, depth + 1);
+        if (!(stream instanceof Pipe)) {
+            throw Errors.type("Blob content must be serialized as a ReadableStream.");
+        }
+        Session session = importer.session();
+        Later<StubHook> collected = session.laterOf(capnweb.api.RpcStreams.readAllBytes((Pipe) stream))
+                .then(bytes -> new PayloadHook(Payload.of(capnweb.api.RpcBlob.of(type, (byte[]) bytes)), session));
+        PromiseImpl promise = PromiseImpl.local(session, new PromiseHook(collected));
+        payload.addPromise(parent, key, promise);
+        return promise;
     }
 
     private Object reference(JsonArray a, boolean isPromise, Object parent, Object key, int depth) {

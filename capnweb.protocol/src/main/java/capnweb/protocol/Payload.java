@@ -285,6 +285,9 @@ final class Payload {
                 payload.promises.add(new Located(parent, key, p));
                 return p;
             }
+            if (Streams.isStreamValue(v)) {
+                return v;
+            }
             if (path == null) {
                 path = new IdentityHashMap<>();
             }

@@ -37,6 +37,8 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
         int refcount = 1;
         boolean autoRelease;
         boolean pulling;
+        /** For a pipe the peer created: its readable end, until a readable expression takes it. */
+        Pipe pipe;
 
         ExportEntry(StubHook hook) {
             this.hook = hook;
@@ -175,9 +177,15 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
                 ensureResolvingExport(id);
                 return true;
             }
-            case "pipe":
-                throw Errors.type("Streams are not supported yet by the Java implementation of Cap'n Web: "
-                        + "received a \"pipe\" message.");
+            case "pipe": {
+                // The writable end is the export the peer writes to; the readable end waits for
+                // the ["readable", id] expression that hands it to the application.
+                Pipe pipe = new Pipe(deliveryExecutor());
+                ExportEntry entry = new ExportEntry(WritableHook.create(pipe, this));
+                entry.pipe = pipe;
+                addExport(nextPeerExportId(), entry);
+                return true;
+            }
             case "pull": {
                 if (msg.size() < 2 || !Evaluator.isNumber(msg.get(1))) {
                     return false;
@@ -425,6 +433,41 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
     }
 
     @Override
+    public Pipe pipeReadable(long id) {
+        ExportEntry e = exports.get(id);
+        if (e == null || e.pipe == null) {
+            throw Errors.error("Export " + id + " is not a pipe or its readable end was already consumed.");
+        }
+        Pipe pipe = e.pipe;
+        e.pipe = null;
+        return pipe;
+    }
+
+    @Override
+    public long createPipe(java.util.concurrent.Flow.Publisher<?> readable) {
+        throwIfAborted();
+        send(Devaluator.special("pipe"));
+        long importId = nextImportId++;
+        ImportHook.Entry entry = new ImportHook.Entry(this, importId, false);
+        imports.put(importId, entry);
+        updateCounts();
+        RemoteWritable writer = new RemoteWritable(this, new ImportHook(false, entry));
+        // The application's publisher may do anything in subscribe(): not on the session thread.
+        deliveryExecutor().execute(() -> readable.subscribe(writer));
+        return importId;
+    }
+
+    @Override
+    public long exportWritable(java.util.concurrent.Flow.Subscriber<?> writable) {
+        throwIfAborted();
+        Pipe feed = new Pipe(deliveryExecutor());
+        @SuppressWarnings("unchecked")
+        java.util.concurrent.Flow.Subscriber<Object> s = (java.util.concurrent.Flow.Subscriber<Object>) writable;
+        feed.subscribe(s);
+        return exportStub(WritableHook.create(feed, this));
+    }
+
+    @Override
     public StubHook getExport(long id) {
         ExportEntry e = exports.get(id);
         return e == null ? null : e.hook;
@@ -448,9 +491,10 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
     // ------------------------------------------------------------------------------------------
     // Sending
 
-    void send(JsonArray msg) {
+    /** @return the length of the message text, 0 if not sent */
+    int send(JsonArray msg) {
         if (abortReason != null) {
-            return;
+            return 0;
         }
         String text = Json.write(msg);
         if (LOG.isLoggable(System.Logger.Level.TRACE)) {
@@ -464,6 +508,7 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
             // the caller finished its own bookkeeping.
             executor.microtask(() -> abort(e, false));
         }
+        return text.length();
     }
 
     ImportHook sendCall(long id, List<Object> path, Payload args) {
@@ -489,6 +534,64 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
         }
         send(Devaluator.special("push", value));
         return newImport(false);
+    }
+
+    /** A write, close or abort sent as a {@code stream} message, and the message's size. */
+    record StreamSend(Later<Void> done, int size) {
+    }
+
+    /**
+     * Sends a call on a writable stream import as a {@code ["stream", ...]} message: pulled at
+     * once and released by the peer with its resolution, so it needs no pull or release. A hook
+     * that is not a live import of this session gets the call directly (size -1).
+     */
+    StreamSend sendStream(StubHook hook, List<Object> path, Payload args) {
+        ImportHook.Entry target = hook instanceof ImportHook ? ((ImportHook) hook).entry() : null;
+        if (target == null || target.session != this || target.resolution != null) {
+            StubHook result;
+            try {
+                result = target != null && target.resolution != null ? target.resolution.call(path, args)
+                        : hook.call(path, args);
+            } catch (RuntimeException e) {
+                return new StreamSend(Later.rejected(e), -1);
+            }
+            Later<Void> done = result.pull().then(p -> null);
+            done.whenSettled((v, e) -> result.dispose());
+            return new StreamSend(done, -1);
+        }
+        if (abortReason != null) {
+            args.dispose();
+            throw asRuntime(abortReason);
+        }
+        JsonArray value = Devaluator.special("pipeline", new JsonPrimitive(target.importId), Evaluator.pathToJson(path));
+        JsonElement devalued;
+        try {
+            devalued = Devaluator.devaluate(args.value, this);
+        } catch (RuntimeException e) {
+            args.dispose();
+            throw e;
+        }
+        value.add(devalued.getAsJsonArray().get(0));
+        args.dispose();
+        int size = send(Devaluator.special("stream", value));
+        long importId = nextImportId++;
+        ImportHook.Entry entry = new ImportHook.Entry(this, importId, true);
+        // The peer releases the export itself once it resolved it; nothing of ours refers to it.
+        entry.remoteRefcount = 0;
+        entry.localRefcount = 1;
+        imports.put(importId, entry);
+        updateCounts();
+        Later<Void> done = entry.awaitResolution().then(p -> {
+            p.dispose();
+            imports.remove(importId);
+            updateCounts();
+            return null;
+        }, err -> {
+            imports.remove(importId);
+            updateCounts();
+            throw err;
+        });
+        return new StreamSend(done, size);
     }
 
     StubHook sendMap(long id, List<Object> path, List<StubHook> captures, JsonArray instructions) {

@@ -17,11 +17,19 @@
  *     {@link capnweb.protocol.PromiseHook}, {@link capnweb.protocol.ErrorHook},
  *     {@link capnweb.protocol.ImportHook}, {@link capnweb.protocol.CrossSessionHook}), with
  *     {@link capnweb.protocol.ValueHook} for paths into local values.</li>
+ * <li>Streams (the reference's streams.ts): {@link capnweb.protocol.Streams} (the stream and
+ *     Fetch expressions), {@link capnweb.protocol.Pipe} (a received pipe, and the feed of a local
+ *     subscriber), {@link capnweb.protocol.WritableHook} (the export a peer writes to),
+ *     {@link capnweb.protocol.ReadableHook} (cancels an unread stream),
+ *     {@link capnweb.protocol.RemoteWritable} (writing to a peer's stream with {@code stream}
+ *     messages) and {@link capnweb.protocol.FlowController} (its window).</li>
  * <li>Sessions: {@link capnweb.protocol.Session} (tables, messages, the end of a session),
  *     {@link capnweb.protocol.BatchServer} and {@link capnweb.protocol.BatchClient} (HTTP
  *     batch), {@link capnweb.protocol.MapApplicator} (received map() recordings).</li>
  * <li>Application surface: {@link capnweb.protocol.StubImpl} and
- *     {@link capnweb.protocol.PromiseImpl}; {@link capnweb.protocol.Dispatcher} and
+ *     {@link capnweb.protocol.PromiseImpl} (with deadlines and cancellation),
+ *     {@link capnweb.protocol.TypedStub} (stubs seen as application interfaces),
+ *     {@link capnweb.protocol.MapRecorder} (map() recordings); {@link capnweb.protocol.Dispatcher} and
  *     {@link capnweb.protocol.Convert} for calls into Java targets.</li>
  * <li>Threading: {@link capnweb.protocol.SessionExecutor} (one serial event loop per session,
  *     with microtasks) and {@link capnweb.protocol.Later} (a promise with JavaScript's ordering),

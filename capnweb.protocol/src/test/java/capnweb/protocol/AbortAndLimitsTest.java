@@ -103,10 +103,11 @@ class AbortAndLimitsTest {
     }
 
     @Test
-    void pipeIsRefusedAsNotSupported() {
+    void readableOfSomethingThatIsNotAPipeAborts() {
         try (ScriptedPeer peer = new ScriptedPeer(new TestTargets.TestTarget())) {
-            peer.send("[\"pipe\"]");
-            assertThat(peer.next()).startsWith("[\"abort\",[\"error\",\"TypeError\",\"Streams are not supported yet");
+            peer.send("[\"push\",[\"pipeline\",0,[\"echo\"],[[\"readable\",0]]]]");
+            assertThat(peer.next()).isEqualTo("[\"abort\",[\"error\",\"Error\",\"Export 0 is not a pipe or its "
+                    + "readable end was already consumed.\"]]");
         }
     }
 

@@ -94,6 +94,31 @@ class BatchTest {
     }
 
     @Test
+    void callbacksRegisteredOverLongerThanTheQuietPeriodStillShareOneRequest() throws Exception {
+        // Each callback comes within the quiet period of the one before, though all of them take
+        // longer than it: a fixed delay would send the batch in the middle and lose the rest.
+        RpcSession session = BatchClient.open(inProcess, Undefined.INSTANCE, SessionOptions.defaults(), 300);
+        RpcStub main = session.main();
+        List<CompletableFuture<Object>> results = new java.util.ArrayList<>();
+        for (int i = 1; i <= 4; i++) {
+            results.add(main.call("square", i).toCompletableFuture());
+            Thread.sleep(100);
+        }
+        for (int i = 1; i <= 4; i++) {
+            assertThat(results.get(i - 1).get(5, TimeUnit.SECONDS)).isEqualTo((long) i * i);
+        }
+        assertThat(posted).hasSize(1);
+    }
+
+    @Test
+    void quietApplicationSendsTheBatchWithoutAWait() throws Exception {
+        RpcSession session = BatchClient.open(inProcess, Undefined.INSTANCE, SessionOptions.defaults(), 50);
+        CompletableFuture<Object> nine = session.main().call("square", 3).toCompletableFuture();
+        assertThat(nine.get(5, TimeUnit.SECONDS)).isEqualTo(9L);
+        assertThat(posted).hasSize(1);
+    }
+
+    @Test
     void joinSendsAtOnceWithPipelinedCalls() {
         RpcSession session = engine.newBatchClient(inProcess, Undefined.INSTANCE, SessionOptions.defaults());
         RpcStub main = session.main();

@@ -43,6 +43,7 @@ class DeadlineTest {
         Slow slow = new Slow();
         try (Harness h = new Harness(slow)) {
             h.main.call("fast").join();
+            h.settle(); // the release of that result has reached the server
             int baseline = h.server.stats().exports();
             RpcPromise p = h.main.call("slow").withTimeout(Duration.ofMillis(100));
             long start = System.nanoTime();
@@ -66,6 +67,7 @@ class DeadlineTest {
     void cancellingTheFutureCancelsTheCallAndReleasesIt() {
         try (Harness h = new Harness(new Slow())) {
             h.main.call("fast").join();
+            h.settle(); // the release of that result has reached the server
             int baseline = h.server.stats().exports();
             RpcPromise p = h.main.call("slow");
             CompletableFuture<Object> f = p.toCompletableFuture();

@@ -130,10 +130,14 @@ class WireHostileTest {
     }
 
     @Test
-    void pipeIsNotSupportedAndAbortsNamingIt() {
+    void pipeIsAcceptedAndAStreamCallOnATargetWithoutWriteRejects() {
         try (RawPeer.Connected conn = RawPeer.connect(new WireTargets.Main())) {
             conn.peer().inject("[\"pipe\"]");
-            conn.peer().expectAbortMentioning("pipe");
+            conn.peer().expectNothing();
+            conn.peer().inject("[\"stream\",[\"pipeline\",0,[\"write\"],[1]]]");
+            conn.peer().expect("[\"reject\",2,[\"error\",\"TypeError\",\"'write' is not a function.\"]]");
+            conn.peer().inject("[\"stream\",[\"pipeline\",1,[\"flush\"],[]]]");
+            conn.peer().expect("[\"reject\",3,[\"error\",\"Error\",\"Unknown WritableStream method: flush\"]]");
         }
     }
 

@@ -1,6 +1,5 @@
 package demo.p2p;
 
-import capnweb.api.RpcStub;
 import capnweb.api.RpcTarget;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -51,15 +50,15 @@ public final class Peer implements RpcTarget {
 
     /**
      * Calls the caller back over the same connection: {@code caller} is a stub of the other peer
-     * that arrived as an argument.
+     * that arrived as an argument, seen through the {@link Greeter} interface (a typed stub).
      *
      * @param caller the other peer, passed by reference
      * @return what the other peer's {@code greet()} answered
      */
-    public CompletionStage<String> callMeBack(RpcStub caller) {
-        // Not join(): this runs on the session's executor, which must stay free to receive the
-        // answer, so the call returns a stage instead of blocking.
-        return caller.call("greet").thenApply(String::valueOf);
+    public CompletionStage<String> callMeBack(Greeter caller) {
+        // A CompletionStage, not a blocking call: this runs on the session's executor, which must
+        // stay free to receive the answer.
+        return caller.greet();
     }
 
     /**

@@ -10,6 +10,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import capnweb.api.RpcBlob;
+import capnweb.api.RpcHeaders;
+import capnweb.api.RpcRequest;
+import capnweb.api.RpcResponse;
+import capnweb.api.RpcStreams;
+import capnweb.api.RpcWritableStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Flow;
 
 /**
  * The main object of every interop session, behaving as the reference implementation's test
@@ -169,5 +182,145 @@ public final class TestTarget implements RpcTarget {
         }
         throw RpcException.of("TypeError", "add() takes two numbers or two strings, got "
                 + JsText.typeOf(a) + " and " + JsText.typeOf(b) + ".");
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Stream members (INTEROP.md, "Stream members")
+
+    /**
+     * @param blob a blob
+     * @return the same blob, type and bytes
+     */
+    public RpcBlob echoBlob(RpcBlob blob) {
+        return blob;
+    }
+
+    /**
+     * @param n how many numbers
+     * @return a stream of the numbers 0..n-1, one chunk each, produced as the reader asks
+     */
+    public Flow.Publisher<Object> streamNumbers(int n) {
+        return RpcStreams.publisherOf(() -> new Iterator<Object>() {
+            private int next;
+
+            @Override
+            public boolean hasNext() {
+                return next < n;
+            }
+
+            @Override
+            public Object next() {
+                return (double) next++;
+            }
+        });
+    }
+
+    /**
+     * @param readable a stream of numbers
+     * @return their sum; rejects with the stream's error if it fails
+     */
+    public CompletionStage<Double> sumStream(Flow.Publisher<Object> readable) {
+        return RpcStreams.readAll(readable).thenApply(chunks -> {
+            double sum = 0;
+            for (Object chunk : chunks) {
+                if (!(chunk instanceof Number)) {
+                    throw RpcException.of("TypeError", "sumStream() reads numbers, got " + JsText.typeOf(chunk) + ".");
+                }
+                sum += ((Number) chunk).doubleValue();
+            }
+            return sum;
+        });
+    }
+
+    /**
+     * @param in a stream of byte chunks, read as an InputStream on a thread of its own
+     * @return the total number of bytes
+     */
+    public CompletionStage<Double> countBytes(InputStream in) {
+        return CompletableFuture.supplyAsync(() -> {
+            try (in) {
+                long total = 0;
+                byte[] buffer = new byte[64 * 1024];
+                for (int r; (r = in.read(buffer)) != -1;) {
+                    total += r;
+                }
+                return (double) total;
+            } catch (IOException e) {
+                throw new CompletionException(RpcException.of("TypeError", e.getMessage()));
+            }
+        }, READERS);
+    }
+
+    private static final java.util.concurrent.Executor READERS = task -> {
+        Thread t = new Thread(task, "interop-countBytes");
+        t.setDaemon(true);
+        t.start();
+    };
+
+    /**
+     * Writes the numbers 0..n-1, each once the stream's window allows, then closes the stream.
+     *
+     * @param writable the client's stream
+     * @param n how many numbers
+     * @return undefined once the close completed; rejects if a write fails
+     */
+    public CompletionStage<Object> writeTo(RpcWritableStream writable, int n) {
+        CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
+        for (int i = 0; i < n; i++) {
+            double value = i;
+            chain = chain.thenCompose(x -> writable.write(value));
+        }
+        return chain.thenCompose(x -> writable.close()).thenApply(x -> Undefined.INSTANCE);
+    }
+
+    /**
+     * @param request any request
+     * @return a 200 {@code application/json} response whose body is {@code {method, url, headers, body}}
+     */
+    public CompletionStage<RpcResponse> echoRequest(RpcRequest request) {
+        return request.text().thenApply(body -> {
+            StringBuilder json = new StringBuilder("{\"method\":").append(JsText.quote(request.method()))
+                    .append(",\"url\":").append(JsText.quote(request.url())).append(",\"headers\":[");
+            String separator = "";
+            for (Map.Entry<String, String> h : request.headers().pairs()) {
+                json.append(separator).append('[').append(JsText.quote(h.getKey())).append(',')
+                        .append(JsText.quote(h.getValue())).append(']');
+                separator = ",";
+            }
+            json.append("],\"body\":").append(JsText.quote(body)).append('}');
+            return RpcResponse.of(200, RpcHeaders.of("content-type", "application/json"),
+                    json.toString().getBytes(StandardCharsets.UTF_8));
+        });
+    }
+
+    /**
+     * A stream of {@code total} zero bytes in chunks of {@code chunkSize}, produced as the reader
+     * asks (for large-transfer tests).
+     *
+     * @param total how many bytes
+     * @param chunkSize bytes per chunk
+     * @return the stream
+     */
+    public Flow.Publisher<Object> streamBytes(double total, int chunkSize) {
+        if (chunkSize <= 0) {
+            throw RpcException.of("RangeError", "chunkSize must be positive, got " + chunkSize + ".");
+        }
+        long bytes = (long) total;
+        byte[] chunk = new byte[chunkSize];
+        return RpcStreams.publisherOf(() -> new Iterator<Object>() {
+            private long left = bytes;
+
+            @Override
+            public boolean hasNext() {
+                return left > 0;
+            }
+
+            @Override
+            public Object next() {
+                int n = (int) Math.min(left, chunkSize);
+                left -= n;
+                return n == chunkSize ? chunk : new byte[n];
+            }
+        });
     }
 }

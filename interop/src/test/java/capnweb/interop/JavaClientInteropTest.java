@@ -13,6 +13,14 @@ import capnweb.api.RpcSession;
 import capnweb.api.RpcStub;
 import capnweb.api.RpcTarget;
 import capnweb.api.Undefined;
+import capnweb.api.RpcBlob;
+import capnweb.api.RpcHeaders;
+import capnweb.api.RpcReadableStream;
+import capnweb.api.RpcRequest;
+import capnweb.api.RpcResponse;
+import capnweb.api.RpcStreams;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Flow;
 import java.math.BigInteger;
 import java.net.URI;
 import java.time.Duration;
@@ -483,6 +491,223 @@ class JavaClientInteropTest {
             for (int i = 0; i < 20; i++) {
                 assertThat(calls.get(i).get(20, TimeUnit.SECONDS)).isEqualTo(i + 0.5);
             }
+        });
+    }
+
+    // Streams, blobs and the Fetch types (WebSocket only: acknowledgements must flow back while
+    // a call runs).
+
+    /** A publisher of {@code count} chunks of {@code size} bytes, counting what it produced. */
+    private static Flow.Publisher<Object> byteChunks(int count, int size, AtomicInteger produced) {
+        byte[] chunk = new byte[size];
+        return RpcStreams.publisherOf(() -> new java.util.Iterator<Object>() {
+            @Override
+            public boolean hasNext() {
+                return produced.get() < count;
+            }
+
+            @Override
+            public Object next() {
+                produced.incrementAndGet();
+                return chunk;
+            }
+        });
+    }
+
+    /** A subscriber that records what it is given, requesting one chunk at a time. */
+    static final class Recorder implements Flow.Subscriber<Object> {
+        final List<Object> received = new CopyOnWriteArrayList<>();
+        final CompletableFuture<List<Object>> done = new CompletableFuture<>();
+        private final long delayMillis;
+        private final Object failOn;
+        private Flow.Subscription subscription;
+
+        Recorder(long delayMillis, Object failOn) {
+            this.delayMillis = delayMillis;
+            this.failOn = failOn;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            subscription = s;
+            s.request(1);
+        }
+
+        @Override
+        public void onNext(Object item) {
+            if (item.equals(failOn)) {
+                throw RpcException.of("TypeError", "cannot take " + item);
+            }
+            received.add(item);
+            if (delayMillis > 0) {
+                CompletableFuture.delayedExecutor(delayMillis, TimeUnit.MILLISECONDS).execute(() -> subscription.request(1));
+            } else {
+                subscription.request(1);
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            done.completeExceptionally(t);
+        }
+
+        @Override
+        public void onComplete() {
+            done.complete(received);
+        }
+    }
+
+    static {
+        both("echo.headers", peer -> {
+            Object result = await(peer.connect().call("echo", RpcHeaders.of("b", "2", "a", "1")));
+            // A JavaScript Headers iterates sorted by name.
+            assertThat(result).isEqualTo(RpcHeaders.of("a", "1", "b", "2"));
+        });
+        wsOnly("streams.echoBlob", peer -> {
+            RpcBlob blob = RpcBlob.of("text/plain", new byte[] {104, 105, 0, -1});
+            assertThat(await(peer.connect().call("echoBlob", blob))).isEqualTo(blob);
+        });
+        wsOnly("streams.echoEmptyBlob", peer -> {
+            RpcBlob blob = RpcBlob.of("", new byte[0]);
+            assertThat(await(peer.connect().call("echoBlob", blob))).isEqualTo(blob);
+        });
+        wsOnly("streams.echoLargeBlob", peer -> {
+            byte[] bytes = new byte[3 * 1024 * 1024];
+            for (int i = 0; i < bytes.length; i++) {
+                bytes[i] = (byte) (i * 7);
+            }
+            RpcBlob blob = RpcBlob.of("application/octet-stream", bytes);
+            assertThat(await(peer.connect().call("echoBlob", blob))).isEqualTo(blob);
+        });
+        wsOnly("streams.streamNumbers", peer -> {
+            Object readable = await(peer.connect().call("streamNumbers", 10));
+            assertThat(readable).isInstanceOf(RpcReadableStream.class);
+            assertThat(RpcStreams.readAll((RpcReadableStream) readable).toCompletableFuture().get(20, TimeUnit.SECONDS))
+                    .containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
+        });
+        wsOnly("streams.streamNumbersCanceledEarly", peer -> {
+            RpcStub api = peer.connect();
+            RpcReadableStream readable = (RpcReadableStream) await(api.call("streamNumbers", 1000000));
+            List<Object> seen = new CopyOnWriteArrayList<>();
+            CompletableFuture<Void> twoSeen = new CompletableFuture<>();
+            readable.subscribe(new Flow.Subscriber<Object>() {
+                private Flow.Subscription subscription;
+
+                @Override
+                public void onSubscribe(Flow.Subscription s) {
+                    subscription = s;
+                    s.request(2);
+                }
+
+                @Override
+                public void onNext(Object item) {
+                    seen.add(item);
+                    if (seen.size() == 2) {
+                        subscription.cancel();
+                        twoSeen.complete(null);
+                    }
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    twoSeen.completeExceptionally(t);
+                }
+
+                @Override
+                public void onComplete() {
+                }
+            });
+            twoSeen.get(20, TimeUnit.SECONDS);
+            assertThat(seen).containsExactly(0L, 1L);
+            assertThat(await(api.call("square", 3))).isEqualTo(9L);
+        });
+        wsOnly("streams.sumStream", peer ->
+                assertThat(await(peer.connect().call("sumStream", RpcStreams.publisherOf(1, 2, 3.5, -1)))).isEqualTo(5.5));
+        wsOnly("streams.sumStreamEmpty", peer ->
+                assertThat(await(peer.connect().call("sumStream", RpcStreams.publisherOf()))).isEqualTo(0L));
+        wsOnly("streams.sumStreamError", peer -> {
+            RpcStub api = peer.connect();
+            Flow.Publisher<Object> failing = subscriber -> subscriber.onSubscribe(new Flow.Subscription() {
+                private boolean sent;
+
+                @Override
+                public void request(long n) {
+                    if (!sent) {
+                        sent = true;
+                        subscriber.onNext(1);
+                        subscriber.onError(RpcException.of("RangeError", "stream broke"));
+                    }
+                }
+
+                @Override
+                public void cancel() {
+                }
+            });
+            RpcException err = rejection(api.call("sumStream", failing));
+            assertThat(err.type()).isEqualTo("RangeError");
+            assertThat(err.getMessage()).isEqualTo("stream broke");
+            assertThat(await(api.call("square", 2))).isEqualTo(4L);
+        });
+        wsOnly("streams.countBytes", peer -> assertThat(await(peer.connect().call("countBytes",
+                RpcStreams.publisherOf(new byte[1000], new byte[0], new byte[65536], new byte[7])))).isEqualTo(66543L));
+        wsOnly("streams.countBytesLarge", peer -> assertThat(await(peer.connect().call("countBytes",
+                byteChunks(256, 64 * 1024, new AtomicInteger())))).isEqualTo(16L * 1024 * 1024));
+        wsOnly("streams.uploadDoesNotHoldUpCalls", peer -> {
+            RpcStub api = peer.connect();
+            AtomicInteger produced = new AtomicInteger();
+            int total = 1024;
+            RpcPromise upload = api.call("countBytes", byteChunks(total, 64 * 1024, produced));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (produced.get() <= 16 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertThat(await(api.call("square", 12))).isEqualTo(144L);
+            assertThat(produced.get()).as("chunks produced when the call came back").isLessThan(total);
+            assertThat(upload.join(Duration.ofSeconds(60))).isEqualTo((long) total * 64 * 1024);
+        });
+        wsOnly("streams.writeTo", peer -> {
+            Recorder recorder = new Recorder(0, null);
+            assertThat(await(peer.connect().call("writeTo", recorder, 5))).isEqualTo(Undefined.INSTANCE);
+            assertThat(recorder.done.get(20, TimeUnit.SECONDS)).containsExactly(0L, 1L, 2L, 3L, 4L);
+        });
+        wsOnly("streams.writeToSlowSubscriber", peer -> {
+            Recorder recorder = new Recorder(5, null);
+            await(peer.connect().call("writeTo", recorder, 20));
+            assertThat(recorder.done.get(20, TimeUnit.SECONDS))
+                    .containsExactlyElementsOf(IntStream.range(0, 20).mapToObj(i -> (Object) (long) i).collect(Collectors.toList()));
+        });
+        wsOnly("streams.writeToFailingWrite", peer -> {
+            RpcStub api = peer.connect();
+            RpcException err = rejection(api.call("writeTo", new Recorder(0, 2L), 5));
+            assertThat(err.type()).isEqualTo("TypeError");
+            assertThat(err.getMessage()).isEqualTo("cannot take 2");
+            assertThat(await(api.call("square", 5))).isEqualTo(25L);
+        });
+        wsOnly("streams.echoRequest", peer -> {
+            RpcRequest request = RpcRequest.of("POST", "https://example.com/path?q=1")
+                    .withHeaders(RpcHeaders.of("x-test", "yes", "content-type", "text/plain"))
+                    .withBody("hello body");
+            RpcResponse response = (RpcResponse) await(peer.connect().call("echoRequest", request));
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(response.headers().get("content-type")).contains("application/json");
+            assertThat(response.text().toCompletableFuture().get(20, TimeUnit.SECONDS)).isEqualTo(
+                    "{\"method\":\"POST\",\"url\":\"https://example.com/path?q=1\",\"headers\":[[\"content-type\","
+                            + "\"text/plain\"],[\"x-test\",\"yes\"]],\"body\":\"hello body\"}");
+        });
+        wsOnly("streams.echoRequestWithStreamedBody", peer -> {
+            RpcRequest request = RpcRequest.of("PUT", "https://example.com/upload")
+                    .withBody(RpcStreams.publisherOf("part one, ".getBytes(StandardCharsets.UTF_8),
+                            "part two".getBytes(StandardCharsets.UTF_8)));
+            RpcResponse response = (RpcResponse) await(peer.connect().call("echoRequest", request));
+            assertThat(response.text().toCompletableFuture().get(20, TimeUnit.SECONDS)).isEqualTo(
+                    "{\"method\":\"PUT\",\"url\":\"https://example.com/upload\",\"headers\":[],"
+                            + "\"body\":\"part one, part two\"}");
+        });
+        wsOnly("streams.echoRequestWithoutBody", peer -> {
+            RpcResponse response = (RpcResponse) await(peer.connect().call("echoRequest",
+                    RpcRequest.of("GET", "https://example.com/")));
+            assertThat(response.text().toCompletableFuture().get(20, TimeUnit.SECONDS)).isEqualTo(
+                    "{\"method\":\"GET\",\"url\":\"https://example.com/\",\"headers\":[],\"body\":\"\"}");
         });
     }
 

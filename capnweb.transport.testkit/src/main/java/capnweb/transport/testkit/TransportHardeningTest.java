@@ -139,6 +139,27 @@ public abstract class TransportHardeningTest extends HardeningSupport {
     }
 
     @Test
+    void peerOverASessionBoundIsAbortedNamingItWhileOthersCarryOn() throws Exception {
+        RpcServer server = startServer(b -> b.sessionOptions(SessionOptions.builder().maxExports(10).build()));
+        RpcSession bystander = connect(webSocketUri(server), ClientOptions.defaults());
+        RpcStub main = bystander.main();
+        assertThat(main.call("add", 1, 1).join(WAIT)).isEqualTo(2L);
+        try (PlainWebSocket raw = PlainWebSocket.open(webSocketUri(server), 0)) {
+            for (int i = 0; i < 20; i++) {
+                raw.sendText("[\"push\",[\"pipeline\",0,[\"add\"],[1,2]]]");
+            }
+            String abort = raw.readText(WAIT);
+            assertThat(abort).startsWith("[\"abort\",[\"error\",\"Error\",")
+                    .contains("export table exceeded its limit of 10 entries").contains("maxExports(n)");
+            assertNoStackTrace(abort);
+            assertThat(raw.readText(WAIT)).as("the connection closes after the abort").isNull();
+        }
+        await("the aborted session's main object closed", WAIT, () -> state.mainsClosed.get() == 1);
+        assertThat(main.call("add", 2, 2).join(WAIT)).isEqualTo(4L);
+        assertThat(bystander.isOpen()).isTrue();
+    }
+
+    @Test
     void thrownErrorsReachTheWireWithoutAStackByDefault() throws Exception {
         RpcServer server = startServer(b -> b);
         try (PlainWebSocket raw = PlainWebSocket.open(webSocketUri(server), 0)) {

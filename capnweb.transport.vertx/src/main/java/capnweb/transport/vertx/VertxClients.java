@@ -118,6 +118,7 @@ final class VertxClients {
                 .setDecompressionSupported(false));
         Executor executor = completer(options);
         String target = uri.toString();
+        io.vertx.core.Context context = lease.vertx().getOrCreateContext();
         HttpBatchPoster poster = body -> {
             CompletableFuture<String> result = new CompletableFuture<>();
             RequestOptions request = new RequestOptions()
@@ -126,7 +127,12 @@ final class VertxClients {
                     .setConnectTimeout(connectMillis)
                     .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8");
             options.headers().forEach(request::putHeader);
-            http.request(request)
+            // Issued from the session's event-loop context, so that the connection, the response
+            // and the callbacks below share one thread: body() is then registered before any of
+            // the body can arrive. Issued from a plain thread, the callbacks ran on another event
+            // loop, and a small response sometimes ended before body() was registered (an empty
+            // body: about one request in 600).
+            context.runOnContext(v -> http.request(request)
                     .compose(req -> req.send(body))
                     .compose(VertxClients::responseBody)
                     .onComplete(ar -> executor.execute(() -> {
@@ -135,7 +141,7 @@ final class VertxClients {
                         } else {
                             result.completeExceptionally(ar.cause());
                         }
-                    }));
+                    })));
             return result;
         };
         try {

@@ -69,10 +69,20 @@ class VertxServerTest {
         for (int i = 0; i < headers.length; i += 2) {
             ro.putHeader(headers[i], headers[i + 1]);
         }
-        return http.request(ro)
+        // On one event-loop context, as VertxClients does: issued from the test thread, the
+        // callbacks ran on another event loop and a small body could end before body() was set.
+        java.util.concurrent.CompletableFuture<Response> result = new java.util.concurrent.CompletableFuture<>();
+        clientVertx.getOrCreateContext().runOnContext(v -> http.request(ro)
                 .compose(req -> body == null ? req.send() : req.send(body))
                 .compose(resp -> resp.body().map(b -> new Response(resp, b.toString())))
-                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                .onComplete(ar -> {
+                    if (ar.succeeded()) {
+                        result.complete(ar.result());
+                    } else {
+                        result.completeExceptionally(ar.cause());
+                    }
+                }));
+        return result.get(10, TimeUnit.SECONDS);
     }
 
     private static final class Response {
