@@ -78,7 +78,10 @@ public final class CapnWebHandler extends Handler.Abstract {
     private volatile boolean shuttingDown;
 
     private CapnWebHandler(Builder b) {
-        super(InvocationType.NON_BLOCKING);
+        // Blocking: messages that arrive with the upgrade request are handled during it, on this
+        // handler's thread, target methods included (see WebSocketTransport.deliveryThreadsMayBlock),
+        // so Jetty must not run it on its selector thread.
+        super(InvocationType.BLOCKING);
         this.mainFactory = b.mainFactory;
         this.sessionOptions = b.sessionOptions;
         this.engine = b.engine;

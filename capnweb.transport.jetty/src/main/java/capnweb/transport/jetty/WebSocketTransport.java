@@ -167,6 +167,16 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
         }
     }
 
+    /**
+     * Jetty calls the listener on a pool thread that may block: its selector hands production to
+     * another thread before running a blocking task. So the engine may handle each message right
+     * here, and the next frame is demanded only once it has.
+     */
+    @Override
+    public boolean deliveryThreadsMayBlock() {
+        return true;
+    }
+
     @Override
     public long queuedBytes() {
         synchronized (lock) {
