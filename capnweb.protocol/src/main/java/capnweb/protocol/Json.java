@@ -33,6 +33,18 @@ final class Json {
      * @throws capnweb.api.RpcException a SyntaxError for malformed JSON, a TypeError for too deep nesting
      */
     static JsonElement parse(String text, int maxNesting, int maxDepthForMessage) {
+        JsonElement fast = FastParser.parse(text, maxNesting);
+        if (fast != null) {
+            return fast;
+        }
+        return parseWithGson(text, maxNesting, maxDepthForMessage);
+    }
+
+    /**
+     * The general parser: Gson's, whose error messages are part of what a peer sees. Everything
+     * {@link FastParser} declines (malformed or unusual input, deep nesting) comes here.
+     */
+    static JsonElement parseWithGson(String text, int maxNesting, int maxDepthForMessage) {
         try (JsonReader reader = new JsonReader(new StringReader(text))) {
             reader.setStrictness(Strictness.STRICT);
             // Our own limit below applies; Gson's default one would refuse legitimate messages.
@@ -274,8 +286,24 @@ final class Json {
 
     /** Quotes a string as {@code JSON.stringify} does (including lone surrogates as escapes). */
     static void quote(String s, StringBuilder out) {
+        int n = s.length();
+        if (n >= LARGE_STRING) {
+            // Room for the string and what usually follows it, so a large string is not copied
+            // again and again as the builder doubles.
+            out.ensureCapacity(out.length() + n + (n >> 4) + 64);
+        }
         out.append('"');
-        for (int i = 0, n = s.length(); i < n; i++) {
+        // Most strings need no escaping: copy them in one piece.
+        int plain = 0;
+        while (plain < n && !needsEscape(s.charAt(plain))) {
+            plain++;
+        }
+        if (plain == n) {
+            out.append(s).append('"');
+            return;
+        }
+        out.append(s, 0, plain);
+        for (int i = plain; i < n; i++) {
             char c = s.charAt(i);
             switch (c) {
                 case '"':
@@ -316,6 +344,14 @@ final class Json {
             }
         }
         out.append('"');
+    }
+
+    /** Strings at least this long make {@link #quote} reserve their room up front. */
+    private static final int LARGE_STRING = 4096;
+
+    /** @return whether {@code c} is escaped, or may be (a surrogate, escaped when unpaired) */
+    private static boolean needsEscape(char c) {
+        return c < 0x20 || c == '"' || c == '\\' || (c >= Character.MIN_SURROGATE && c <= Character.MAX_SURROGATE);
     }
 
     private static void hex(char c, StringBuilder out) {
