@@ -67,12 +67,40 @@ final class BatchClient extends Session {
      * between them (a busy machine), and the calls after the cut would fail.
      */
     private void sendWhenQuiet() {
-        long quietFor = System.nanoTime() - Math.max(lastActivityNanos, outbox.lastMessageNanos);
-        if (quietFor >= quietNanos) {
-            executor.execute(this::sendBatch);
+        if (quietFor() >= quietNanos) {
+            // Checked again on the session's thread: an application thread may be running a call
+            // there right now (see run), and its next call must not miss the batch.
+            executor.execute(() -> {
+                if (quietFor() >= quietNanos) {
+                    sendBatch();
+                } else {
+                    sendWhenQuiet();
+                }
+            });
         } else {
-            EnginePools.TIMER.schedule(this::sendWhenQuiet, quietNanos - quietFor, TimeUnit.NANOSECONDS);
+            EnginePools.TIMER.schedule(this::sendWhenQuiet, quietNanos - quietFor(), TimeUnit.NANOSECONDS);
         }
+    }
+
+    private long quietFor() {
+        return System.nanoTime() - Math.max(lastActivityNanos, outbox.lastMessageNanos);
+    }
+
+    /**
+     * Application threads run their calls on the session themselves when it is idle; the time
+     * that takes (long on a cold JVM) is activity, not quiet.
+     */
+    @Override
+    void run(Runnable task) {
+        lastActivityNanos = System.nanoTime();
+        super.run(() -> {
+            try {
+                task.run();
+            } finally {
+                // Stamped on the session's thread, so a quiet check queued meanwhile sees it.
+                lastActivityNanos = System.nanoTime();
+            }
+        });
     }
 
     /**

@@ -111,6 +111,26 @@ class BatchTest {
     }
 
     @Test
+    void applicationWorkOnTheSessionLongerThanTheQuietPeriodDoesNotCutTheBatch() throws Exception {
+        // An application thread runs its calls on the idle session itself; on a cold JVM that can
+        // take longer than the quiet period, which must not send the batch under it.
+        BatchClient session = BatchClient.open(inProcess, Undefined.INSTANCE, SessionOptions.defaults(), 50);
+        RpcStub main = session.main();
+        CompletableFuture<Object> first = main.call("square", 3).toCompletableFuture();
+        session.run(() -> {
+            try {
+                Thread.sleep(150);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        CompletableFuture<Object> second = main.call("square", 4).toCompletableFuture();
+        assertThat(first.get(5, TimeUnit.SECONDS)).isEqualTo(9L);
+        assertThat(second.get(5, TimeUnit.SECONDS)).isEqualTo(16L);
+        assertThat(posted).hasSize(1);
+    }
+
+    @Test
     void quietApplicationSendsTheBatchWithoutAWait() throws Exception {
         RpcSession session = BatchClient.open(inProcess, Undefined.INSTANCE, SessionOptions.defaults(), 50);
         CompletableFuture<Object> nine = session.main().call("square", 3).toCompletableFuture();
