@@ -31,9 +31,18 @@ final class BatchServer {
             }
         };
         session.start();
+        // One message per line, empty lines included (as split("\n", -1) would), without the
+        // array and list that split allocates.
         if (!body.isEmpty()) {
-            for (String line : body.split("\n", -1)) {
-                session.onMessage(line);
+            int from = 0;
+            while (true) {
+                int end = body.indexOf('\n', from);
+                if (end < 0) {
+                    session.onMessage(from == 0 ? body : body.substring(from));
+                    break;
+                }
+                session.onMessage(body.substring(from, end));
+                from = end + 1;
             }
         }
         CompletableFuture<String> response = new CompletableFuture<>();
