@@ -15,6 +15,8 @@ module capnweb.transport.jetty {
     requires org.eclipse.jetty.client;
     requires org.eclipse.jetty.websocket.server;
     requires org.eclipse.jetty.websocket.client;
+    // Text frames are read as bytes; invalid UTF-8 is refused with Jetty's own BadPayloadException.
+    requires org.eclipse.jetty.websocket.core.common;
 
     // CapnWebHandler, for users who mount Cap'n Web into their own Jetty server.
     exports capnweb.transport.jetty;

@@ -262,8 +262,11 @@ public final class SessionOptions {
         }
 
         /**
-         * Sets the executor that runs target methods. Calls of one session still run one at a
-         * time, in arrival order.
+         * Sets the executor that runs target methods, and all of the session's work. Calls of one
+         * session still run one at a time, in arrival order. Without one, the session runs on the
+         * engine's shared pool, or, while it is idle, on the thread that hands it work: an
+         * application thread making a call, or a transport thread that may block (Jetty's, never
+         * a Vert.x event loop). {@code Runnable::run} runs it on whichever thread hands it work.
          *
          * @param executor the executor
          * @return this builder

@@ -86,28 +86,8 @@ final class Dispatcher {
             if (method.trySetAccessible()) {
                 return method;
             }
-            java.util.ArrayDeque<Class<?>> todo = new java.util.ArrayDeque<>();
-            todo.add(targetClass);
-            java.util.Set<Class<?>> seen = new java.util.HashSet<>();
-            while (!todo.isEmpty()) {
-                Class<?> c = todo.poll();
-                if (!seen.add(c)) {
-                    continue;
-                }
-                try {
-                    Method m = c.getDeclaredMethod(method.getName(), method.getParameterTypes());
-                    if (Modifier.isPublic(m.getModifiers()) && m.trySetAccessible()) {
-                        return m;
-                    }
-                } catch (NoSuchMethodException ignored) {
-                    // not declared here
-                }
-                if (c.getSuperclass() != null) {
-                    todo.add(c.getSuperclass());
-                }
-                todo.addAll(Arrays.asList(c.getInterfaces()));
-            }
-            return null;
+            return inHierarchy(targetClass, method,
+                    m -> Modifier.isPublic(m.getModifiers()) && m.trySetAccessible() ? m : null);
         }
 
         String signature() {
@@ -152,7 +132,7 @@ final class Dispatcher {
             // action, so reading its name yields the method itself, as in JavaScript.
             for (List<Invokable> list : methods.values()) {
                 for (Invokable inv : list) {
-                    RpcProperty annotation = inv.method.getAnnotation(RpcProperty.class);
+                    RpcProperty annotation = propertyAnnotation(inv.method, type);
                     if (annotation != null && inv.types.length == 0 && !inv.returnsVoid) {
                         String property = annotation.value().isEmpty() ? beanName(inv) : annotation.value();
                         getters.putIfAbsent(property == null ? inv.method.getName() : property, inv);
@@ -174,6 +154,15 @@ final class Dispatcher {
                     }
                 }
             }
+        }
+
+        /**
+         * The {@link RpcProperty} on {@code method} or on a method it overrides or implements: an
+         * interface may declare what is a property, and its implementations need not repeat it.
+         */
+        private static RpcProperty propertyAnnotation(Method method, Class<?> type) {
+            RpcProperty own = method.getAnnotation(RpcProperty.class);
+            return own != null ? own : inHierarchy(type, method, m -> m.getAnnotation(RpcProperty.class));
         }
 
         /** {@code x} for {@code getX()} and for a boolean {@code isX()}; else null. */
@@ -209,6 +198,35 @@ final class Dispatcher {
             }
             return Character.toLowerCase(s.charAt(0)) + s.substring(1);
         }
+    }
+
+    /**
+     * Walks {@code type}, its superclasses and its interfaces, breadth first, for declarations of
+     * {@code method}'s signature; returns the first that {@code pick} maps to non-null, else null.
+     */
+    static <T> T inHierarchy(Class<?> type, Method method, java.util.function.Function<Method, T> pick) {
+        java.util.ArrayDeque<Class<?>> todo = new java.util.ArrayDeque<>();
+        todo.add(type);
+        java.util.Set<Class<?>> seen = new java.util.HashSet<>();
+        while (!todo.isEmpty()) {
+            Class<?> c = todo.poll();
+            if (!seen.add(c)) {
+                continue;
+            }
+            try {
+                T found = pick.apply(c.getDeclaredMethod(method.getName(), method.getParameterTypes()));
+                if (found != null) {
+                    return found;
+                }
+            } catch (NoSuchMethodException ignored) {
+                // not declared here
+            }
+            if (c.getSuperclass() != null) {
+                todo.add(c.getSuperclass());
+            }
+            todo.addAll(Arrays.asList(c.getInterfaces()));
+        }
+        return null;
     }
 
     static TargetClass of(Object target) {

@@ -34,10 +34,16 @@ final class Json {
      */
     static JsonElement parse(String text, int maxNesting, int maxDepthForMessage) {
         JsonElement fast = FastParser.parse(text, maxNesting);
-        return fast != null ? fast : parseWithGson(text, maxNesting, maxDepthForMessage);
+        if (fast != null) {
+            return fast;
+        }
+        return parseWithGson(text, maxNesting, maxDepthForMessage);
     }
 
-    /** The general parser: every message the fast one declines, and every error message. */
+    /**
+     * The general parser: Gson's, whose error messages are part of what a peer sees. Everything
+     * {@link FastParser} declines (malformed or unusual input, deep nesting) comes here.
+     */
     static JsonElement parseWithGson(String text, int maxNesting, int maxDepthForMessage) {
         try (JsonReader reader = new JsonReader(new StringReader(text))) {
             reader.setStrictness(Strictness.STRICT);
@@ -146,282 +152,6 @@ final class Json {
     private static void expectEnd(JsonReader reader) throws IOException {
         if (reader.peek() != JsonToken.END_DOCUMENT) {
             throw Errors.syntax("Unexpected non-whitespace character after JSON");
-        }
-    }
-
-    /**
-     * A parser for well-formed JSON straight from the string, without Gson's reader and its
-     * buffers (the reader was a fifth of a small batch's engine time). It builds the same tree as
-     * {@link #parseWithGson} and declines (returns null) anything unusual: malformed text,
-     * control characters in strings, nesting beyond the limit or too deep to recurse, so that
-     * every error and edge case still goes through Gson.
-     */
-    static final class FastParser {
-        /** Deeper than this, the iterative Gson path takes over, so recursion cannot overflow. */
-        private static final int MAX_RECURSION = 200;
-
-        private final String s;
-        private final int maxNesting;
-        private int pos;
-
-        private FastParser(String s, int maxNesting) {
-            this.s = s;
-            this.maxNesting = maxNesting;
-        }
-
-        static JsonElement parse(String text, int maxNesting) {
-            FastParser p = new FastParser(text, maxNesting);
-            JsonElement root = p.value(0);
-            if (root == null) {
-                return null;
-            }
-            p.skipWhitespace();
-            return p.pos == text.length() ? root : null;
-        }
-
-        private void skipWhitespace() {
-            while (pos < s.length()) {
-                char c = s.charAt(pos);
-                if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
-                    return;
-                }
-                pos++;
-            }
-        }
-
-        /** @return the value at pos, or null to decline */
-        private JsonElement value(int depth) {
-            skipWhitespace();
-            if (pos >= s.length()) {
-                return null;
-            }
-            char c = s.charAt(pos);
-            switch (c) {
-                case '[':
-                    return array(depth + 1);
-                case '{':
-                    return object(depth + 1);
-                case '"': {
-                    String str = string();
-                    return str == null ? null : new JsonPrimitive(str);
-                }
-                case 't':
-                    return literal("true") ? new JsonPrimitive(Boolean.TRUE) : null;
-                case 'f':
-                    return literal("false") ? new JsonPrimitive(Boolean.FALSE) : null;
-                case 'n':
-                    return literal("null") ? JsonNull.INSTANCE : null;
-                default:
-                    return number();
-            }
-        }
-
-        private boolean literal(String word) {
-            if (!s.startsWith(word, pos)) {
-                return false;
-            }
-            pos += word.length();
-            // A literal runs into what follows it ("nullx") only in malformed text.
-            return pos >= s.length() || !Character.isLetterOrDigit(s.charAt(pos));
-        }
-
-        private JsonArray array(int depth) {
-            if (depth > maxNesting || depth > MAX_RECURSION) {
-                return null;
-            }
-            pos++;
-            JsonArray array = new JsonArray();
-            skipWhitespace();
-            if (pos < s.length() && s.charAt(pos) == ']') {
-                pos++;
-                return array;
-            }
-            while (true) {
-                JsonElement v = value(depth);
-                if (v == null) {
-                    return null;
-                }
-                array.add(v);
-                skipWhitespace();
-                if (pos >= s.length()) {
-                    return null;
-                }
-                char c = s.charAt(pos++);
-                if (c == ']') {
-                    return array;
-                }
-                if (c != ',') {
-                    return null;
-                }
-            }
-        }
-
-        private JsonObject object(int depth) {
-            if (depth > maxNesting || depth > MAX_RECURSION) {
-                return null;
-            }
-            pos++;
-            JsonObject object = new JsonObject();
-            skipWhitespace();
-            if (pos < s.length() && s.charAt(pos) == '}') {
-                pos++;
-                return object;
-            }
-            while (true) {
-                skipWhitespace();
-                if (pos >= s.length() || s.charAt(pos) != '"') {
-                    return null;
-                }
-                String name = string();
-                if (name == null) {
-                    return null;
-                }
-                skipWhitespace();
-                if (pos >= s.length() || s.charAt(pos++) != ':') {
-                    return null;
-                }
-                JsonElement v = value(depth);
-                if (v == null) {
-                    return null;
-                }
-                object.add(name, v);
-                skipWhitespace();
-                if (pos >= s.length()) {
-                    return null;
-                }
-                char c = s.charAt(pos++);
-                if (c == '}') {
-                    return object;
-                }
-                if (c != ',') {
-                    return null;
-                }
-            }
-        }
-
-        /** @return the string starting at the quote at pos, or null to decline */
-        private String string() {
-            int start = ++pos;
-            StringBuilder sb = null;
-            int from = start;
-            while (pos < s.length()) {
-                char c = s.charAt(pos);
-                if (c == '"') {
-                    String result = sb == null ? s.substring(start, pos) : sb.append(s, from, pos).toString();
-                    pos++;
-                    return result;
-                }
-                if (c < 0x20) {
-                    return null;
-                }
-                if (c == '\\') {
-                    if (sb == null) {
-                        sb = new StringBuilder(pos - start + 16);
-                    }
-                    sb.append(s, from, pos);
-                    if (pos + 1 >= s.length()) {
-                        return null;
-                    }
-                    char e = s.charAt(pos + 1);
-                    switch (e) {
-                        case '"': case '\\': case '/':
-                            sb.append(e);
-                            break;
-                        case 'b':
-                            sb.append('\b');
-                            break;
-                        case 'f':
-                            sb.append('\f');
-                            break;
-                        case 'n':
-                            sb.append('\n');
-                            break;
-                        case 'r':
-                            sb.append('\r');
-                            break;
-                        case 't':
-                            sb.append('\t');
-                            break;
-                        case 'u': {
-                            if (pos + 6 > s.length()) {
-                                return null;
-                            }
-                            int code = 0;
-                            for (int i = pos + 2; i < pos + 6; i++) {
-                                int d = Character.digit(s.charAt(i), 16);
-                                if (d < 0 || s.charAt(i) > 'f') {
-                                    return null;
-                                }
-                                code = code * 16 + d;
-                            }
-                            sb.append((char) code);
-                            pos += 4;
-                            break;
-                        }
-                        default:
-                            return null;
-                    }
-                    pos += 2;
-                    from = pos;
-                    continue;
-                }
-                pos++;
-            }
-            return null;
-        }
-
-        /** A number in JSON's grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
-        private JsonPrimitive number() {
-            int start = pos;
-            if (pos < s.length() && s.charAt(pos) == '-') {
-                pos++;
-            }
-            if (pos >= s.length()) {
-                return null;
-            }
-            char c = s.charAt(pos);
-            if (c == '0') {
-                pos++;
-            } else if (c >= '1' && c <= '9') {
-                pos = digits(pos);
-            } else {
-                return null;
-            }
-            if (pos < s.length() && s.charAt(pos) == '.') {
-                int after = digits(pos + 1);
-                if (after == pos + 1) {
-                    return null;
-                }
-                pos = after;
-            }
-            if (pos < s.length() && (s.charAt(pos) == 'e' || s.charAt(pos) == 'E')) {
-                int p = pos + 1;
-                if (p < s.length() && (s.charAt(p) == '+' || s.charAt(p) == '-')) {
-                    p++;
-                }
-                int after = digits(p);
-                if (after == p) {
-                    return null;
-                }
-                pos = after;
-            }
-            // What follows a number must end it; anything else is malformed ("01", "1x").
-            if (pos < s.length()) {
-                char next = s.charAt(pos);
-                if (next != ',' && next != ']' && next != '}' && next != ' ' && next != '\n' && next != '\r'
-                        && next != '\t') {
-                    return null;
-                }
-            }
-            return new JsonPrimitive(parseNumber(s.substring(start, pos)));
-        }
-
-        private int digits(int from) {
-            int p = from;
-            while (p < s.length() && s.charAt(p) >= '0' && s.charAt(p) <= '9') {
-                p++;
-            }
-            return p;
         }
     }
 
@@ -556,8 +286,24 @@ final class Json {
 
     /** Quotes a string as {@code JSON.stringify} does (including lone surrogates as escapes). */
     static void quote(String s, StringBuilder out) {
+        int n = s.length();
+        if (n >= LARGE_STRING) {
+            // Room for the string and what usually follows it, so a large string is not copied
+            // again and again as the builder doubles.
+            out.ensureCapacity(out.length() + n + (n >> 4) + 64);
+        }
         out.append('"');
-        for (int i = 0, n = s.length(); i < n; i++) {
+        // Most strings need no escaping: copy them in one piece.
+        int plain = 0;
+        while (plain < n && !needsEscape(s.charAt(plain))) {
+            plain++;
+        }
+        if (plain == n) {
+            out.append(s).append('"');
+            return;
+        }
+        out.append(s, 0, plain);
+        for (int i = plain; i < n; i++) {
             char c = s.charAt(i);
             switch (c) {
                 case '"':
@@ -598,6 +344,14 @@ final class Json {
             }
         }
         out.append('"');
+    }
+
+    /** Strings at least this long make {@link #quote} reserve their room up front. */
+    private static final int LARGE_STRING = 4096;
+
+    /** @return whether {@code c} is escaped, or may be (a surrogate, escaped when unpaired) */
+    private static boolean needsEscape(char c) {
+        return c < 0x20 || c == '"' || c == '\\' || (c >= Character.MIN_SURROGATE && c <= Character.MAX_SURROGATE);
     }
 
     private static void hex(char c, StringBuilder out) {

@@ -46,6 +46,14 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
     }
 
     final SessionExecutor executor;
+    /**
+     * Whether callers may lend their thread to the session ({@link SessionExecutor#executeHere}):
+     * only when it runs on the engine's own pool, never when the application chose an executor
+     * for its target methods.
+     */
+    private final boolean lendsThreads;
+    /** Whether arriving messages are handled on the transport's delivering thread when idle. */
+    private final boolean receivesHere;
     /** Made on first use (confined to the session thread): most sessions never register a callback. */
     private SessionExecutor callbacks;
     final SessionOptions options;
@@ -78,6 +86,8 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
         this.stubOrigins = options.trackStubLeaks()
                 ? java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>()) : null;
         this.executor = new SessionExecutor(options.executor().orElse(EnginePools.SHARED));
+        this.lendsThreads = options.executor().isEmpty();
+        this.receivesHere = lendsThreads && transport.deliveryThreadsMayBlock();
         this.limits = new SessionLimits(this, options);
         // Export 0 is our main object, import 0 the peer's; the session itself holds a reference
         // to import 0 so that closing main() stubs never releases it. Set up here, before any
@@ -109,7 +119,12 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
 
     @Override
     public void onMessage(String message) {
-        executor.execute(() -> receive(message));
+        Runnable task = () -> receive(message);
+        if (receivesHere) {
+            executor.executeHere(task);
+        } else {
+            executor.execute(task);
+        }
     }
 
     @Override
@@ -799,10 +814,15 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
         limits.checkTables(importCount, previousImports, exportCount, previousExports);
     }
 
-    /** Runs {@code task} on the executor: at once if already there, else queued. */
+    /**
+     * Runs {@code task} on the executor: at once if already there; else, for an application
+     * thread, on that thread if the session is idle; else queued.
+     */
     void run(Runnable task) {
         if (executor.inExecutor()) {
             task.run();
+        } else if (lendsThreads) {
+            executor.executeHere(task);
         } else {
             executor.execute(task);
         }

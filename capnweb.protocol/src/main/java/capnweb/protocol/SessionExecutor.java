@@ -60,6 +60,43 @@ final class SessionExecutor implements Executor {
         microtasks.add(task);
     }
 
+    /**
+     * Like {@link #execute}, but when the session is idle runs {@code task} (and the microtasks it
+     * queues) on the calling thread at once instead of waking a pool thread: one thread hand-off
+     * less per message or call. Only for threads that may run session work, and so target
+     * methods: application threads, and transport threads that may block. Anything queued behind
+     * the task goes to the underlying executor, so the caller's thread is lent for one task only.
+     */
+    void executeHere(Runnable task) {
+        tasks.add(task);
+        // Never nested inside another session's task: that one's thread is not ours to lend.
+        if (CURRENT.get() != null || !scheduled.compareAndSet(false, true)) {
+            schedule();
+            return;
+        }
+        CURRENT.set(this);
+        try {
+            // Tasks queued ahead of ours in the moment before it won the session run first, in order.
+            Runnable next;
+            while ((next = tasks.poll()) != null) {
+                run(next);
+                Runnable micro;
+                while ((micro = microtasks.poll()) != null) {
+                    run(micro);
+                }
+                if (next == task) {
+                    break;
+                }
+            }
+        } finally {
+            CURRENT.remove();
+            scheduled.set(false);
+        }
+        if (!tasks.isEmpty()) {
+            schedule();
+        }
+    }
+
     private void schedule() {
         if (scheduled.compareAndSet(false, true)) {
             try {

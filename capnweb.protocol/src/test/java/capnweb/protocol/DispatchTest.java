@@ -270,6 +270,42 @@ class DispatchTest {
         }
     }
 
+    public interface Thermometer {
+        @RpcProperty
+        double celsius();
+
+        double celsius(int decimals);
+
+        @RpcProperty("kelvin")
+        double absolute();
+    }
+
+    public static final class Probe implements Thermometer, RpcTarget {
+        @Override
+        public double celsius() {
+            return 21.5;
+        }
+
+        @Override
+        public double celsius(int decimals) {
+            return Math.round(21.54 * Math.pow(10, decimals)) / Math.pow(10, decimals);
+        }
+
+        @Override
+        public double absolute() {
+            return 294.65;
+        }
+    }
+
+    @Test
+    void aPropertyAnnotatedOnAnInterfaceIsAPropertyOfItsImplementations() {
+        try (Harness h = new Harness(new Probe())) {
+            assertThat(h.main.get("celsius").join()).isEqualTo(21.5);
+            assertThat(h.main.get("kelvin").join()).isEqualTo(294.65);
+            assertThat(h.main.call("celsius", 1).join()).isEqualTo(21.5);
+        }
+    }
+
     public record Pair(String left, long right) implements RpcTarget {
     }
 

@@ -2,7 +2,9 @@ package capnweb.api.spi;
 
 /**
  * Where a {@link MessageTransport} delivers what arrives. Implemented by the engine; its methods
- * return quickly and never block, so transports may call them from I/O threads.
+ * return quickly and never block, so transports may call them from I/O threads, unless the
+ * transport says its delivering threads may block ({@link MessageTransport#deliveryThreadsMayBlock}):
+ * then {@link #onMessage} may handle the message before it returns.
  */
 public interface MessageReceiver {
 

@@ -78,8 +78,10 @@ public final class CapnWebHandler extends Handler.Abstract {
     private volatile boolean shuttingDown;
 
     private CapnWebHandler(Builder b) {
-        // Blocking: a batch runs its session on the request's thread (see RequestThreadExecutor),
-        // so Jetty calls this handler on a pool thread, never on a selector.
+        // Blocking: messages that arrive with the upgrade request are handled during it, on this
+        // handler's thread, target methods included (see WebSocketTransport.deliveryThreadsMayBlock),
+        // and a batch runs its session on the request's thread (see RequestThreadExecutor), so
+        // Jetty must not run it on its selector thread.
         super(InvocationType.BLOCKING);
         this.mainFactory = b.mainFactory;
         this.sessionOptions = b.sessionOptions;

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -17,8 +18,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.eclipse.jetty.util.IteratingCallback;
 import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Frame;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.api.StatusCode;
+import org.eclipse.jetty.websocket.core.exception.BadPayloadException;
 
 /**
  * One WebSocket connection as a {@link MessageTransport}: one text frame is one message.
@@ -26,7 +29,12 @@ import org.eclipse.jetty.websocket.api.StatusCode;
  * <p>Receiving: frames are demanded one at a time, joined into messages, and handed to the
  * receiver in order; messages that arrive before {@link #start} are held until then. A message
  * over the size limit is refused as soon as its size is known, with an {@code abort} and a close
- * (1009); a binary frame likewise (1003). Sending never blocks: messages queue and
+ * (1009); a binary frame likewise (1003). Text frames are taken as raw bytes
+ * ({@link #onWebSocketFrame}), checked as UTF-8 as they arrive (invalid UTF-8 closes with 1007, as
+ * Jetty's own text handling would) and decoded once per message: Jetty's decoder works byte by
+ * byte into a builder, most of the CPU time of receiving a large message. Taking frames means
+ * answering pings and reporting close frames here, as Jetty does for listeners that take
+ * messages. Sending never blocks: messages queue and
  * a single writer sends them in order, one frame in flight at a time, so the queue's size is what
  * {@link #queuedBytes()} reports. Closing and aborting wait for the queue to drain before the
  * close frame goes out.
@@ -54,6 +62,9 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
     private final CompletableFuture<Void> ended = new CompletableFuture<>();
     /** At most this many messages are handed to Jetty before their writes complete. */
     private static final int MAX_BATCH = 64;
+    private static final byte[] EMPTY = new byte[0];
+    /** A receive buffer up to this size is kept for the next message; a larger one is dropped. */
+    private static final int RETAINED_BUFFER_BYTES = 64 * 1024;
 
     private final Flusher flusher = new Flusher();
 
@@ -61,10 +72,14 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
     private Session session;
     private MessageReceiver receiver;
     private final ArrayDeque<String> early = new ArrayDeque<>();
-    // Only Jetty's demand-driven delivery touches these: one fragment at a time, never concurrently.
-    private final StringBuilder partial = new StringBuilder();
-    private long partialBytes;
-    private final ArrayDeque<String> outgoing = new ArrayDeque<>();
+    // Only Jetty's demand-driven delivery touches these: one frame at a time, never concurrently.
+    /** The text message being received, as UTF-8; released after a large message. */
+    private byte[] partial = EMPTY;
+    private int partialLength;
+    /** How much of {@link #partial} is checked UTF-8: all but an incomplete trailing sequence. */
+    private int partialChecked;
+    private final AtomicBoolean closeNotified = new AtomicBoolean();
+    private final ArrayDeque<Outgoing> outgoing = new ArrayDeque<>();
     private long queuedBytes;
     private int closeCode;
     private String closeReason;
@@ -130,8 +145,9 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
                 // socket would do anyway.
                 return;
             }
-            outgoing.add(message);
-            queuedBytes += utf8Length(message);
+            Outgoing out = new Outgoing(message, utf8Length(message));
+            outgoing.add(out);
+            queuedBytes += out.bytes();
         }
         flusher.iterate();
     }
@@ -165,6 +181,16 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
             LOG.log(System.Logger.Level.DEBUG, "Dropping an aborted WebSocket whose peer did not take what was queued");
             s.disconnect();
         }
+    }
+
+    /**
+     * Jetty calls the listener on a pool thread that may block: its selector hands production to
+     * another thread before running a blocking task. So the engine may handle each message right
+     * here, and the next frame is demanded only once it has.
+     */
+    @Override
+    public boolean deliveryThreadsMayBlock() {
+        return true;
     }
 
     @Override
@@ -230,34 +256,83 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
     }
 
     @Override
-    public void onWebSocketPartialText(String fragment, boolean last) {
+    public void onWebSocketFrame(Frame frame, Callback callback) {
+        Frame.Type type = frame.getType();
+        if (type == Frame.Type.TEXT || type == Frame.Type.BINARY || type == Frame.Type.CONTINUATION) {
+            if (Frame.Type.from(frame.getEffectiveOpCode()) == Frame.Type.BINARY) {
+                callback.succeed();
+                refuse(BINARY_REFUSED, StatusCode.BAD_DATA);
+                return;
+            }
+            onText(frame.getPayload(), frame.isFin(), callback);
+            return;
+        }
+        Session s;
+        synchronized (lock) {
+            s = session;
+        }
+        switch (type) {
+            case PING -> s.sendPong(frame.getPayload(), Callback.from(() -> {
+                callback.succeed();
+                s.demand();
+            }, x -> {
+                callback.succeed();
+                s.demand();
+            }));
+            case PONG -> {
+                callback.succeed();
+                s.demand();
+            }
+            case CLOSE -> {
+                Frame.CloseStatus status = frame.getCloseStatus();
+                onWebSocketClose(status.statusCode(), status.reason(), callback);
+            }
+            default -> callback.succeed();
+        }
+    }
+
+    private void onText(ByteBuffer payload, boolean last, Callback callback) {
         Session s;
         synchronized (lock) {
             if (receivingStopped) {
+                callback.succeed();
                 return;
             }
             s = session;
         }
-        partialBytes += utf8Length(fragment);
-        if (partialBytes > maxTextMessageBytes) {
-            partial.setLength(0);
-            partialBytes = 0;
+        int n = payload.remaining();
+        if ((long) partialLength + n > maxTextMessageBytes) {
+            resetPartial();
             refuse("The WebSocket message is larger than this endpoint's limit of " + maxTextMessageBytes
                     + " bytes.", StatusCode.MESSAGE_TOO_LARGE);
+            callback.succeed();
             return;
         }
+        if (partialLength + n > partial.length) {
+            long grown = Math.max(partialLength + n, Math.min(2L * partial.length, maxTextMessageBytes));
+            partial = Arrays.copyOf(partial, (int) Math.max(grown, Math.min(256, maxTextMessageBytes)));
+        }
+        payload.get(partial, partialLength, n);
+        partialLength += n;
+        int checked = checkUtf8(partial, partialChecked, partialLength);
+        if (checked < 0 || (last && checked != partialLength)) {
+            resetPartial();
+            callback.fail(new BadPayloadException.InvalidUtf8());
+            return;
+        }
+        partialChecked = checked;
         if (!last) {
-            partial.append(fragment);
             s.demand();
+            callback.succeed();
             return;
         }
-        String message = partial.length() == 0 ? fragment : partial.append(fragment).toString();
-        partial.setLength(0);
-        partialBytes = 0;
+        String message = new String(partial, 0, partialLength, StandardCharsets.UTF_8);
+        resetPartial();
         LOG.log(System.Logger.Level.TRACE, () -> "received " + message);
         MessageReceiver r;
         synchronized (lock) {
             if (receivingStopped) {
+                callback.succeed();
                 return;
             }
             r = receiver;
@@ -265,19 +340,73 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
                 early.add(message);
             }
         }
-        // Outside the lock: Jetty delivers one message at a time (the next only after demand()),
+        // Outside the lock: Jetty delivers one frame at a time (the next only after demand()),
         // and start() hands over the held messages before it publishes the receiver, so the
         // order holds without calling into the engine while holding this transport's lock.
         if (r != null) {
             r.onMessage(message);
         }
         s.demand();
+        callback.succeed();
     }
 
-    @Override
-    public void onWebSocketPartialBinary(ByteBuffer payload, boolean last, Callback callback) {
-        callback.succeed();
-        refuse(BINARY_REFUSED, StatusCode.BAD_DATA);
+    private void resetPartial() {
+        if (partial.length > RETAINED_BUFFER_BYTES) {
+            partial = EMPTY;
+        }
+        partialLength = 0;
+        partialChecked = 0;
+    }
+
+    /**
+     * Checks UTF-8 (RFC 3629: no overlong forms, surrogates or code points past U+10FFFF).
+     *
+     * @return where a trailing incomplete sequence starts ({@code end} if there is none), or -1
+     *     if the bytes are not UTF-8, including an incomplete sequence that already is not
+     */
+    static int checkUtf8(byte[] b, int from, int end) {
+        int i = from;
+        while (i < end) {
+            int c = b[i];
+            if (c >= 0) {
+                i++;
+                continue;
+            }
+            c &= 0xFF;
+            int more;
+            int low = 0x80;
+            int high = 0xBF;
+            if (c >= 0xC2 && c <= 0xDF) {
+                more = 1;
+            } else if (c >= 0xE0 && c <= 0xEF) {
+                more = 2;
+                if (c == 0xE0) {
+                    low = 0xA0;
+                } else if (c == 0xED) {
+                    high = 0x9F;
+                }
+            } else if (c >= 0xF0 && c <= 0xF4) {
+                more = 3;
+                if (c == 0xF0) {
+                    low = 0x90;
+                } else if (c == 0xF4) {
+                    high = 0x8F;
+                }
+            } else {
+                return -1;
+            }
+            for (int k = 1; k <= more; k++) {
+                if (i + k >= end) {
+                    return i;
+                }
+                int d = b[i + k] & 0xFF;
+                if (k == 1 ? d < low || d > high : d < 0x80 || d > 0xBF) {
+                    return -1;
+                }
+            }
+            i += more + 1;
+        }
+        return end;
     }
 
     @Override
@@ -292,6 +421,11 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
 
     @Override
     public void onWebSocketClose(int statusCode, String reason, Callback callback) {
+        // Called for the peer's close frame (onWebSocketFrame), then again by Jetty once closed.
+        if (!closeNotified.compareAndSet(false, true)) {
+            callback.succeed();
+            return;
+        }
         try {
             closed(statusCode, reason);
         } finally {
@@ -341,7 +475,8 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
             }
             receivingStopped = true;
             if (!closeRequested) {
-                outgoing.add(abortMessage(message));
+                String abort = abortMessage(message);
+                outgoing.add(new Outgoing(abort, utf8Length(abort)));
             }
             error = cause;
             r = receiverNotified ? null : receiver;
@@ -382,9 +517,19 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
         return b.append('"').toString();
     }
 
+    /** A queued message and its length in UTF-8, counted once. */
+    private record Outgoing(String text, long bytes) {
+    }
+
     static long utf8Length(String s) {
-        long n = 0;
-        for (int i = 0; i < s.length(); i++) {
+        int length = s.length();
+        int ascii = 0;
+        // Most text is ASCII: a tight loop, then the general one from the first other character.
+        while (ascii < length && s.charAt(ascii) < 0x80) {
+            ascii++;
+        }
+        long n = ascii;
+        for (int i = ascii; i < length; i++) {
             char c = s.charAt(i);
             if (c < 0x80) {
                 n += 1;
@@ -432,10 +577,10 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
                     // before the previous write completed into one write, so a burst of
                     // answers costs one system call instead of one each.
                     batch = new ArrayList<>(Math.min(outgoing.size(), MAX_BATCH));
-                    String next;
+                    Outgoing next;
                     while (batch.size() < MAX_BATCH && (next = outgoing.poll()) != null) {
-                        batch.add(next);
-                        inFlightBytes += utf8Length(next);
+                        batch.add(next.text());
+                        inFlightBytes += next.bytes();
                     }
                 } else {
                     if (!closeRequested || closeSent || s == null) {

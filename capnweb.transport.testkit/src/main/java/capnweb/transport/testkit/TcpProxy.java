@@ -19,6 +19,7 @@ public final class TcpProxy implements AutoCloseable {
     private final ServerSocket listener;
     private final InetSocketAddress target;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean closed;
 
     private TcpProxy(ServerSocket listener, InetSocketAddress target) {
@@ -47,10 +48,16 @@ public final class TcpProxy implements AutoCloseable {
         return listener.getLocalPort();
     }
 
+    /** @return how many connections clients have opened through this proxy */
+    public int connectionsAccepted() {
+        return accepted.get();
+    }
+
     private void accept() {
         while (!closed) {
             try {
                 Socket client = listener.accept();
+                accepted.incrementAndGet();
                 Socket server = new Socket();
                 server.connect(target, 5_000);
                 sockets.add(client);

@@ -8,7 +8,6 @@ import capnweb.api.spi.RpcEngine;
 import io.vertx.core.Future;
 import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.HttpClientAgent;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -113,9 +112,7 @@ final class VertxClients {
 
     private static RpcSession batch(VertxLease lease, URI uri, ClientOptions options, RpcEngine engine) {
         int connectMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, options.connectTimeout().toMillis()));
-        HttpClientAgent http = lease.vertx().createHttpClient(new HttpClientOptions()
-                .setConnectTimeout(connectMillis)
-                .setDecompressionSupported(false));
+        HttpClientAgent http = lease.batchHttpClient();
         Executor executor = completer(options);
         String target = uri.toString();
         io.vertx.core.Context context = lease.vertx().getOrCreateContext();
@@ -147,13 +144,10 @@ final class VertxClients {
         try {
             RpcSession session = engine.newBatchClient(poster, options.localMain().orElse(Undefined.INSTANCE),
                     options.sessionOptions());
-            session.closed().whenComplete((v, e) -> {
-                http.close();
-                lease.release();
-            });
+            session.closed().whenComplete((v, e) -> lease.release());
             return session;
         } catch (RuntimeException e) {
-            http.close();
+            lease.release();
             throw e;
         }
     }

@@ -347,8 +347,14 @@ final class WebSocketTransport implements MessageTransport {
     }
 
     static long utf8Length(String s) {
-        long n = 0;
-        for (int i = 0; i < s.length(); i++) {
+        int length = s.length();
+        int ascii = 0;
+        // Most text is ASCII: a tight loop, then the general one from the first other character.
+        while (ascii < length && s.charAt(ascii) < 0x80) {
+            ascii++;
+        }
+        long n = ascii;
+        for (int i = ascii; i < length; i++) {
             char c = s.charAt(i);
             if (c < 0x80) {
                 n++;

@@ -35,6 +35,8 @@ class VertxClientTest {
 
     @AfterEach
     void stop() {
+        // Every client session ends, so that each test finds the shared client instance unused.
+        clientEngine.sessions.forEach(FakeEngine.FakeSession::close);
         server.close(Duration.ofSeconds(5));
     }
 
@@ -151,11 +153,47 @@ class VertxClientTest {
     }
 
     @Test
+    void batchSessionsOneAfterAnotherShareOneKeptAliveConnection() throws Exception {
+        try (capnweb.transport.testkit.TcpProxy proxy = capnweb.transport.testkit.TcpProxy.to(server.port())) {
+            URI viaProxy = URI.create("http://127.0.0.1:" + proxy.port() + "/rpc");
+            for (int i = 0; i < 5; i++) {
+                RpcSession session = connect(viaProxy, ClientOptions.defaults());
+                HttpBatchPoster poster = clientEngine.posters.poll(5, TimeUnit.SECONDS);
+                assertThat(poster.post("[\"pull\"," + i + "]").toCompletableFuture().get(10, TimeUnit.SECONDS))
+                        .isEqualTo("batch:[\"pull\"," + i + "]:server-main");
+                session.close();
+            }
+            assertThat(proxy.connectionsAccepted()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void theSharedVertxOutlivesItsLastClientBrieflyAndThenCloses() throws Exception {
+        long quiet = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (VertxLease.sharedUsers() != 0 && System.nanoTime() < quiet) {
+            Thread.sleep(10);
+        }
+        assertThat(VertxLease.sharedUsers()).as("clients of earlier tests").isZero();
+        VertxLease first = VertxLease.forClient();
+        io.vertx.core.Vertx instance = first.vertx();
+        first.release();
+        VertxLease second = VertxLease.forClient();
+        assertThat(second.vertx()).as("a client arriving within the grace period").isSameAs(instance);
+        second.release();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(VertxLease.SHARED_GRACE_MILLIS + 5_000);
+        while (VertxLease.sharedInstance() == instance && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(VertxLease.sharedInstance()).as("after the grace period").isNotSameAs(instance);
+    }
+
+    @Test
     void theBatchPosterFailsNamingTheStatusWhenNot200() throws Exception {
-        connect(server.uri().resolve("/elsewhere"), ClientOptions.defaults());
+        RpcSession session = connect(server.uri().resolve("/elsewhere"), ClientOptions.defaults());
         HttpBatchPoster poster = clientEngine.posters.poll(5, TimeUnit.SECONDS);
         assertThatThrownBy(() -> poster.post("x").toCompletableFuture().get(10, TimeUnit.SECONDS))
                 .hasMessageContaining("404");
+        session.close();
     }
 
     @Test
