@@ -20,7 +20,24 @@ final class BatchServer {
     private BatchServer() {
     }
 
+    /**
+     * Serves one batch. Unless the application chose an executor, the session runs on the calling
+     * thread (which may block: a Jetty request thread, a Vert.x worker) until the batch is done,
+     * and on the engine's pool after that.
+     */
     static CompletionStage<String> serve(String body, Object localMain, SessionOptions options) {
+        if (options.executor().isPresent()) {
+            return serveWith(body, localMain, options);
+        }
+        CallerThreadExecutor here = new CallerThreadExecutor(EnginePools.SHARED);
+        try {
+            return serveWith(body, localMain, options.toBuilder().executor(here).build());
+        } finally {
+            here.release();
+        }
+    }
+
+    private static CompletionStage<String> serveWith(String body, Object localMain, SessionOptions options) {
         Collector transport = new Collector();
         Session session = new Session(transport, localMain, options) {
             @Override

@@ -80,7 +80,7 @@ public final class CapnWebHandler extends Handler.Abstract {
     private CapnWebHandler(Builder b) {
         // Blocking: messages that arrive with the upgrade request are handled during it, on this
         // handler's thread, target methods included (see WebSocketTransport.deliveryThreadsMayBlock),
-        // and a batch runs its session on the request's thread (see RequestThreadExecutor), so
+        // and a batch runs its session on the request's thread (see RpcEngine.serveBatch), so
         // Jetty must not run it on its selector thread.
         super(InvocationType.BLOCKING);
         this.mainFactory = b.mainFactory;
@@ -291,20 +291,12 @@ public final class CapnWebHandler extends Handler.Abstract {
                     batchResponseHeaders);
             return;
         }
-        // Unless the application chose an executor, the session runs on this thread (a pool thread
-        // that may block) until the batch is done; see RequestThreadExecutor.
-        RequestThreadExecutor here = sessionOptions.executor().isPresent() ? null
-                : new RequestThreadExecutor(getServer().getThreadPool());
+        // On this thread (a pool thread that may block): the engine runs the batch here.
         CompletableFuture<String> result;
         try {
-            SessionOptions options = here == null ? sessionOptions : sessionOptions.toBuilder().executor(here).build();
-            result = engine.serveBatch(body, mainFactory.get(), options).toCompletableFuture();
+            result = engine.serveBatch(body, mainFactory.get(), sessionOptions).toCompletableFuture();
         } catch (RuntimeException e) {
             result = CompletableFuture.failedFuture(e);
-        } finally {
-            if (here != null) {
-                here.release();
-            }
         }
         result.whenComplete((answer, error) -> {
             if (error == null) {

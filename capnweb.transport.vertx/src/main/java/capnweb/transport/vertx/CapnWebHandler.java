@@ -279,7 +279,7 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
     private void runBatch(HttpServerRequest request, String body) {
         HttpServerResponse response = request.response();
         Context context = Vertx.currentContext();
-        onWorker(() -> serveOnThisWorker(body, context))
+        onWorker(() -> engine.serveBatch(body, newMain(), sessionOptions))
                 .compose(stage -> context == null ? Future.fromCompletionStage(stage)
                         : Future.fromCompletionStage(stage, context))
                 .onComplete(ar -> {
@@ -296,26 +296,6 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
                         refuse(request, 500, "The server could not process the batch.");
                     }
                 });
-    }
-
-    /**
-     * Runs the batch on the calling worker thread, unless the application chose an executor for
-     * its sessions; see {@link WorkerThreadExecutor}.
-     */
-    private java.util.concurrent.CompletionStage<String> serveOnThisWorker(String body, Context context) {
-        if (sessionOptions.executor().isPresent()) {
-            return engine.serveBatch(body, newMain(), sessionOptions);
-        }
-        WorkerThreadExecutor here = new WorkerThreadExecutor(context == null ? ForkJoinPool.commonPool()
-                : task -> context.executeBlocking(() -> {
-                    task.run();
-                    return null;
-                }, false));
-        try {
-            return engine.serveBatch(body, newMain(), sessionOptions.toBuilder().executor(here).build());
-        } finally {
-            here.release();
-        }
     }
 
     private void preflight(HttpServerRequest request) {
