@@ -20,7 +20,24 @@ final class BatchServer {
     private BatchServer() {
     }
 
+    /**
+     * Serves one batch. Unless the application chose an executor, the session runs on the calling
+     * thread (which may block: a Jetty request thread, a Vert.x worker) until the batch is done,
+     * and on the engine's pool after that.
+     */
     static CompletionStage<String> serve(String body, Object localMain, SessionOptions options) {
+        if (options.executor().isPresent()) {
+            return serveWith(body, localMain, options);
+        }
+        CallerThreadExecutor here = new CallerThreadExecutor(EnginePools.SHARED);
+        try {
+            return serveWith(body, localMain, options.toBuilder().executor(here).build());
+        } finally {
+            here.release();
+        }
+    }
+
+    private static CompletionStage<String> serveWith(String body, Object localMain, SessionOptions options) {
         Collector transport = new Collector();
         Session session = new Session(transport, localMain, options) {
             @Override
@@ -31,9 +48,18 @@ final class BatchServer {
             }
         };
         session.start();
+        // One message per line, empty lines included (as split("\n", -1) would), without the
+        // array and list that split allocates.
         if (!body.isEmpty()) {
-            for (String line : body.split("\n", -1)) {
-                session.onMessage(line);
+            int from = 0;
+            while (true) {
+                int end = body.indexOf('\n', from);
+                if (end < 0) {
+                    session.onMessage(from == 0 ? body : body.substring(from));
+                    break;
+                }
+                session.onMessage(body.substring(from, end));
+                from = end + 1;
             }
         }
         CompletableFuture<String> response = new CompletableFuture<>();

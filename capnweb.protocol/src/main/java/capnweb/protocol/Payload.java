@@ -269,7 +269,9 @@ final class Payload {
                 if (s == null) {
                     s = StubImpl.local(session, TargetHook.create(v, session));
                     if (targets == null) {
-                        targets = new IdentityHashMap<>();
+                        // Small: a payload rarely holds more than a few targets (a session's main
+                        // object is one), and the default size allocates a 64-slot table.
+                        targets = new IdentityHashMap<>(4);
                     }
                     targets.put(v, s);
                 } else {

@@ -54,15 +54,18 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
     private final boolean lendsThreads;
     /** Whether arriving messages are handled on the transport's delivering thread when idle. */
     private final boolean receivesHere;
-    private final SessionExecutor callbacks = new SessionExecutor(EnginePools.SHARED);
+    /** Made on first use (confined to the session thread): most sessions never register a callback. */
+    private SessionExecutor callbacks;
     final SessionOptions options;
     final SessionLimits limits;
     private final MessageTransport transport;
 
     private final Map<Long, ExportEntry> exports = new HashMap<>();
-    private final IdentityHashMap<StubHook, Long> reverseExports = new IdentityHashMap<>();
+    // Sized for a handful of entries, which is what most sessions (every small batch) hold; the
+    // default size allocates a 64-slot table up front.
+    private final IdentityHashMap<StubHook, Long> reverseExports = new IdentityHashMap<>(4);
     private final Map<Long, ImportHook.Entry> imports = new HashMap<>();
-    private final IdentityHashMap<Object, TargetHook.Box> targetBoxes = new IdentityHashMap<>();
+    private final IdentityHashMap<Object, TargetHook.Box> targetBoxes = new IdentityHashMap<>(4);
     private final List<Consumer<Throwable>> onBrokenCallbacks = new ArrayList<>();
     private long nextExportId = -1;
     private long nextImportId = 1;
@@ -832,6 +835,9 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
 
     /** Where onBroken callbacks run: off the session thread, one at a time, in order. */
     Executor callbackExecutor() {
+        if (callbacks == null) {
+            callbacks = new SessionExecutor(EnginePools.SHARED);
+        }
         return callbacks;
     }
 

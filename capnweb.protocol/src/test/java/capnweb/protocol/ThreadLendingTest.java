@@ -110,6 +110,34 @@ class ThreadLendingTest {
         assertThat(threadOfTargetCall(true, options)).isEqualTo("base-pool");
     }
 
+    @Test
+    void aServedBatchRunsOnTheThreadThatHandsItIn() throws Exception {
+        assertThat(batchAnswer(SessionOptions.defaults())).isEqualTo("[\"resolve\",1,\"serving-thread\"]");
+    }
+
+    @Test
+    void aServedBatchRunsOnTheExecutorTheApplicationChose() throws Exception {
+        assertThat(batchAnswer(SessionOptions.builder().executor(pool).build()))
+                .isEqualTo("[\"resolve\",1,\"base-pool\"]");
+    }
+
+    /** Serves a batch calling where() from a thread named "serving-thread"; returns the response. */
+    private static String batchAnswer(SessionOptions options) throws Exception {
+        RpcTarget target = new RpcTarget() {
+            @SuppressWarnings("unused")
+            public String where() {
+                return Thread.currentThread().getName();
+            }
+        };
+        LinkedBlockingQueue<String> answer = new LinkedBlockingQueue<>();
+        Thread serving = new Thread(() -> new CapnWebEngine()
+                .serveBatch("[\"push\",[\"pipeline\",0,[\"where\"],[]]]\n[\"pull\",1]", target, options)
+                .thenAccept(answer::add), "serving-thread");
+        serving.start();
+        serving.join();
+        return answer.poll(5, TimeUnit.SECONDS);
+    }
+
     /** Delivers a call of where() from a thread named "delivering-thread"; returns where it ran. */
     private static String threadOfTargetCall(boolean mayBlock, SessionOptions options) throws Exception {
         LinkedBlockingQueue<String> ranOn = new LinkedBlockingQueue<>();

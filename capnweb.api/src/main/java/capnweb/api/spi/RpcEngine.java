@@ -32,7 +32,10 @@ public interface RpcEngine {
 
     /**
      * Serves one HTTP batch: runs a session over the messages of {@code requestBody}, waits until
-     * it is drained, and completes with the response body. Transports call this for each POST.
+     * it is drained, and completes with the response body. Transports call this for each POST,
+     * from a thread that may block (never an event loop): unless {@code options} name an executor,
+     * the engine runs the batch on the calling thread until it is done, target methods included,
+     * which saves handing it to another thread.
      *
      * @param requestBody newline-separated messages; empty means none
      * @param localMain the main object of this batch's session

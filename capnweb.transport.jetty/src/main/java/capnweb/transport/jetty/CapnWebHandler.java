@@ -80,7 +80,8 @@ public final class CapnWebHandler extends Handler.Abstract {
     private CapnWebHandler(Builder b) {
         // Blocking: messages that arrive with the upgrade request are handled during it, on this
         // handler's thread, target methods included (see WebSocketTransport.deliveryThreadsMayBlock),
-        // so Jetty must not run it on its selector thread.
+        // and a batch runs its session on the request's thread (see RpcEngine.serveBatch), so
+        // Jetty must not run it on its selector thread.
         super(InvocationType.BLOCKING);
         this.mainFactory = b.mainFactory;
         this.sessionOptions = b.sessionOptions;
@@ -218,81 +219,96 @@ public final class CapnWebHandler extends Handler.Abstract {
             tooLarge(response, callback);
             return;
         }
-        CompletableFuture<byte[]> read = new CompletableFuture<>();
-        readBody(request, new java.io.ByteArrayOutputStream(), read);
-        read.whenComplete((bytes, failure) -> {
-            if (failure != null) {
+        readBody(request, response, callback, null);
+    }
+
+    /**
+     * Reads the body chunk by chunk, without blocking, and stops as soon as it exceeds the limit;
+     * then runs the batch. A body that arrives in one chunk (the usual case) is decoded straight
+     * from Jetty's buffer.
+     */
+    private void readBody(Request request, Response response, Callback callback, java.io.ByteArrayOutputStream into) {
+        while (true) {
+            Content.Chunk chunk = request.read();
+            if (chunk == null) {
+                java.io.ByteArrayOutputStream sofar = into;
+                request.demand(() -> readBody(request, response, callback, sofar));
+                return;
+            }
+            if (Content.Chunk.isFailure(chunk)) {
+                Throwable failure = chunk.getFailure();
                 LOG.log(System.Logger.Level.DEBUG, () -> "Could not read a batch request: " + failure);
                 callback.failed(failure);
                 return;
             }
-            if (bytes == null) {
+            java.nio.ByteBuffer buffer = chunk.getByteBuffer();
+            long size = (into == null ? 0L : into.size()) + buffer.remaining();
+            if (size > maxMessageSize) {
+                chunk.release();
                 tooLarge(response, callback);
                 return;
             }
-            String body;
-            try {
-                body = StandardCharsets.UTF_8.newDecoder()
-                        .onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT)
-                        .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
-            } catch (CharacterCodingException e) {
-                sendText(response, callback, HttpStatus.BAD_REQUEST_400,
-                        "The request body is not UTF-8 text; Cap'n Web batches are newline-separated JSON.",
-                        batchResponseHeaders);
-                return;
-            }
-            CompletableFuture<String> result;
-            try {
-                result = engine.serveBatch(body, mainFactory.get(), sessionOptions).toCompletableFuture();
-            } catch (RuntimeException e) {
-                result = CompletableFuture.failedFuture(e);
-            }
-            result.whenComplete((answer, error) -> {
-                if (error == null) {
-                    sendText(response, callback, HttpStatus.OK_200, answer, batchResponseHeaders);
-                } else {
-                    Throwable cause = error instanceof CompletionException && error.getCause() != null
-                            ? error.getCause() : error;
-                    LOG.log(System.Logger.Level.DEBUG, () -> "A batch request failed: " + cause);
-                    sendText(response, callback, HttpStatus.BAD_REQUEST_400,
-                            "The Cap'n Web batch failed: " + cause.getMessage(), batchResponseHeaders);
-                }
-            });
-        });
-    }
-
-    /**
-     * Reads the body chunk by chunk, without blocking, and stops as soon as it exceeds the limit:
-     * completes with the bytes, or with null when the body is too large.
-     */
-    private void readBody(Request request, java.io.ByteArrayOutputStream into, CompletableFuture<byte[]> done) {
-        while (true) {
-            Content.Chunk chunk = request.read();
-            if (chunk == null) {
-                request.demand(() -> readBody(request, into, done));
-                return;
-            }
-            if (Content.Chunk.isFailure(chunk)) {
-                done.completeExceptionally(chunk.getFailure());
-                return;
-            }
-            java.nio.ByteBuffer buffer = chunk.getByteBuffer();
-            if ((long) into.size() + buffer.remaining() > maxMessageSize) {
-                chunk.release();
-                done.complete(null);
-                return;
-            }
-            byte[] bytes = new byte[buffer.remaining()];
-            buffer.get(bytes);
-            into.write(bytes, 0, bytes.length);
             boolean last = chunk.isLast();
+            if (last && into == null) {
+                String body = decode(buffer);
+                chunk.release();
+                runBatch(body, response, callback);
+                return;
+            }
+            if (buffer.hasRemaining()) {
+                if (into == null) {
+                    into = new java.io.ByteArrayOutputStream(Math.max(32, (int) Math.min(maxMessageSize,
+                            Math.max(size, request.getLength()))));
+                }
+                byte[] bytes = new byte[buffer.remaining()];
+                buffer.get(bytes);
+                into.write(bytes, 0, bytes.length);
+            }
             chunk.release();
             if (last) {
-                done.complete(into.toByteArray());
+                runBatch(decode(java.nio.ByteBuffer.wrap(into.toByteArray())), response, callback);
                 return;
             }
         }
+    }
+
+    /** @return the UTF-8 text, or null if the bytes are not UTF-8 */
+    private static String decode(java.nio.ByteBuffer bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(bytes).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+
+    private void runBatch(String body, Response response, Callback callback) {
+        if (body == null) {
+            sendText(response, callback, HttpStatus.BAD_REQUEST_400,
+                    "The request body is not UTF-8 text; Cap'n Web batches are newline-separated JSON.",
+                    batchResponseHeaders);
+            return;
+        }
+        // On this thread (a pool thread that may block): the engine runs the batch here.
+        CompletableFuture<String> result;
+        try {
+            result = engine.serveBatch(body, mainFactory.get(), sessionOptions).toCompletableFuture();
+        } catch (RuntimeException e) {
+            result = CompletableFuture.failedFuture(e);
+        }
+        result.whenComplete((answer, error) -> {
+            if (error == null) {
+                sendText(response, callback, HttpStatus.OK_200, answer, batchResponseHeaders);
+            } else {
+                Throwable cause = error instanceof CompletionException && error.getCause() != null
+                        ? error.getCause() : error;
+                LOG.log(System.Logger.Level.DEBUG, () -> "A batch request failed: " + cause);
+                sendText(response, callback, HttpStatus.BAD_REQUEST_400,
+                        "The Cap'n Web batch failed: " + cause.getMessage(), batchResponseHeaders);
+            }
+        });
     }
 
     private void tooLarge(Response response, Callback callback) {
