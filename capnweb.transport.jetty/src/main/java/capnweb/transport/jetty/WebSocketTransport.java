@@ -2,6 +2,7 @@ package capnweb.transport.jetty;
 
 import capnweb.api.spi.MessageReceiver;
 import capnweb.api.spi.MessageTransport;
+import capnweb.api.spi.TransportText;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -45,8 +46,6 @@ import org.eclipse.jetty.websocket.core.exception.BadPayloadException;
 public final class WebSocketTransport implements MessageTransport, Session.Listener {
     private static final System.Logger LOG = System.getLogger(WebSocketTransport.class.getName());
 
-    /** RFC 6455 section 5.5: a close frame carries at most 125 bytes, 2 of them the code. */
-    private static final int MAX_CLOSE_REASON_BYTES = 123;
     /** The code the reference implementation closes with after an abort. */
     static final int ABORT_CLOSE_CODE = 3000;
     /** How long an aborted connection may take to flush its queue and close before it is dropped. */
@@ -145,7 +144,7 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
                 // socket would do anyway.
                 return;
             }
-            Outgoing out = new Outgoing(message, utf8Length(message));
+            Outgoing out = new Outgoing(message, TransportText.utf8Length(message));
             outgoing.add(out);
             queuedBytes += out.bytes();
         }
@@ -213,7 +212,7 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
             }
             closeRequested = true;
             closeCode = code;
-            closeReason = truncateReason(reason);
+            closeReason = TransportText.closeReason(reason);
             if (session == null) {
                 // Not open (yet): nothing to flush; if it opens after all, onWebSocketOpen closes it.
                 ended.complete(null);
@@ -475,8 +474,8 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
             }
             receivingStopped = true;
             if (!closeRequested) {
-                String abort = abortMessage(message);
-                outgoing.add(new Outgoing(abort, utf8Length(abort)));
+                String abort = TransportText.abortMessage(message);
+                outgoing.add(new Outgoing(abort, TransportText.utf8Length(abort)));
             }
             error = cause;
             r = receiverNotified ? null : receiver;
@@ -490,73 +489,12 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
         }
     }
 
-    /** @return the abort message the reference implementation would send for an Error */
-    static String abortMessage(String message) {
-        return "[\"abort\",[\"error\",\"Error\"," + jsonString(message) + "]]";
-    }
-
-    static String jsonString(String s) {
-        StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.append('"').toString();
-    }
 
     /** A queued message and its length in UTF-8, counted once. */
     private record Outgoing(String text, long bytes) {
     }
 
-    static long utf8Length(String s) {
-        int length = s.length();
-        int ascii = 0;
-        // Most text is ASCII: a tight loop, then the general one from the first other character.
-        while (ascii < length && s.charAt(ascii) < 0x80) {
-            ascii++;
-        }
-        long n = ascii;
-        for (int i = ascii; i < length; i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                n += 1;
-            } else if (c < 0x800) {
-                n += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                n += 4;
-                i++;
-            } else {
-                n += 3;
-            }
-        }
-        return n;
-    }
 
-    static String truncateReason(String reason) {
-        byte[] bytes = reason.getBytes(StandardCharsets.UTF_8);
-        if (bytes.length <= MAX_CLOSE_REASON_BYTES) {
-            return reason;
-        }
-        int end = MAX_CLOSE_REASON_BYTES;
-        // Do not cut a UTF-8 sequence in half: back up to the start of the cut character.
-        while (end > 0 && (bytes[end] & 0xC0) == 0x80) {
-            end--;
-        }
-        return new String(bytes, 0, end, StandardCharsets.UTF_8);
-    }
 
     /** Writes the queue one frame at a time, then the close frame if one was asked for. */
     private final class Flusher extends IteratingCallback {

@@ -45,18 +45,6 @@ class Utf8CheckTest {
         assertThat(WebSocketTransport.checkUtf8(new byte[] {(byte) 0xE0, (byte) 0x80}, 0, 2)).isEqualTo(-1);
     }
 
-    @Test
-    void countsUtf8LengthLikeTheEncoder() {
-        for (String s : new String[] {"", "abc", "a\u00e9", "\u20ac x", "\uD83D\uDE00", "x".repeat(5000) + "\u00e9"}) {
-            assertThat(WebSocketTransport.utf8Length(s)).as(s)
-                    .isEqualTo(s.getBytes(StandardCharsets.UTF_8).length);
-        }
-        // A lone surrogate counts as the three bytes a peer's encoder would write for it.
-        assertThat(WebSocketTransport.utf8Length("\uD800")).isEqualTo(3);
-        assertThat(WebSocketTransport.utf8Length("x\uDC00y")).isEqualTo(5);
-        assertThat(WebSocketTransport.utf8Length("ab\uD83D")).isEqualTo(5);
-    }
-
     private static int nextStart(int[] starts, int s, int end) {
         for (int t : starts) {
             if (t > s) {

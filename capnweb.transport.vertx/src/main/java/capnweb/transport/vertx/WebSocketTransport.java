@@ -2,6 +2,7 @@ package capnweb.transport.vertx;
 
 import capnweb.api.spi.MessageReceiver;
 import capnweb.api.spi.MessageTransport;
+import capnweb.api.spi.TransportText;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocketBase;
@@ -41,8 +42,6 @@ final class WebSocketTransport implements MessageTransport {
     static final short PROTOCOL_ERROR = 1002;
     /** RFC 6455: an unexpected condition on the server. */
     static final short INTERNAL_ERROR = 1011;
-    /** RFC 6455: a close frame may carry at most 123 bytes of reason. */
-    private static final int MAX_CLOSE_REASON_BYTES = 123;
 
     static final String BINARY_FRAME_MESSAGE = "Closing the WebSocket: binary frames are not supported; "
             + "send each Cap'n Web message as one text frame.";
@@ -111,7 +110,7 @@ final class WebSocketTransport implements MessageTransport {
             // The receiver hears (or heard) of the end through onClosed; nothing more to write.
             return;
         }
-        long size = utf8Length(message);
+        long size = TransportText.utf8Length(message);
         queuedBytes.addAndGet(size);
         try {
             socket.writeTextMessage(message).onComplete(ar -> queuedBytes.addAndGet(-size));
@@ -154,12 +153,12 @@ final class WebSocketTransport implements MessageTransport {
      */
     void refuse(short code, String message) {
         failed = true;
-        String abort = abortMessage(message);
+        String abort = TransportText.abortMessage(message);
         if (!closing && !socketClosed.isDone()) {
             closing = true;
             try {
                 socket.writeTextMessage(abort);
-                socket.close(code, truncateReason(message));
+                socket.close(code, TransportText.closeReason(message));
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.DEBUG, "the WebSocket closed before the abort was written", e);
             }
@@ -177,7 +176,7 @@ final class WebSocketTransport implements MessageTransport {
         }
         try {
             // Written after every frame already queued, so what was sent goes first.
-            socket.close(code, reason == null ? null : truncateReason(reason));
+            socket.close(code, reason == null ? null : TransportText.closeReason(reason));
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "the WebSocket was already closed", e);
         }
@@ -307,66 +306,5 @@ final class WebSocketTransport implements MessageTransport {
         }
     }
 
-    /** @return the JSON text of an {@code abort} message carrying an {@code Error} with {@code message} */
-    static String abortMessage(String message) {
-        return "[\"abort\",[\"error\",\"Error\"," + jsonString(message) + "]]";
-    }
 
-    static String jsonString(String s) {
-        StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"': b.append("\\\""); break;
-                case '\\': b.append("\\\\"); break;
-                case '\n': b.append("\\n"); break;
-                case '\r': b.append("\\r"); break;
-                case '\t': b.append("\\t"); break;
-                default:
-                    if (c < 0x20 || c == '\u2028' || c == '\u2029') {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-            }
-        }
-        return b.append('"').toString();
-    }
-
-    /** Cuts {@code reason} to what a close frame can carry, on a code point boundary. */
-    static String truncateReason(String reason) {
-        byte[] bytes = reason.getBytes(StandardCharsets.UTF_8);
-        if (bytes.length <= MAX_CLOSE_REASON_BYTES) {
-            return reason;
-        }
-        int end = MAX_CLOSE_REASON_BYTES;
-        while (end > 0 && (bytes[end] & 0xC0) == 0x80) {
-            end--;
-        }
-        return new String(bytes, 0, end, StandardCharsets.UTF_8);
-    }
-
-    static long utf8Length(String s) {
-        int length = s.length();
-        int ascii = 0;
-        // Most text is ASCII: a tight loop, then the general one from the first other character.
-        while (ascii < length && s.charAt(ascii) < 0x80) {
-            ascii++;
-        }
-        long n = ascii;
-        for (int i = ascii; i < length; i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                n++;
-            } else if (c < 0x800) {
-                n += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                n += 4;
-                i++;
-            } else {
-                n += 3;
-            }
-        }
-        return n;
-    }
 }

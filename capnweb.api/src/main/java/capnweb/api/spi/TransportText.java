@@ -1,0 +1,101 @@
+package capnweb.api.spi;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Text that every WebSocket transport needs: the size of a message on the wire, the
+ * {@code abort} message a transport sends when it refuses a peer before or outside a session, and
+ * a close reason cut to fit a close frame.
+ */
+public final class TransportText {
+    /** RFC 6455 section 5.5: a close frame carries at most 125 bytes, 2 of them the code. */
+    public static final int MAX_CLOSE_REASON_BYTES = 123;
+
+    private TransportText() {
+    }
+
+    /**
+     * The length of {@code s} in UTF-8, as a peer's encoder writes it (a lone surrogate counts as
+     * the three bytes of its replacement character), without encoding it.
+     *
+     * @param s the text
+     * @return its length in bytes
+     */
+    public static long utf8Length(String s) {
+        int length = s.length();
+        int ascii = 0;
+        // Most text is ASCII: a tight loop, then the general one from the first other character.
+        while (ascii < length && s.charAt(ascii) < 0x80) {
+            ascii++;
+        }
+        long n = ascii;
+        for (int i = ascii; i < length; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n++;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * The {@code abort} message carrying an error of type {@code Error} with {@code reason} as its
+     * message: what a transport sends before closing when the peer broke a rule of the transport
+     * itself (a binary frame, a message over the size limit).
+     *
+     * @param reason the sentence that says what went wrong
+     * @return the message text
+     */
+    public static String abortMessage(String reason) {
+        return "[\"abort\",[\"error\",\"Error\"," + jsonString(reason) + "]]";
+    }
+
+    /**
+     * {@code reason}, cut to at most {@link #MAX_CLOSE_REASON_BYTES} bytes of UTF-8 without
+     * splitting a character, so that it fits a WebSocket close frame.
+     *
+     * @param reason the close reason
+     * @return the reason, or its longest prefix that fits
+     */
+    public static String closeReason(String reason) {
+        byte[] bytes = reason.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length <= MAX_CLOSE_REASON_BYTES) {
+            return reason;
+        }
+        int end = MAX_CLOSE_REASON_BYTES;
+        // Back up to the start of the character the limit falls in.
+        while (end > 0 && (bytes[end] & 0xC0) == 0x80) {
+            end--;
+        }
+        return new String(bytes, 0, end, StandardCharsets.UTF_8);
+    }
+
+    private static String jsonString(String s) {
+        StringBuilder b = new StringBuilder(s.length() + 2).append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20 || c == '\u2028' || c == '\u2029') {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        return b.append('"').toString();
+    }
+}

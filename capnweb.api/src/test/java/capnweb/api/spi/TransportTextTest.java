@@ -1,0 +1,38 @@
+package capnweb.api.spi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class TransportTextTest {
+
+    @Test
+    void countsUtf8LengthLikeTheEncoder() {
+        for (String s : new String[] {"", "abc", "a\u00e9", "\u20ac x", "\uD83D\uDE00", "x".repeat(5000) + "\u00e9"}) {
+            assertThat(TransportText.utf8Length(s)).as(s).isEqualTo(s.getBytes(StandardCharsets.UTF_8).length);
+        }
+        // A lone surrogate counts as the three bytes a peer's encoder would write for it.
+        assertThat(TransportText.utf8Length("\uD800")).isEqualTo(3);
+        assertThat(TransportText.utf8Length("x\uDC00y")).isEqualTo(5);
+        assertThat(TransportText.utf8Length("ab\uD83D")).isEqualTo(5);
+    }
+
+    @Test
+    void abortMessageCarriesTheReasonAsAnErrorEvenWithCharactersJsonMustEscape() {
+        String reason = "Bad \"frame\"\\ at\n\tline\u0001 \u2028 \u00e9";
+        assertThat(TransportText.abortMessage(reason)).isEqualTo(
+                "[\"abort\",[\"error\",\"Error\",\"Bad \\\"frame\\\"\\\\ at\\n\\tline\\u0001 \\u2028 \u00e9\"]]");
+    }
+
+    @Test
+    void closeReasonFitsACloseFrameWithoutSplittingACharacter() {
+        assertThat(TransportText.closeReason("short")).isEqualTo("short");
+        String euros = "\u20ac".repeat(60); // 180 bytes
+        String cut = TransportText.closeReason(euros);
+        assertThat(cut.getBytes(StandardCharsets.UTF_8)).hasSize(123);
+        assertThat(cut).isEqualTo("\u20ac".repeat(41));
+        String mixed = "a" + "\u20ac".repeat(60); // the limit falls inside a character
+        assertThat(TransportText.closeReason(mixed)).isEqualTo("a" + "\u20ac".repeat(40));
+    }
+}
