@@ -59,6 +59,9 @@ public final class CapnWebHandler extends Handler.Abstract {
     private static final String ONLY_POST = "This endpoint only accepts POST requests (Cap'n Web HTTP batch) "
             + "and WebSocket upgrades.";
 
+    /** Refused request bodies up to this size are read to their end before the 413; see tooLarge. */
+    private static final long DRAINED_BODY_BYTES = 1 << 20;
+
     private final Supplier<?> mainFactory;
     private final SessionOptions sessionOptions;
     private final RpcEngine engine;
@@ -216,7 +219,7 @@ public final class CapnWebHandler extends Handler.Abstract {
     private void serveBatch(Request request, Response response, Callback callback) {
         long length = request.getLength();
         if (length > maxMessageSize) {
-            tooLarge(response, callback);
+            tooLarge(request, response, callback);
             return;
         }
         readBody(request, response, callback, null);
@@ -245,7 +248,7 @@ public final class CapnWebHandler extends Handler.Abstract {
             long size = (into == null ? 0L : into.size()) + buffer.remaining();
             if (size > maxMessageSize) {
                 chunk.release();
-                tooLarge(response, callback);
+                tooLarge(request, response, callback);
                 return;
             }
             boolean last = chunk.isLast();
@@ -311,8 +314,23 @@ public final class CapnWebHandler extends Handler.Abstract {
         });
     }
 
-    private void tooLarge(Response response, Callback callback) {
-        // Closing the connection spares reading (and buffering) the rest of the body.
+    /**
+     * Answers 413 and closes the connection. The rest of a body of modest declared size is read
+     * (and dropped) first: closing a connection with unread bytes makes the kernel reset it, and
+     * the client can lose the answer with it. A larger or unsized body is not worth reading.
+     */
+    private void tooLarge(Request request, Response response, Callback callback) {
+        long length = request.getLength();
+        if (length < 0 || length > DRAINED_BODY_BYTES) {
+            send413(response, callback);
+            return;
+        }
+        Content.Source.consumeAll(request, Callback.from(() -> send413(response, callback),
+                failure -> send413(response, callback)));
+    }
+
+    private void send413(Response response, Callback callback) {
+        // Closing the connection spares reading (and buffering) any more of the body.
         response.getHeaders().put(HttpHeader.CONNECTION, "close");
         sendText(response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413,
                 "The request body is larger than this endpoint's limit of " + maxMessageSize + " bytes.",
