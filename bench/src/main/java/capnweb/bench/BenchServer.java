@@ -9,19 +9,20 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * A Java server for the benchmarks: {@code BenchServer PORT jetty|vertx rpc|rpc-inline|raw}.
+ * A Java server for the benchmarks: {@code BenchServer PORT jetty|vertx rpc|rpc-direct|raw}.
  * {@code rpc} serves {@link BenchTarget} (the interop test server serves the full TestTarget; this
- * one stands in where the interop module is not built); {@code rpc-inline} does the same with a
- * direct session executor, so sessions run on the transport's threads (an experiment on the cost
- * of thread hand-offs); {@code raw} echoes every WebSocket message without RPC. Prints {@code READY http://127.0.0.1:PORT} once it accepts connections; runs until killed.
+ * one stands in where the interop module is not built); {@code rpc-direct} does the same with
+ * direct execution ({@code SessionOptions.executor(Runnable::run)}, the configuration the README
+ * offers for targets that never block), so sessions run on the thread that hands them work, the
+ * Vert.x event loop included; {@code raw} echoes every WebSocket message without RPC. Prints {@code READY http://127.0.0.1:PORT} once it accepts connections; runs until killed.
  */
 public final class BenchServer {
     private BenchServer() {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        if (args.length != 3 || !java.util.List.of("rpc", "rpc-inline", "raw").contains(args[2])) {
-            System.err.println("Usage: BenchServer PORT jetty|vertx rpc|rpc-inline|raw");
+        if (args.length != 3 || !java.util.List.of("rpc", "rpc-direct", "raw").contains(args[2])) {
+            System.err.println("Usage: BenchServer PORT jetty|vertx rpc|rpc-direct|raw");
             System.exit(2);
         }
         int port = Integer.parseInt(args[0]);
@@ -33,9 +34,9 @@ public final class BenchServer {
             server = transport.serve(RawEcho.serverOptions(port, transportName), new RawEcho.EchoEngine());
         } else {
             SessionOptions.Builder session = SessionOptions.builder();
-            if (args[2].equals("rpc-inline")) {
-                // An experiment: each session runs on whichever thread hands it work (for arriving
-                // messages, the transport's), with no hand-off to the engine's pool.
+            if (args[2].equals("rpc-direct")) {
+                // Each session runs on whichever thread hands it work (for arriving messages, the
+                // transport's), with no hand-off to the engine's pool.
                 session.executor(Runnable::run);
             }
             server = transport.serve(ServerOptions.builder(BenchTarget::new).port(port)

@@ -42,4 +42,14 @@ class SummaryTest {
         assertThat(goals).containsPattern("conc256 \\(node client\\)\\s+jetty\\s+0.60x\\s+<= 0.5x\\s+NO");
         assertThat(goals).containsPattern("1 MB echo .*jetty\\s+-\\s+>= 2.0x\\s+not measured");
     }
+
+    @Test
+    void aDirectServerIsComparedWithTheRawEchoOfItsTransport() {
+        Summary s = new Summary(List.of(
+                r("java", "raw-vertx", "rawseq", 3000, -1), r("java", "vertx", "seq", 1000, -1),
+                r("java", "vertx+direct", "seq", 2000, -1)));
+        String goals = s.goals().render();
+        assertThat(goals).containsPattern("raw WS echo / RPC, sequential \\(java client\\)\\s+vertx\\s+3.00x\\s+<= 1.5x\\s+NO");
+        assertThat(goals).containsPattern("raw WS echo / RPC, sequential \\(java client\\)\\s+vertx\\+direct\\s+1.50x\\s+<= 1.5x\\s+yes");
+    }
 }
