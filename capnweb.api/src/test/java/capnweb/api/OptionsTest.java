@@ -21,6 +21,7 @@ class OptionsTest {
         assertThat(o.maxCallsInFlight()).isEqualTo(10_000);
         assertThat(o.maxQueuedBytes()).isEqualTo(64L * 1024 * 1024);
         assertThat(o.executor()).isEmpty();
+        assertThat(o.directExecutor()).isFalse();
         assertThat(o.defaultTimeout()).isEmpty();
         assertThat(o.onSendError().apply(new RuntimeException("x"))).isEmpty();
     }
@@ -56,6 +57,19 @@ class OptionsTest {
         assertThat(copy.maxQueuedBytes()).isEqualTo(8);
         assertThat(copy.defaultTimeout()).contains(Duration.ofSeconds(2));
         assertThat(copy.executor()).isPresent();
+    }
+
+    @Test
+    void directExecutorAndAnExecutorReplaceEachOther() {
+        SessionOptions direct = SessionOptions.builder().directExecutor().build();
+        assertThat(direct.directExecutor()).isTrue();
+        assertThat(direct.toBuilder().build().directExecutor()).isTrue();
+        StringBuilder ran = new StringBuilder();
+        direct.executor().orElseThrow().execute(() -> ran.append(Thread.currentThread().getName()));
+        assertThat(ran.toString()).isEqualTo(Thread.currentThread().getName());
+        SessionOptions pooled = direct.toBuilder().executor(Runnable::run).build();
+        assertThat(pooled.directExecutor()).isFalse();
+        assertThat(SessionOptions.builder().executor(Runnable::run).directExecutor().build().directExecutor()).isTrue();
     }
 
     @Test

@@ -58,7 +58,7 @@ class PromiseImpl extends StubImpl implements RpcPromise {
         if (!result.compareAndSet(null, created)) {
             return result.get();
         }
-        Executor delivery = session.deliveryExecutor();
+        Executor delivery = session.promiseCallbackExecutor();
         settled.whenComplete((value, error) -> delivery.execute(() -> {
             if (error != null) {
                 created.completeExceptionally(error);

@@ -833,6 +833,15 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
         return EnginePools.DELIVERY;
     }
 
+    /**
+     * Where callbacks on this session's promises run: the delivery pool, or, with
+     * {@code SessionOptions.directExecutor()}, the session's own thread right after the task that
+     * settled them, as promise reactions run in JavaScript.
+     */
+    Executor promiseCallbackExecutor() {
+        return options.directExecutor() ? executor::microtask : EnginePools.DELIVERY;
+    }
+
     /** Where onBroken callbacks run: off the session thread, one at a time, in order. */
     Executor callbackExecutor() {
         if (callbacks == null) {

@@ -111,6 +111,12 @@ class ThreadLendingTest {
     }
 
     @Test
+    void directExecutionHandlesAMessageEvenOnAThreadThatMustNotBlock() throws Exception {
+        SessionOptions options = SessionOptions.builder().directExecutor().build();
+        assertThat(threadOfTargetCall(false, options)).isEqualTo("delivering-thread");
+    }
+
+    @Test
     void aServedBatchRunsOnTheThreadThatHandsItIn() throws Exception {
         assertThat(batchAnswer(SessionOptions.defaults())).isEqualTo("[\"resolve\",1,\"serving-thread\"]");
     }
