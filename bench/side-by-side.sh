@@ -7,8 +7,9 @@
 #   RUNS     how many times to measure everything (default 3); the summary shows medians
 #   SECONDS  length of each measured window (default 5; each also has a 2 s warm-up)
 # Environment: TRANSPORTS (default "jetty vertx", those built), JAVA_OPTS (passed to the Java
-# servers), PORT (default 18700), DIRECT (default yes: also measure each transport's server with
-# direct execution, named "TRANSPORT+direct"; "no" skips it). Builds what is missing first (./mvnw package, npm ci).
+# servers), PORT (default 18700), DIRECT (default yes: also measure each transport's server, and
+# the Java client, with SessionOptions.directExecutor(), named "TRANSPORT+direct"; "no" skips it).
+# Builds what is missing first (./mvnw package, npm ci).
 set -euo pipefail
 
 runs="${1:-3}"
@@ -129,7 +130,7 @@ for run in $(seq 1 "$runs"); do
                 capnweb.bench.BenchServer "$port" "$t" rpc-direct
             warm "$t+direct"
             measure node_load "$t+direct"
-            measure java_load "$t+direct" --transport "$t" --scenarios seq,conc256
+            measure java_load "$t+direct" --transport "$t" --direct --scenarios seq,conc256
             stop_server
         fi
 

@@ -12,9 +12,8 @@ import java.util.concurrent.CountDownLatch;
  * A Java server for the benchmarks: {@code BenchServer PORT jetty|vertx rpc|rpc-direct|raw}.
  * {@code rpc} serves {@link BenchTarget} (the interop test server serves the full TestTarget; this
  * one stands in where the interop module is not built); {@code rpc-direct} does the same with
- * direct execution ({@code SessionOptions.executor(Runnable::run)}, the configuration the README
- * offers for targets that never block), so sessions run on the thread that hands them work, the
- * Vert.x event loop included; {@code raw} echoes every WebSocket message without RPC. Prints {@code READY http://127.0.0.1:PORT} once it accepts connections; runs until killed.
+ * {@code SessionOptions.directExecutor()} (what the README offers for targets that never block),
+ * so sessions run on the thread that hands them work, the Vert.x event loop included; {@code raw} echoes every WebSocket message without RPC. Prints {@code READY http://127.0.0.1:PORT} once it accepts connections; runs until killed.
  */
 public final class BenchServer {
     private BenchServer() {
@@ -37,7 +36,7 @@ public final class BenchServer {
             if (args[2].equals("rpc-direct")) {
                 // Each session runs on whichever thread hands it work (for arriving messages, the
                 // transport's), with no hand-off to the engine's pool.
-                session.executor(Runnable::run);
+                session.directExecutor();
             }
             server = transport.serve(ServerOptions.builder(BenchTarget::new).port(port)
                     .sessionOptions(session.build()).transport(transportName).build(), registry.engine());

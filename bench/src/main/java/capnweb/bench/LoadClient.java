@@ -5,6 +5,7 @@ import capnweb.api.ClientOptions;
 import capnweb.api.RpcPromise;
 import capnweb.api.RpcSession;
 import capnweb.api.RpcStub;
+import capnweb.api.SessionOptions;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,8 +23,10 @@ import java.util.function.LongFunction;
  * <pre>
  * java -cp 'bench/target/classes:bench/target/lib/*' capnweb.bench.LoadClient \
  *     --url http://127.0.0.1:PORT/rpc [--pid SERVER_PID] [--server NAME] [--transport jetty|vertx]
- *     [--scenarios seq,conc256,pipeline,echo1m,batch] [--seconds 5] [--warmup 2]
+ *     [--scenarios seq,conc256,pipeline,echo1m,batch] [--seconds 5] [--warmup 2] [--direct]
  * </pre>
+ *
+ * {@code --direct} runs the client's sessions with {@code SessionOptions.directExecutor()}.
  *
  * Scenarios: {@code seq} one call at a time; {@code conc256} 256 calls in flight on one session;
  * {@code pipeline} makeCounter plus 10 pipelined increments, 16 chains in flight; {@code echo1m}
@@ -43,14 +46,16 @@ public final class LoadClient {
     private final ProcProbe probe;
     private final double seconds;
     private final double warmup;
+    private final boolean direct;
 
-    private LoadClient(URI httpUri, String transport, ProcProbe probe, double seconds, double warmup) {
+    private LoadClient(URI httpUri, String transport, ProcProbe probe, double seconds, double warmup, boolean direct) {
         this.httpUri = httpUri;
         this.wsUri = URI.create(httpUri.toString().replaceFirst("^http", "ws"));
         this.transport = transport;
         this.probe = probe;
         this.seconds = seconds;
         this.warmup = warmup;
+        this.direct = direct;
     }
 
     public static void main(String[] args) throws Exception {
@@ -58,7 +63,7 @@ public final class LoadClient {
         String url = opts.get("url");
         if (url == null || !url.startsWith("http://")) {
             System.err.println("Usage: LoadClient --url http://HOST:PORT/rpc [--pid PID] [--server NAME]"
-                    + " [--client NAME] [--transport jetty|vertx] [--scenarios a,b] [--seconds S] [--warmup S]");
+                    + " [--client NAME] [--transport jetty|vertx] [--scenarios a,b] [--seconds S] [--warmup S] [--direct]");
             System.exit(2);
         }
         ProcProbe probe = opts.containsKey("pid") ? new ProcProbe(Long.parseLong(opts.get("pid"))) : null;
@@ -68,7 +73,7 @@ public final class LoadClient {
         }
         LoadClient client = new LoadClient(URI.create(url), transport, probe,
                 Double.parseDouble(opts.getOrDefault("seconds", "5")),
-                Double.parseDouble(opts.getOrDefault("warmup", "2")));
+                Double.parseDouble(opts.getOrDefault("warmup", "2")), opts.containsKey("direct"));
         String clientName = opts.getOrDefault("client", "java");
         String server = opts.getOrDefault("server", "server");
         List<String> scenarios = Arrays.asList(opts.getOrDefault("scenarios", String.join(",", RPC_SCENARIOS)).split(","));
@@ -135,6 +140,9 @@ public final class LoadClient {
         if (transport != null) {
             b.transport(transport);
         }
+        if (direct) {
+            b.sessionOptions(SessionOptions.builder().directExecutor().build());
+        }
         return b.build();
     }
 
@@ -199,13 +207,15 @@ public final class LoadClient {
         }
     }
 
+    /** Options are {@code --name value} pairs, or {@code --name} alone for a flag. */
     static Map<String, String> parse(String[] args) {
         Map<String, String> opts = new HashMap<>();
         for (int i = 0; i < args.length; i++) {
-            if (!args[i].startsWith("--") || i + 1 == args.length) {
-                throw new IllegalArgumentException("Options come in pairs --name value; got '" + args[i] + "'");
+            if (!args[i].startsWith("--")) {
+                throw new IllegalArgumentException("Options are --name value or --name; got '" + args[i] + "'");
             }
-            opts.put(args[i].substring(2), args[++i]);
+            boolean flag = i + 1 == args.length || args[i + 1].startsWith("--");
+            opts.put(args[i].substring(2), flag ? "true" : args[++i]);
         }
         return opts;
     }
