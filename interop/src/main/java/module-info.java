@@ -3,8 +3,9 @@
  * client is run against, and its command-line launcher.
  */
 module capnweb.interop {
-    // The engine and a transport arrive on the module path and are found with ServiceLoader.
-    requires capnweb.api;
+    // The engine and a transport arrive on the module path and are found with ServiceLoader. The
+    // API's types appear in TestTarget's public methods, so its readers read the API too.
+    requires transitive capnweb.api;
 
     // The interop tests, patched into this module, drive raw WebSocket and HTTP traffic with the
     // JDK's client.

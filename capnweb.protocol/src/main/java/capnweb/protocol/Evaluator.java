@@ -274,7 +274,7 @@ final class Evaluator {
         }
         Session session = importer.session();
         Later<StubHook> collected = session.laterOf(capnweb.api.RpcStreams.readAllBytes((Pipe) stream))
-                .then(bytes -> new PayloadHook(Payload.of(capnweb.api.RpcBlob.of(type, (byte[]) bytes)), session));
+                .then(bytes -> new PayloadHook(Payload.of(capnweb.api.RpcBlob.of(type, bytes)), session));
         PromiseImpl promise = PromiseImpl.local(session, new PromiseHook(collected));
         payload.addPromise(parent, key, promise);
         return promise;

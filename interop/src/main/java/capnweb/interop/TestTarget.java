@@ -29,6 +29,9 @@ import java.util.concurrent.Flow;
  * {@code TestTarget} (see INTEROP.md). Numbers follow JavaScript: they are doubles.
  */
 public final class TestTarget implements RpcTarget {
+    /** Makes the main object of one session. */
+    public TestTarget() {
+    }
 
     /**
      * @param i a number

@@ -65,10 +65,14 @@ class LargeStreamTest {
         }
 
         @Override
-        public void close() throws InterruptedException {
+        public void close() {
             running.set(false);
             thread.interrupt();
-            thread.join();
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -104,7 +108,7 @@ class LargeStreamTest {
                         return chunk;
                     }
                 })).join(Duration.ofMinutes(2));
-                assertThat(counted).isEqualTo((long) TOTAL);
+                assertThat(counted).isEqualTo(TOTAL);
                 uploadGrowth = watch.growth();
             }
             assertThat(uploadGrowth).as("heap growth during the upload (bytes)").isLessThan(HEAP_BOUND);
@@ -173,7 +177,7 @@ class LargeStreamTest {
                             return chunk;
                         }
                     })).join(Duration.ofMinutes(2));
-                    assertThat(counted).isEqualTo((long) TOTAL);
+                    assertThat(counted).isEqualTo(TOTAL);
                     RpcReadableStream stream = (RpcReadableStream) api.call("streamBytes", (double) TOTAL, CHUNK)
                             .join(Duration.ofSeconds(20));
                     try (InputStream in = stream.asInputStream()) {

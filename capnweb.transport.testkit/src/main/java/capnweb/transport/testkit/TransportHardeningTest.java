@@ -199,9 +199,10 @@ public abstract class TransportHardeningTest extends HardeningSupport {
     }
 
     @Test
+    @SuppressWarnings("try") // the stalled connection must stay open, unread, while a new session is tried
     void peerThatNeverReadsIsCutOffAtTheQueueLimit() throws Exception {
         RpcServer server = startServer(b -> b.sessionOptions(SessionOptions.builder().maxQueuedBytes(1024 * 1024).build()));
-        try (PlainWebSocket raw = fillTheQueueOfAPeerThatNeverReads(server)) {
+        try (PlainWebSocket stalled = fillTheQueueOfAPeerThatNeverReads(server)) {
             assertNewSessionWorks(server);
         }
     }

@@ -4,6 +4,10 @@ import capnweb.api.RpcTarget;
 
 /** A user's main object in the swap test; public in an exported package so the engine reaches it. */
 public final class Greeter implements RpcTarget {
+    /** Makes a greeter. */
+    public Greeter() {
+    }
+
     /**
      * @param name who to greet
      * @return the greeting
