@@ -26,8 +26,13 @@ class DirectExecutorTest {
         return new Harness(new TestTargets.TestTarget(), Undefined.INSTANCE, SessionOptions.defaults(), clientOptions);
     }
 
-    /** Lets the held answers in to the client from a thread named "delivering". */
-    private static void deliverHeldAnswers(Harness h) throws InterruptedException {
+    /** Once {@code answers} are held back, lets them in to the client from a thread named "delivering". */
+    private static void deliverHeldAnswers(Harness h, int answers) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (h.clientTransport.heldCount() < answers && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        assertThat(h.clientTransport.heldCount()).isEqualTo(answers);
         Thread delivering = new Thread(h.clientTransport::release, "delivering");
         delivering.start();
         delivering.join();
@@ -40,7 +45,7 @@ class DirectExecutorTest {
             CompletableFuture<List<Object>> seen = new CompletableFuture<>();
             h.main.call("square", 3).thenAccept(v -> seen.complete(List.of(((Number) v).doubleValue(),
                     Thread.currentThread().getName(), h.client.executor.inExecutor())));
-            deliverHeldAnswers(h);
+            deliverHeldAnswers(h, 1);
             return seen.get(5, TimeUnit.SECONDS);
         }
     }
@@ -70,7 +75,7 @@ class DirectExecutorTest {
                 h.main.call("square", v).thenAccept(x -> second.complete(((Number) x).doubleValue()));
                 sentBeforeAndAfter.add(h.clientTransport.sent.size());
             });
-            deliverHeldAnswers(h);
+            deliverHeldAnswers(h, 1);
             assertThat(second.get(5, TimeUnit.SECONDS)).isEqualTo(16.0);
             assertThat(sentBeforeAndAfter).hasSize(2);
             assertThat(sentBeforeAndAfter.get(1)).isGreaterThan(sentBeforeAndAfter.get(0));
@@ -90,7 +95,7 @@ class DirectExecutorTest {
                     failure.complete(e);
                 }
             });
-            deliverHeldAnswers(h);
+            deliverHeldAnswers(h, 1);
             assertThat(failure.get(5, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("join() was called on the session's own thread");
         }
@@ -105,13 +110,32 @@ class DirectExecutorTest {
             for (int i = 0; i < done.length; i++) {
                 done[i] = h.main.call("square", i).thenAccept(v -> order.add(((Number) v).doubleValue())).toCompletableFuture();
             }
-            deliverHeldAnswers(h);
+            deliverHeldAnswers(h, done.length);
             CompletableFuture.allOf(done).get(5, TimeUnit.SECONDS);
             List<Object> expected = new ArrayList<>();
             for (int i = 0; i < done.length; i++) {
                 expected.add((double) i * i);
             }
             assertThat(order).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void aBatchClientSendsItsCallsTogetherAndRunsTheCallbacksWhenTheAnswerArrives() throws Exception {
+        CapnWebEngine engine = new CapnWebEngine();
+        List<String> posted = new java.util.concurrent.CopyOnWriteArrayList<>();
+        capnweb.api.spi.HttpBatchPoster poster = body -> {
+            posted.add(body);
+            return engine.serveBatch(body, new TestTargets.TestTarget(), DIRECT);
+        };
+        try (capnweb.api.RpcSession session = engine.newBatchClient(poster, Undefined.INSTANCE, DIRECT)) {
+            CompletableFuture<Object> a = new CompletableFuture<>();
+            CompletableFuture<Object> b = new CompletableFuture<>();
+            session.main().call("square", 3).thenAccept(a::complete);
+            session.main().call("square", 4).thenAccept(b::complete);
+            assertThat(a.get(5, TimeUnit.SECONDS)).isEqualTo(9L);
+            assertThat(b.get(5, TimeUnit.SECONDS)).isEqualTo(16L);
+            assertThat(posted).hasSize(1);
         }
     }
 }

@@ -61,6 +61,11 @@ final class InMemoryTransport implements MessageTransport {
         held = true;
     }
 
+    /** @return how many messages are held back */
+    synchronized int heldCount() {
+        return pending.size();
+    }
+
     synchronized void release() {
         held = false;
         flush();
