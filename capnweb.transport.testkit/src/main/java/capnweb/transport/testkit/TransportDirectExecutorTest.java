@@ -1,0 +1,144 @@
+package capnweb.transport.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import capnweb.api.ClientOptions;
+import capnweb.api.RpcServer;
+import capnweb.api.RpcSession;
+import capnweb.api.RpcStub;
+import capnweb.api.RpcTarget;
+import capnweb.api.ServerOptions;
+import capnweb.api.SessionOptions;
+import capnweb.api.spi.ProviderRegistry;
+import capnweb.api.spi.TransportProvider;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * {@code SessionOptions.directExecutor()} over a real transport, on both ends: target methods and
+ * promise callbacks run on the transport's own threads, never the engine's pools, and the session
+ * still refuses bad input.
+ *
+ * <p>Using it: {@code class XTransportDirectExecutorTest extends TransportDirectExecutorTest}
+ * returning the provider.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+public abstract class TransportDirectExecutorTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final SessionOptions DIRECT = SessionOptions.builder().directExecutor().build();
+
+    private final List<AutoCloseable> resources = new ArrayList<>();
+
+    /** @return the transport under test */
+    protected abstract TransportProvider provider();
+
+    /** The server's main object: says which thread runs it. */
+    public static final class Where implements RpcTarget {
+        /** Makes one for a session. */
+        public Where() {
+        }
+
+        /** @return the name of the thread the call runs on */
+        public String thread() {
+            return Thread.currentThread().getName();
+        }
+
+        /**
+         * @param n a number
+         * @return {@code n + 1}
+         */
+        public long next(long n) {
+            return n + 1;
+        }
+    }
+
+    @AfterEach
+    void closeEverything() throws Exception {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (RuntimeException e) {
+                // keep closing the rest
+            }
+        }
+    }
+
+    private RpcServer startServer() {
+        RpcServer server = provider().serve(ServerOptions.builder(Where::new).host("127.0.0.1").port(0)
+                .sessionOptions(DIRECT).build(), ProviderRegistry.load().engine());
+        resources.add(() -> server.close(Duration.ofSeconds(5)));
+        return server;
+    }
+
+    private RpcStub connectDirect(RpcServer server) {
+        URI uri = URI.create(server.uri().toString().replaceFirst("^http", "ws"));
+        RpcSession session = provider().connect(uri, ClientOptions.builder().sessionOptions(DIRECT).build(),
+                ProviderRegistry.load().engine()).toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
+        resources.add(session);
+        RpcStub main = session.main();
+        resources.add(main);
+        return main;
+    }
+
+    @Test
+    void targetMethodsRunOnTheTransportsThreadNotTheEnginesPool() {
+        RpcStub main = connectDirect(startServer());
+        String thread = (String) main.call("thread").join(WAIT);
+        assertThat(thread).doesNotStartWith("capnweb-engine-").doesNotStartWith("capnweb-delivery-");
+    }
+
+    @Test
+    void aChainOfCallsMadeFromCallbacksRunsWithoutTheEnginesPools() throws Exception {
+        RpcStub main = connectDirect(startServer());
+        Set<String> callbackThreads = ConcurrentHashMap.newKeySet();
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        // Each callback makes the next call; 256 chains run at once.
+        int chains = 256;
+        int steps = 20;
+        java.util.concurrent.atomic.AtomicLong finished = new java.util.concurrent.atomic.AtomicLong();
+        for (int c = 0; c < chains; c++) {
+            step(main, 0, steps, callbackThreads, () -> {
+                if (finished.incrementAndGet() == chains) {
+                    done.complete(finished.get());
+                }
+            }, done);
+        }
+        assertThat(done.get(30, TimeUnit.SECONDS)).isEqualTo(chains);
+        assertThat(callbackThreads).isNotEmpty()
+                .noneMatch(t -> t.startsWith("capnweb-engine-") || t.startsWith("capnweb-delivery-"));
+    }
+
+    private static void step(RpcStub main, long n, int steps, Set<String> threads, Runnable finished,
+            CompletableFuture<Long> failure) {
+        main.call("next", n).whenComplete((v, e) -> {
+            threads.add(Thread.currentThread().getName());
+            if (e != null) {
+                failure.completeExceptionally(e);
+            } else if (((Number) v).longValue() == steps) {
+                finished.run();
+            } else {
+                step(main, ((Number) v).longValue(), steps, threads, finished, failure);
+            }
+        });
+    }
+
+    @Test
+    void badInputAbortsOnlyItsOwnSession() {
+        RpcServer server = startServer();
+        try (RawWebSocket raw = RawWebSocket.open(URI.create(server.uri().toString().replaceFirst("^http", "ws")))) {
+            raw.send("not json at all");
+            assertThat(raw.nextText(WAIT)).startsWith("[\"abort\",").contains("JSON");
+        }
+        RpcStub main = connectDirect(server);
+        assertThat(main.call("next", 41).join(WAIT)).isEqualTo(42L);
+    }
+}
