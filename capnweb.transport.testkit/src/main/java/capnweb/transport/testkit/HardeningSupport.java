@@ -11,8 +11,6 @@ import capnweb.api.spi.RpcEngine;
 import capnweb.api.spi.TransportProvider;
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
@@ -28,7 +26,7 @@ public abstract class HardeningSupport {
     protected static final Duration WAIT = Duration.ofSeconds(10);
 
     /** Closed after each test, last first. */
-    protected final List<AutoCloseable> resources = new ArrayList<>();
+    protected final Closer resources = new Closer();
     /** What the current test's server targets observed. */
     protected final HardeningTargets.State state = new HardeningTargets.State();
 
@@ -43,14 +41,7 @@ public abstract class HardeningSupport {
     @AfterEach
     void closeHardeningResources() {
         state.unblock.countDown();
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            try {
-                resources.get(i).close();
-            } catch (Exception e) {
-                // keep closing the rest
-            }
-        }
-        resources.clear();
+        resources.closeAll();
     }
 
     /**

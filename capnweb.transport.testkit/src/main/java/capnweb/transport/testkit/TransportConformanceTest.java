@@ -51,7 +51,7 @@ public abstract class TransportConformanceTest {
     protected static final int SMALL_LIMIT = 16 * 1024;
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final Closer resources = new Closer();
     /** What the current test's server targets observed. */
     protected final KitTargets.State state = new KitTargets.State();
 
@@ -64,14 +64,8 @@ public abstract class TransportConformanceTest {
     }
 
     @AfterEach
-    void closeEverything() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            try {
-                resources.get(i).close();
-            } catch (RuntimeException e) {
-                // keep closing the rest
-            }
-        }
+    void closeEverything() {
+        resources.closeAll();
     }
 
     // ---- WebSocket sessions ---------------------------------------------------------------

@@ -13,8 +13,6 @@ import capnweb.api.spi.ProviderRegistry;
 import capnweb.api.spi.TransportProvider;
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,7 +34,7 @@ public abstract class TransportDirectExecutorTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final SessionOptions DIRECT = SessionOptions.builder().directExecutor().build();
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final Closer resources = new Closer();
 
     /** @return the transport under test */
     protected abstract TransportProvider provider();
@@ -62,14 +60,8 @@ public abstract class TransportDirectExecutorTest {
     }
 
     @AfterEach
-    void closeEverything() throws Exception {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            try {
-                resources.get(i).close();
-            } catch (RuntimeException e) {
-                // keep closing the rest
-            }
-        }
+    void closeEverything() {
+        resources.closeAll();
     }
 
     private RpcServer startServer() {
