@@ -1,6 +1,9 @@
 package capnweb.api;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -32,6 +35,43 @@ public interface RpcSession extends AutoCloseable {
      */
     default <T> T main(Class<T> type) {
         return main().as(type);
+    }
+
+    /**
+     * Asks for the results of all {@code promises} at once and completes with them, in the same
+     * order, once every one has arrived; if any failed, completes exceptionally (as
+     * {@link CompletableFuture#allOf} does) once all have settled.
+     *
+     * <p>Over HTTP batch this is the sure way to get several results from one batch: they are all
+     * asked for in one step of the session, so the batch cannot go out between them. Asking for
+     * them one by one ({@code toCompletableFuture()} on each) relies on the batch's quiet period,
+     * which a paused thread can outlast. Over WebSocket it is the same as awaiting each.
+     *
+     * @param promises promises of this session
+     * @return a future of the results
+     */
+    default CompletableFuture<List<Object>> whenAll(List<? extends RpcPromise> promises) {
+        List<CompletableFuture<Object>> futures = new ArrayList<>(promises.size());
+        for (RpcPromise promise : promises) {
+            futures.add(promise.toCompletableFuture());
+        }
+        return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            List<Object> results = new ArrayList<>(futures.size());
+            for (CompletableFuture<Object> future : futures) {
+                results.add(future.join());
+            }
+            return results;
+        });
+    }
+
+    /**
+     * As {@link #whenAll(List)}.
+     *
+     * @param promises promises of this session
+     * @return a future of the results
+     */
+    default CompletableFuture<List<Object>> whenAll(RpcPromise... promises) {
+        return whenAll(List.of(promises));
     }
 
     /**

@@ -1,5 +1,6 @@
 package capnweb.protocol;
 
+import capnweb.api.RpcPromise;
 import capnweb.api.RpcSession;
 import capnweb.api.RpcStub;
 import capnweb.api.SessionOptions;
@@ -928,6 +929,21 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
     @Override
     public SessionStats stats() {
         return new SessionStats(importCount, exportCount);
+    }
+
+    /** Asks for every result in one task on the session, so an HTTP batch cannot go out between them. */
+    @Override
+    public CompletableFuture<List<Object>> whenAll(List<? extends RpcPromise> promises) {
+        List<? extends RpcPromise> all = List.copyOf(promises);
+        CompletableFuture<List<Object>> results = new CompletableFuture<>();
+        run(() -> RpcSession.super.whenAll(all).whenComplete((values, error) -> {
+            if (error != null) {
+                results.completeExceptionally(error);
+            } else {
+                results.complete(values);
+            }
+        }));
+        return results;
     }
 
     @Override

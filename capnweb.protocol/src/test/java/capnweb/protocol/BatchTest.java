@@ -131,6 +131,34 @@ class BatchTest {
     }
 
     @Test
+    void whenAllAsksForEveryResultInTheSameBatchEvenWithNoQuietPeriod() throws Exception {
+        // With no quiet period, asking for these one by one would let the batch go out after the
+        // first few; whenAll asks for all of them in one step of the session.
+        RpcSession session = BatchClient.open(inProcess, Undefined.INSTANCE, SessionOptions.defaults(), 0);
+        RpcStub main = session.main();
+        List<RpcPromise> squares = new java.util.ArrayList<>();
+        for (int i = 1; i <= 50; i++) {
+            squares.add(main.call("square", i));
+        }
+        List<Object> results = session.whenAll(squares).get(5, TimeUnit.SECONDS);
+        assertThat(results).hasSize(50);
+        for (int i = 1; i <= 50; i++) {
+            assertThat(results.get(i - 1)).isEqualTo((long) i * i);
+        }
+        assertThat(posted).hasSize(1);
+    }
+
+    @Test
+    void whenAllFailsWithTheFailureOfAnyPromise() {
+        RpcSession session = engine.newBatchClient(inProcess, Undefined.INSTANCE, SessionOptions.defaults());
+        RpcStub main = session.main();
+        CompletableFuture<List<Object>> all = session.whenAll(main.call("square", 2), main.call("throwError"));
+        assertThat(all).failsWithin(Duration.ofSeconds(5)).withThrowableThat().havingRootCause()
+                .isInstanceOf(RpcException.class).withMessageContaining("test error");
+        assertThat(posted).hasSize(1);
+    }
+
+    @Test
     void quietApplicationSendsTheBatchWithoutAWait() throws Exception {
         RpcSession session = BatchClient.open(inProcess, Undefined.INSTANCE, SessionOptions.defaults(), 50);
         CompletableFuture<Object> nine = session.main().call("square", 3).toCompletableFuture();

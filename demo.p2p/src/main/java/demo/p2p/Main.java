@@ -116,12 +116,12 @@ public final class Main {
                 RpcPromise greeting = other.call("greet");
                 List<RpcPromise> replies = messages().stream().map(m -> other.call("chat", m)).toList();
                 RpcPromise count = other.call("getStats").get("messagesReceived");
-                // Ask for every result before the first wait sends the batch: a result nobody
-                // asked for is not sent back, and the batch session ends with the response.
+                // Ask for every result in one step before the first wait sends the batch: a result
+                // nobody asked for is not sent back, and the batch session ends with the response.
                 List<RpcPromise> wanted = new ArrayList<>(replies);
                 wanted.add(greeting);
                 wanted.add(count);
-                wanted.forEach(RpcPromise::toCompletableFuture);
+                session.whenAll(wanted);
                 say(name + " sent greet(), " + replies.size() + " chat() calls and getStats().messagesReceived in one HTTP batch");
                 show("greet()", greeting);
                 for (int i = 0; i < replies.size(); i++) {
@@ -132,7 +132,7 @@ public final class Main {
             try (RpcSession session = connect(peer); RpcStub other = session.main()) {
                 RpcPromise stats = other.call("getStats");
                 RpcPromise bye = other.call("bye", name);
-                List.of(stats, bye).forEach(RpcPromise::toCompletableFuture);
+                session.whenAll(stats, bye);
                 show("getStats()", stats);
                 show("bye(\"" + name + "\")", bye);
             }

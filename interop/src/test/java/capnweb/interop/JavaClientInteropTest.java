@@ -91,6 +91,19 @@ class JavaClientInteropTest {
             return session.main();
         }
 
+        /**
+         * Asks for every result in one step on the latest session, so that an HTTP batch carries
+         * all of them; each promise is then awaited on its own.
+         */
+        void askAll(RpcPromise... promises) {
+            sessions.get(sessions.size() - 1).whenAll(promises);
+        }
+
+        /** The results of {@code promises} of the latest session, asked for in one step. */
+        List<Object> whenAll(RpcPromise... promises) throws Exception {
+            return sessions.get(sessions.size() - 1).whenAll(promises).get(20, TimeUnit.SECONDS);
+        }
+
         @Override
         public void close() {
             for (RpcSession session : sessions) {
@@ -232,16 +245,13 @@ class JavaClientInteropTest {
             RpcStub api = peer.connect();
             RpcPromise failed = api.call("throwError");
             RpcPromise after = api.call("square", 3);
-            CompletableFuture<Object> afterResult = after.toCompletableFuture();
+            peer.askAll(failed, after);
             assertThat(rejection(failed).type()).isEqualTo("RangeError");
-            assertThat(afterResult.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(9L);
+            assertThat(await(after)).isEqualTo(9L);
         });
         both("makeCounter.pipelinedIncrements", peer -> {
             RpcPromise counter = peer.connect().call("makeCounter", 4);
-            CompletableFuture<Object> first = counter.call("increment").toCompletableFuture();
-            CompletableFuture<Object> second = counter.call("increment", 4).toCompletableFuture();
-            assertThat(first.get(20, TimeUnit.SECONDS)).isEqualTo(5L);
-            assertThat(second.get(20, TimeUnit.SECONDS)).isEqualTo(9L);
+            assertThat(peer.whenAll(counter.call("increment"), counter.call("increment", 4))).containsExactly(5L, 9L);
         });
         wsOnly("makeCounter.awaitedStub", peer -> {
             Object counter = await(peer.connect().call("makeCounter", 10));
@@ -253,10 +263,7 @@ class JavaClientInteropTest {
         });
         both("counter.valueProperty", peer -> {
             RpcPromise counter = peer.connect().call("makeCounter", 7);
-            CompletableFuture<Object> incremented = counter.call("increment", 3).toCompletableFuture();
-            CompletableFuture<Object> value = counter.get("value").toCompletableFuture();
-            assertThat(incremented.get(20, TimeUnit.SECONDS)).isEqualTo(10L);
-            assertThat(value.get(20, TimeUnit.SECONDS)).isEqualTo(10L);
+            assertThat(peer.whenAll(counter.call("increment", 3), counter.get("value"))).containsExactly(10L, 10L);
         });
         both("incrementCounter.serverCounter", peer -> {
             RpcStub api = peer.connect();
@@ -285,11 +292,12 @@ class JavaClientInteropTest {
         both("missingMethod.typeErrorAndSessionGoesOn", peer -> {
             RpcStub api = peer.connect();
             RpcPromise missing = api.call("noSuchMethod", 1);
-            CompletableFuture<Object> after = api.call("square", 2).toCompletableFuture();
+            RpcPromise after = api.call("square", 2);
+            peer.askAll(missing, after);
             RpcException err = rejection(missing);
             assertThat(err.type()).isEqualTo("TypeError");
             assertThat(err.getMessage()).contains("noSuchMethod");
-            assertThat(after.get(20, TimeUnit.SECONDS)).isEqualTo(4L);
+            assertThat(await(after)).isEqualTo(4L);
         });
 
         both("property.missingIsUndefined", peer ->
@@ -373,10 +381,8 @@ class JavaClientInteropTest {
             sent.put("counter", api.call("makeCounter", 10));
             sent.put("label", "c");
             RpcPromise holder = api.call("echo", sent);
-            CompletableFuture<Object> incremented = holder.get("counter").call("increment", 5).toCompletableFuture();
-            CompletableFuture<Object> label = holder.get("label").toCompletableFuture();
-            assertThat(incremented.get(20, TimeUnit.SECONDS)).isEqualTo(15L);
-            assertThat(label.get(20, TimeUnit.SECONDS)).isEqualTo("c");
+            assertThat(peer.whenAll(holder.get("counter").call("increment", 5), holder.get("label")))
+                    .containsExactly(15L, "c");
         });
         wsOnly("echo.javaTargetComesBackCallable", peer -> {
             Counter local = new Counter(1);
@@ -420,13 +426,8 @@ class JavaClientInteropTest {
         both("pipeline.severalCallsInOneBatch", peer -> {
             RpcStub api = peer.connect();
             RpcPromise counter = api.call("makeCounter", 2);
-            List<CompletableFuture<Object>> results = List.of(
-                    api.call("square", 6).toCompletableFuture(),
-                    counter.call("increment", 3).toCompletableFuture(),
-                    api.call("incrementCounter", counter, 4).toCompletableFuture(),
-                    api.call("generateFibonacci", 5).toCompletableFuture());
-            CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).get(20, TimeUnit.SECONDS);
-            assertThat(results.stream().map(CompletableFuture::join).collect(Collectors.toList()))
+            assertThat(peer.whenAll(api.call("square", 6), counter.call("increment", 3),
+                    api.call("incrementCounter", counter, 4), api.call("generateFibonacci", 5)))
                     .containsExactly(36L, 5L, 9L, List.of(0L, 1L, 1L, 2L, 3L));
         });
 

@@ -125,11 +125,8 @@ public abstract class TransportConformanceTest {
         RpcPromise counter = main.call("makeCounter", 10);
         RpcPromise incremented = counter.call("increment", 5);
         RpcPromise sum = main.call("add", 1, 2);
-        // Asking for both results before the batch goes out puts both pulls in the one request.
-        CompletableFuture<Object> a = incremented.toCompletableFuture();
-        CompletableFuture<Object> b = sum.toCompletableFuture();
-        assertThat(a.get(10, TimeUnit.SECONDS)).isEqualTo(15L);
-        assertThat(b.get(10, TimeUnit.SECONDS)).isEqualTo(3L);
+        // Asking for both results in one step puts both pulls in the one request.
+        assertThat(session.whenAll(incremented, sum).get(10, TimeUnit.SECONDS)).containsExactly(15L, 3L);
         assertThat(state.mainsCreated).as("batch requests served").hasValue(1);
     }
 
