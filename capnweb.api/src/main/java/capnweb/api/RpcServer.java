@@ -23,7 +23,8 @@ public interface RpcServer extends AutoCloseable {
 
     /**
      * Stops the server gracefully: stops accepting, closes every WebSocket session with a close
-     * frame, and waits up to 10 seconds for them to finish.
+     * frame, lets every HTTP batch being served send its response, and waits up to 10 seconds for
+     * all of that to finish.
      */
     @Override
     void close();
@@ -31,7 +32,7 @@ public interface RpcServer extends AutoCloseable {
     /**
      * Stops the server like {@link #close()}, waiting at most {@code timeout}.
      *
-     * @param timeout how long to wait for open sessions to close
+     * @param timeout how long to wait for open sessions to close and batches to be answered
      * @return whether everything closed within the timeout
      */
     boolean close(Duration timeout);

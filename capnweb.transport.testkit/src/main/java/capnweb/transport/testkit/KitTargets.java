@@ -22,6 +22,10 @@ public final class KitTargets {
         public final CountDownLatch resourceClosed = new CountDownLatch(1);
         /** Counts down when {@link Main#hang()} is called. */
         public final CountDownLatch hangStarted = new CountDownLatch(1);
+        /** Counts down when {@link Main#held()} is called. */
+        public final CountDownLatch heldStarted = new CountDownLatch(1);
+        /** What {@link Main#held()} answers, once the test completes it. */
+        public final CompletableFuture<Object> heldAnswer = new CompletableFuture<>();
     }
 
     /** The main object of every session the suite's servers serve. */
@@ -100,6 +104,12 @@ public final class KitTargets {
         public CompletionStage<Object> hang() {
             state.hangStarted.countDown();
             return new CompletableFuture<>();
+        }
+
+        /** @return a result that comes when the test completes {@link State#heldAnswer} */
+        public CompletionStage<Object> held() {
+            state.heldStarted.countDown();
+            return state.heldAnswer;
         }
     }
 

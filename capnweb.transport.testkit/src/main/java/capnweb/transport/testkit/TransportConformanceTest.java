@@ -325,6 +325,22 @@ public abstract class TransportConformanceTest {
     }
 
     @Test
+    void stoppingTheServerLetsABatchInFlightFinish() throws Exception {
+        RpcServer server = startServer(b -> b);
+        RpcSession session = connect(server.uri(), ClientOptions.defaults());
+        CompletableFuture<Object> answer = session.main().call("held").toCompletableFuture();
+        assertThat(state.heldStarted.await(10, TimeUnit.SECONDS)).isTrue();
+
+        CompletableFuture<Boolean> closing = CompletableFuture.supplyAsync(() -> server.close(Duration.ofSeconds(10)));
+        Thread.sleep(300);
+        assertThat(closing).as("close() waits for the batch being served").isNotDone();
+        state.heldAnswer.complete("finished");
+
+        assertThat(answer.get(10, TimeUnit.SECONDS)).isEqualTo("finished");
+        assertThat(closing.get(10, TimeUnit.SECONDS)).as("closed within the timeout").isTrue();
+    }
+
+    @Test
     void twoHundredConcurrentSessions() {
         RpcServer server = startServer(b -> b);
         int n = 200;

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ForkJoinPool;
@@ -68,6 +69,8 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
     private final Map<String, String> batchHeaders;
     private final RpcEngine engine;
     private final Map<WebSocketTransport, SessionHolder> sessions = new ConcurrentHashMap<>();
+    /** One future per batch request being served, completed when its response is out. */
+    private final Set<CompletableFuture<Void>> batchesInFlight = ConcurrentHashMap.newKeySet();
     private volatile boolean closing;
 
     CapnWebHandler(ServerOptions options, RpcEngine engine) {
@@ -136,13 +139,14 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
     }
 
     /**
-     * Stops accepting sessions and closes every open WebSocket session with a close frame.
+     * Stops accepting sessions and batch requests, closes every open WebSocket session with a
+     * close frame, and lets the batch requests being served finish.
      *
-     * @return a stage that completes when every socket has closed
+     * @return a stage that completes when every socket has closed and every batch was answered
      */
     public CompletableFuture<Void> close() {
         closing = true;
-        List<CompletableFuture<Void>> all = new ArrayList<>();
+        List<CompletableFuture<Void>> all = new ArrayList<>(batchesInFlight);
         for (Map.Entry<WebSocketTransport, SessionHolder> e : sessions.entrySet()) {
             WebSocketTransport t = e.getKey();
             all.add(t.socketClosed().toCompletableFuture());
@@ -198,6 +202,15 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
             refuse(request, 405, "This endpoint only accepts POST requests and WebSocket upgrades.");
             return;
         }
+        // Counted before the check, so that close() either waits for this request or it is refused.
+        CompletableFuture<Void> answered = new CompletableFuture<>();
+        batchesInFlight.add(answered);
+        Handler<Void> done = v -> {
+            batchesInFlight.remove(answered);
+            answered.complete(null);
+        };
+        response.endHandler(done);
+        response.closeHandler(done);
         if (closing) {
             refuse(request, 503, "The server is shutting down.");
             return;
