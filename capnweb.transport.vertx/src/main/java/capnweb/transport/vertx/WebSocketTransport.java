@@ -3,17 +3,21 @@ package capnweb.transport.vertx;
 import capnweb.api.spi.MessageReceiver;
 import capnweb.api.spi.MessageTransport;
 import capnweb.api.spi.TransportText;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocketBase;
 import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.internal.http.WebSocketInternal;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -34,6 +38,8 @@ final class WebSocketTransport implements MessageTransport {
 
     /** Close code for a session aborted after an error, as the reference implementation uses. */
     static final short ABORT_CODE = 3000;
+    /** How long an aborted peer has to take what was queued for it before its connection is dropped. */
+    static final Duration ABORT_GRACE = Duration.ofSeconds(5);
     /** RFC 6455: the endpoint received a type of data it cannot accept. */
     static final short UNSUPPORTED_DATA = 1003;
     /** RFC 6455: a message too big to process. */
@@ -129,6 +135,31 @@ final class WebSocketTransport implements MessageTransport {
     public void abort(Throwable reason) {
         String text = reason == null || reason.getMessage() == null ? "aborted" : reason.getMessage();
         closeWith(ABORT_CODE, text);
+        // A peer that does not read (the engine aborts such a session once too much is queued for
+        // it) never takes the close frame, and would keep the connection and its queue until the
+        // idle timeout: after a grace period, drop it.
+        socketClosed.copy().orTimeout(ABORT_GRACE.toMillis(), TimeUnit.MILLISECONDS).whenComplete((v, e) -> {
+            if (e != null) {
+                disconnect();
+            }
+        });
+    }
+
+    /**
+     * Drops the connection without flushing or a close handshake. The close starts at the head of
+     * the channel's pipeline: through the WebSocket handlers it would first wait to flush a close
+     * frame, which a peer that does not read never takes. It goes through Vert.x's internal
+     * WebSocket view, which every Vert.x WebSocket implements; without it the connection waits
+     * for the idle timeout as before.
+     */
+    private void disconnect() {
+        if (socket instanceof WebSocketInternal internal) {
+            ChannelHandlerContext first = internal.channelHandlerContext().pipeline().firstContext();
+            if (first != null) {
+                LOG.log(System.Logger.Level.DEBUG, "Dropping an aborted WebSocket whose peer did not take what was queued");
+                first.close();
+            }
+        }
     }
 
     @Override
