@@ -207,6 +207,28 @@ public abstract class TransportHardeningTest extends HardeningSupport {
         }
     }
 
+    @Test
+    void connectionOfAnAbortedPeerThatNeverReadsIsDroppedAfterTheGracePeriod() throws Exception {
+        RpcServer server = startServer(b -> b.sessionOptions(SessionOptions.builder().maxQueuedBytes(1024 * 1024).build()));
+        try (PlainWebSocket raw = fillTheQueueOfAPeerThatNeverReads(server)) {
+            long aborted = System.nanoTime();
+            await("the server dropped the connection", Duration.ofSeconds(15), () -> server.openSessions() == 0);
+            assertThat(Duration.ofNanos(System.nanoTime() - aborted)).isLessThan(abortGrace().plusSeconds(3));
+            // The client side sees the connection end.
+            assertThat(raw.awaitEndOfStream(Duration.ofSeconds(10))).isTrue();
+        }
+    }
+
+    /**
+     * How long the transport lets an aborted peer take the close frame before it drops the
+     * connection.
+     *
+     * @return the grace period; 5 seconds unless the transport says otherwise
+     */
+    protected Duration abortGrace() {
+        return Duration.ofSeconds(5);
+    }
+
     /**
      * Opens a connection that never reads and asks for far more than {@code server}'s queue
      * limit (which must be 1 MiB); returns once the server aborted the session.
