@@ -17,6 +17,7 @@ module capnweb.transport.jetty {
     requires org.eclipse.jetty.websocket.client;
     // Text frames are read as bytes; invalid UTF-8 is refused with Jetty's own BadPayloadException.
     requires org.eclipse.jetty.websocket.core.common;
+    requires org.eclipse.jetty.websocket.common;
 
     // CapnWebHandler, for users who mount Cap'n Web into their own Jetty server.
     exports capnweb.transport.jetty;

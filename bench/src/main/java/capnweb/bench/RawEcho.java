@@ -40,6 +40,7 @@ final class RawEcho {
                 @Override
                 public void onMessage(String message) {
                     transport.send(message);
+                    transport.flush();
                 }
 
                 @Override
@@ -91,6 +92,7 @@ final class RawEcho {
             synchronized (pending) {
                 pending.add(reply);
                 session.transport.send(message);
+                session.transport.flush();
             }
             return reply;
         }

@@ -87,6 +87,7 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
         this.stubOrigins = options.trackStubLeaks()
                 ? java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>()) : null;
         this.executor = new SessionExecutor(options.executor().orElse(EnginePools.SHARED));
+        this.executor.flushWith(this::flushSends);
         this.lendsThreads = options.executor().isEmpty();
         this.receivesHere = lendsThreads && transport.deliveryThreadsMayBlock();
         this.limits = new SessionLimits(this, options);
@@ -521,6 +522,13 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
         }
         try {
             transport.send(text);
+            // Held for the end of the turn only in the engine's own work: messages sent by
+            // application code, or from outside the session, are written at once.
+            if (executor.inExecutor() && !executor.inApplicationCode()) {
+                unflushed = true;
+            } else {
+                transport.flush();
+            }
             limits.checkQueue(transport);
         } catch (RuntimeException e) {
             // Like the reference: abort without trying to send over the broken transport, after
@@ -528,6 +536,21 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
             executor.microtask(() -> abort(e, false));
         }
         return text.length();
+    }
+
+    /** Whether messages were sent in this turn and not yet flushed. Session thread only. */
+    private boolean unflushed;
+
+    /** Writes what this turn sent: at the end of the turn, and before application code runs. */
+    private void flushSends() {
+        if (unflushed) {
+            unflushed = false;
+            try {
+                transport.flush();
+            } catch (RuntimeException e) {
+                executor.microtask(() -> abort(e, false));
+            }
+        }
     }
 
     ImportHook sendCall(long id, List<Object> path, Payload args) {
@@ -742,6 +765,7 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
             try {
                 JsonArray abortMsg = Devaluator.special("abort", Devaluator.devaluate(error, this));
                 transport.send(Json.write(abortMsg));
+                transport.flush();
             } catch (RuntimeException e) {
                 // Probably the very reason for the abort: the transport is broken.
             }
@@ -840,7 +864,21 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
      * settled them, as promise reactions run in JavaScript.
      */
     Executor promiseCallbackExecutor() {
-        return options.directExecutor() ? executor::microtask : EnginePools.DELIVERY;
+        return options.directExecutor() ? callbacksHere : EnginePools.DELIVERY;
+    }
+
+    private final Executor callbacksHere = this::runCallbackHere;
+
+    /** Runs a promise callback as a microtask of the session, as application code. */
+    private void runCallbackHere(Runnable callback) {
+        executor.microtask(() -> {
+            SessionExecutor application = SessionExecutor.enterApplicationCode();
+            try {
+                callback.run();
+            } finally {
+                SessionExecutor.leaveApplicationCode(application);
+            }
+        });
     }
 
     /** Where onBroken callbacks run: off the session thread, one at a time, in order. */

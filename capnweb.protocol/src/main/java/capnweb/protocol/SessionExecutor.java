@@ -26,9 +26,51 @@ final class SessionExecutor implements Executor {
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final ArrayDeque<Runnable> microtasks = new ArrayDeque<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
+    /** Writes what the session sent and the transport may hold: after each turn, before application code. */
+    private Runnable flush = () -> { };
+    /** How deep this thread is in application code called from a task; executor thread only. */
+    private int applicationDepth;
 
     SessionExecutor(Executor base) {
         this.base = base;
+    }
+
+    /**
+     * Sets what writes the session's sent messages: run at the end of each turn (a drain, or the
+     * lent task of {@link #executeHere}) and before application code, so that the messages of a
+     * turn can travel together.
+     */
+    void flushWith(Runnable hook) {
+        this.flush = hook;
+    }
+
+    /** @return whether application code called from this executor's running task is on the stack */
+    boolean inApplicationCode() {
+        return applicationDepth > 0;
+    }
+
+    /**
+     * Marks the start of application code (a target method, getter, close, or callback) called
+     * from a session task on this thread, if any: what the session has sent so far is written
+     * first, and what the application sends until {@link #leaveApplicationCode} is written at
+     * once, since the application may block, which must not hold back messages.
+     *
+     * @return the executor to hand to {@link #leaveApplicationCode}, null if none runs here
+     */
+    static SessionExecutor enterApplicationCode() {
+        SessionExecutor running = CURRENT.get();
+        if (running != null) {
+            run(running.flush);
+            running.applicationDepth++;
+        }
+        return running;
+    }
+
+    /** @param running what {@link #enterApplicationCode} returned */
+    static void leaveApplicationCode(SessionExecutor running) {
+        if (running != null) {
+            running.applicationDepth--;
+        }
     }
 
     /** @return the executor whose task is running on this thread, or null */
@@ -88,6 +130,7 @@ final class SessionExecutor implements Executor {
                     break;
                 }
             }
+            run(flush);
         } finally {
             CURRENT.remove();
             scheduled.set(false);
@@ -127,6 +170,7 @@ final class SessionExecutor implements Executor {
                     run(micro);
                 }
             }
+            run(flush);
         } finally {
             if (previous == null) {
                 CURRENT.remove();

@@ -74,10 +74,13 @@ final class TargetHook extends ValueHook {
 
     static void close(Object target) {
         if (target instanceof AutoCloseable) {
+            SessionExecutor application = SessionExecutor.enterApplicationCode();
             try {
                 ((AutoCloseable) target).close();
             } catch (Exception e) {
                 LOG.log(System.Logger.Level.WARNING, "Closing a released RPC target failed", e);
+            } finally {
+                SessionExecutor.leaveApplicationCode(application);
             }
         }
     }

@@ -80,7 +80,12 @@ abstract class ValueHook extends StubHook {
                 } else if (forCall && last && Dispatcher.hasMethod(value, (String) part)) {
                     value = new BoundMethod(value, (String) part);
                 } else {
-                    value = Dispatcher.property(value, (String) part);
+                    SessionExecutor application = SessionExecutor.enterApplicationCode();
+                    try {
+                        value = Dispatcher.property(value, (String) part);
+                    } finally {
+                        SessionExecutor.leaveApplicationCode(application);
+                    }
                 }
             } else if (value instanceof Record) {
                 value = recordComponent((Record) value, part);
@@ -202,6 +207,7 @@ abstract class ValueHook extends StubHook {
     private static Later<StubHook> invoke(Session session, Payload args, Object function) {
         List<Object> argList = args.value instanceof List ? (List<Object>) args.value : List.of();
         Object result;
+        SessionExecutor application = SessionExecutor.enterApplicationCode();
         try {
             if (function instanceof BoundMethod) {
                 BoundMethod m = (BoundMethod) function;
@@ -211,6 +217,8 @@ abstract class ValueHook extends StubHook {
             }
         } catch (Throwable t) {
             return Later.rejected(Errors.unwrap(t));
+        } finally {
+            SessionExecutor.leaveApplicationCode(application);
         }
         // Every stub in the delivered arguments belongs to them (directly, or through a promise
         // they held) and is released with them: a result that contains one gets its own copy.

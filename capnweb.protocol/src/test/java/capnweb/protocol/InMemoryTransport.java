@@ -38,7 +38,7 @@ final class InMemoryTransport implements MessageTransport {
     @Override
     public synchronized void start(MessageReceiver receiver) {
         this.receiver = receiver;
-        flush();
+        deliverPending();
     }
 
     @Override
@@ -53,7 +53,7 @@ final class InMemoryTransport implements MessageTransport {
     /** Delivers a message to this end as if the partner had sent it. */
     synchronized void deliver(String message) {
         pending.add(message);
-        flush();
+        deliverPending();
     }
 
     /** Holds back delivery to this end until {@link #release()}. */
@@ -68,10 +68,10 @@ final class InMemoryTransport implements MessageTransport {
 
     synchronized void release() {
         held = false;
-        flush();
+        deliverPending();
     }
 
-    private void flush() {
+    private void deliverPending() {
         if (receiver == null || held) {
             return;
         }

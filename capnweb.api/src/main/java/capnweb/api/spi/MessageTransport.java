@@ -18,12 +18,22 @@ public interface MessageTransport {
     void start(MessageReceiver receiver);
 
     /**
-     * Sends one message. Must not block; a transport that cannot send any more reports it
-     * through {@link MessageReceiver#onClosed}.
+     * Sends one message, or queues it until {@link #flush()}. Must not block; a transport that
+     * cannot send any more reports it through {@link MessageReceiver#onClosed}.
      *
      * @param message the message text, one JSON value without newlines
      */
     void send(String message);
+
+    /**
+     * Writes what {@link #send} has queued. The engine calls it after every message it sends,
+     * or, for the messages it sends while handling others, once at the end of that work and
+     * before any application code runs; so a transport may hold messages until then and write a
+     * burst in one system call. One that writes in {@link #send} need not override it. Must not
+     * block.
+     */
+    default void flush() {
+    }
 
     /**
      * Ends the transport cleanly: sends what is queued, then closes (a WebSocket close frame with

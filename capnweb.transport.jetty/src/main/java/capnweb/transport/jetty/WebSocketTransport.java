@@ -22,6 +22,9 @@ import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Frame;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.api.StatusCode;
+import org.eclipse.jetty.websocket.common.WebSocketSession;
+import org.eclipse.jetty.websocket.core.CoreSession;
+import org.eclipse.jetty.websocket.core.OpCode;
 import org.eclipse.jetty.websocket.core.exception.BadPayloadException;
 
 /**
@@ -148,6 +151,10 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
             outgoing.add(out);
             queuedBytes += out.bytes();
         }
+    }
+
+    @Override
+    public void flush() {
         flusher.iterate();
     }
 
@@ -496,7 +503,7 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
 
 
 
-    /** Writes the queue one frame at a time, then the close frame if one was asked for. */
+    /** Writes what is queued, up to {@link #MAX_BATCH} frames a write, then the close frame if one was asked for. */
     private final class Flusher extends IteratingCallback {
         private long inFlightBytes;
 
@@ -511,9 +518,8 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
                 inFlightBytes = 0;
                 s = session;
                 if (s != null && !outgoing.isEmpty()) {
-                    // Everything queued goes out together: Jetty gathers frames handed to it
-                    // before the previous write completed into one write, so a burst of
-                    // answers costs one system call instead of one each.
+                    // Everything queued goes out together (the engine flushes once per burst
+                    // of answers), in one write instead of one each.
                     batch = new ArrayList<>(Math.min(outgoing.size(), MAX_BATCH));
                     Outgoing next;
                     while (batch.size() < MAX_BATCH && (next = outgoing.poll()) != null) {
@@ -541,9 +547,22 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
                         failed(x);
                     }
                 });
-                for (String sent : batch) {
-                    LOG.log(System.Logger.Level.TRACE, () -> "sending " + sent);
-                    s.sendText(sent, done);
+                if (s instanceof WebSocketSession jettySession) {
+                    // Through the core session, every frame but the last marked as batched:
+                    // Jetty then writes the burst at once instead of a system call per frame.
+                    CoreSession core = jettySession.getCoreSession();
+                    org.eclipse.jetty.util.Callback coreDone =
+                            org.eclipse.jetty.util.Callback.from(done::succeed, done::fail);
+                    for (int i = 0, n = batch.size(); i < n; i++) {
+                        String sent = batch.get(i);
+                        LOG.log(System.Logger.Level.TRACE, () -> "sending " + sent);
+                        core.sendFrame(new org.eclipse.jetty.websocket.core.Frame(OpCode.TEXT, sent), coreDone, i < n - 1);
+                    }
+                } else {
+                    for (String sent : batch) {
+                        LOG.log(System.Logger.Level.TRACE, () -> "sending " + sent);
+                        s.sendText(sent, done);
+                    }
                 }
             } else {
                 s.close(code, reason, Callback.from(this::succeeded, this::failed));

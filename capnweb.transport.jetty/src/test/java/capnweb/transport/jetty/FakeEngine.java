@@ -102,9 +102,13 @@ final class FakeEngine implements RpcEngine {
                 case "close" -> transport.close();
                 case "abort" -> {
                     transport.send("last words");
+                    transport.flush();
                     transport.abort(new IllegalStateException("stop"));
                 }
-                default -> transport.send("echo:" + message);
+                default -> {
+                    transport.send("echo:" + message);
+                    transport.flush();
+                }
             }
         }
 

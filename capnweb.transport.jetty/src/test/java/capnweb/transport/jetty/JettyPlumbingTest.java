@@ -69,6 +69,7 @@ class JettyPlumbingTest {
         FakeEngine.FakeSession serverSide = engine.nextSession();
         client.transport.send("hello");
         client.transport.send("wörld 𝄞");
+        client.transport.flush();
         assertThat(serverSide.nextMessage()).isEqualTo("hello");
         assertThat(serverSide.nextMessage()).isEqualTo("wörld 𝄞");
         assertThat(client.nextMessage()).isEqualTo("echo:hello");
@@ -78,6 +79,27 @@ class JettyPlumbingTest {
         assertThat(serverSide.closedCause).succeedsWithin(WAIT)
                 .satisfies(c -> assertThat(c).hasMessageContaining("1000"));
         TestSupport.await(() -> server.openSessions() == 0);
+    }
+
+    @Test
+    void sentMessagesWaitForFlushAndThenGoOutInOrder() throws Exception {
+        start(b -> b);
+        FakeEngine clientEngine = new FakeEngine();
+        clientEngine.echo = false;
+        provider.connect(ws(), ClientOptions.defaults(), clientEngine).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        FakeEngine.FakeSession client = clientEngine.nextSession();
+        FakeEngine.FakeSession serverSide = engine.nextSession();
+        for (int i = 0; i < 100; i++) {
+            client.transport.send("m" + i);
+        }
+        assertThat(client.transport.queuedBytes()).as("all held").isEqualTo(100 * 2 + 90);
+        Thread.sleep(200);
+        assertThat(serverSide.received).as("nothing written before flush()").isEmpty();
+        client.transport.flush();
+        for (int i = 0; i < 100; i++) {
+            assertThat(serverSide.nextMessage()).isEqualTo("m" + i);
+        }
+        TestSupport.await(() -> client.transport.queuedBytes() == 0);
     }
 
     @Test
@@ -92,6 +114,7 @@ class JettyPlumbingTest {
         for (int i = 0; i < 40; i++) {
             client.transport.send(big);
         }
+        client.transport.flush();
         assertThat(client.transport.queuedBytes()).isGreaterThan(0).isLessThanOrEqualTo(40L << 20);
         for (int i = 0; i < 40; i++) {
             assertThat(serverSide.nextMessage()).hasSize(1 << 20);
