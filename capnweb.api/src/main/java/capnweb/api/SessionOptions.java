@@ -297,7 +297,8 @@ public final class SessionOptions {
          * included), a call on the application thread that makes it, and callbacks on this
          * session's promises ({@code thenApply}, {@code whenComplete}...) on the session's thread
          * just after the message that settled them, the way promise reactions run in JavaScript.
-         * A call made from such a callback is sent at once, from the same thread.
+         * A call made from such a callback is sent from the same thread, written together with
+         * whatever else the session sends while handling that message.
          *
          * <p>The fastest setting, in the spirit of gRPC's {@code directExecutor()}, and only for
          * applications whose target methods and promise callbacks never block: a blocked one holds

@@ -88,6 +88,10 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
                 ? java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>()) : null;
         this.executor = new SessionExecutor(options.executor().orElse(EnginePools.SHARED));
         this.executor.flushWith(this::flushSends);
+        // With directExecutor() the application promised that its targets and callbacks never
+        // block, so what they send may wait for the end of the turn like the engine's own work.
+        this.executor.applicationMayBlock(!options.directExecutor());
+        this.callbacksHere = executor::microtask;
         this.lendsThreads = options.executor().isEmpty();
         this.receivesHere = lendsThreads && transport.deliveryThreadsMayBlock();
         this.limits = new SessionLimits(this, options);
@@ -863,23 +867,12 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
      * {@code SessionOptions.directExecutor()}, the session's own thread right after the task that
      * settled them, as promise reactions run in JavaScript.
      */
+    private final Executor callbacksHere;
+
     Executor promiseCallbackExecutor() {
         return options.directExecutor() ? callbacksHere : EnginePools.DELIVERY;
     }
 
-    private final Executor callbacksHere = this::runCallbackHere;
-
-    /** Runs a promise callback as a microtask of the session, as application code. */
-    private void runCallbackHere(Runnable callback) {
-        executor.microtask(() -> {
-            SessionExecutor application = SessionExecutor.enterApplicationCode();
-            try {
-                callback.run();
-            } finally {
-                SessionExecutor.leaveApplicationCode(application);
-            }
-        });
-    }
 
     /** Where onBroken callbacks run: off the session thread, one at a time, in order. */
     Executor callbackExecutor() {

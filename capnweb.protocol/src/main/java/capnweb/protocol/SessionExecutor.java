@@ -30,6 +30,7 @@ final class SessionExecutor implements Executor {
     private Runnable flush = () -> { };
     /** How deep this thread is in application code called from a task; executor thread only. */
     private int applicationDepth;
+    private boolean applicationMayBlock = true;
 
     SessionExecutor(Executor base) {
         this.base = base;
@@ -44,25 +45,35 @@ final class SessionExecutor implements Executor {
         this.flush = hook;
     }
 
+    /**
+     * Whether application code called from this executor's tasks may block, so that what it
+     * sends must be written at once; false when the application promised it never blocks.
+     */
+    void applicationMayBlock(boolean mayBlock) {
+        this.applicationMayBlock = mayBlock;
+    }
+
     /** @return whether application code called from this executor's running task is on the stack */
     boolean inApplicationCode() {
         return applicationDepth > 0;
     }
 
     /**
-     * Marks the start of application code (a target method, getter, close, or callback) called
-     * from a session task on this thread, if any: what the session has sent so far is written
-     * first, and what the application sends until {@link #leaveApplicationCode} is written at
-     * once, since the application may block, which must not hold back messages.
+     * Marks the start of application code (a target method, getter or close) called from a
+     * session task on this thread, if any: what the session has sent so far is written first,
+     * and what the application sends until {@link #leaveApplicationCode} is written at once,
+     * since the application may block, which must not hold back messages. Does nothing for a
+     * session whose application never blocks.
      *
-     * @return the executor to hand to {@link #leaveApplicationCode}, null if none runs here
+     * @return the executor to hand to {@link #leaveApplicationCode}, null if there is nothing to undo
      */
     static SessionExecutor enterApplicationCode() {
         SessionExecutor running = CURRENT.get();
-        if (running != null) {
-            run(running.flush);
-            running.applicationDepth++;
+        if (running == null || !running.applicationMayBlock) {
+            return null;
         }
+        run(running.flush);
+        running.applicationDepth++;
         return running;
     }
 

@@ -132,6 +132,22 @@ class SendFlushTest {
     }
 
     @Test
+    void withDirectExecutionWhatTargetsSendWaitsForTheEndOfTheTurn() {
+        Main main = new Main();
+        main.transport = transport;
+        CapnWeb.newSession(transport, main, SessionOptions.builder().directExecutor().build());
+        transport.events.clear();
+        // Handled on this thread at once: the target promised never to block, so its call back
+        // to the peer travels with the rest of the turn.
+        transport.receiver.onMessage("[\"push\",[\"pipeline\",0,[\"callBack\"],[[\"export\",-1]]]]");
+        List<String> seen = main.seenDuringCallback.get(0);
+        assertThat(seen).isNotEmpty().doesNotContain("flush");
+        assertThat(seen.get(0)).startsWith("send [\"push\",[\"pipeline\",-1,");
+        assertThat(transport.events.get(transport.events.size() - 1)).isEqualTo("flush");
+        assertThat(transport.events.stream().filter("flush"::equals)).hasSize(1);
+    }
+
+    @Test
     void aCallFromAnApplicationThreadIsFlushedAtOnce() {
         RpcSession session = serve(new Main());
         RpcStub peer = session.main();
