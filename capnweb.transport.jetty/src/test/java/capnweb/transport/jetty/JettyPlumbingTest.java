@@ -81,14 +81,23 @@ class JettyPlumbingTest {
         TestSupport.await(() -> server.openSessions() == 0);
     }
 
-    @Test
-    void sentMessagesWaitForFlushAndThenGoOutInOrder() throws Exception {
-        start(b -> b);
+    /** A client session that does not answer, and the server's end of it. */
+    private record Connected(FakeEngine.FakeSession client, FakeEngine.FakeSession server) {
+    }
+
+    private Connected connectQuietClient() throws Exception {
         FakeEngine clientEngine = new FakeEngine();
         clientEngine.echo = false;
         provider.connect(ws(), ClientOptions.defaults(), clientEngine).toCompletableFuture().get(10, TimeUnit.SECONDS);
-        FakeEngine.FakeSession client = clientEngine.nextSession();
-        FakeEngine.FakeSession serverSide = engine.nextSession();
+        return new Connected(clientEngine.nextSession(), engine.nextSession());
+    }
+
+    @Test
+    void sentMessagesWaitForFlushAndThenGoOutInOrder() throws Exception {
+        start(b -> b);
+        Connected connected = connectQuietClient();
+        FakeEngine.FakeSession client = connected.client();
+        FakeEngine.FakeSession serverSide = connected.server();
         for (int i = 0; i < 100; i++) {
             client.transport.send("m" + i);
         }
@@ -105,11 +114,9 @@ class JettyPlumbingTest {
     @Test
     void queuedBytesCountsWhatIsNotYetWritten() throws Exception {
         start(b -> b);
-        FakeEngine clientEngine = new FakeEngine();
-        clientEngine.echo = false;
-        provider.connect(ws(), ClientOptions.defaults(), clientEngine).toCompletableFuture().get(10, TimeUnit.SECONDS);
-        FakeEngine.FakeSession client = clientEngine.nextSession();
-        FakeEngine.FakeSession serverSide = engine.nextSession();
+        Connected connected = connectQuietClient();
+        FakeEngine.FakeSession client = connected.client();
+        FakeEngine.FakeSession serverSide = connected.server();
         String big = "z".repeat(1 << 20);
         for (int i = 0; i < 40; i++) {
             client.transport.send(big);
@@ -125,11 +132,9 @@ class JettyPlumbingTest {
     @Test
     void serverStopClosesSessionsWithGoingAway() throws Exception {
         start(b -> b);
-        FakeEngine clientEngine = new FakeEngine();
-        clientEngine.echo = false;
-        provider.connect(ws(), ClientOptions.defaults(), clientEngine).toCompletableFuture().get(10, TimeUnit.SECONDS);
-        FakeEngine.FakeSession client = clientEngine.nextSession();
-        FakeEngine.FakeSession serverSide = engine.nextSession();
+        Connected connected = connectQuietClient();
+        FakeEngine.FakeSession client = connected.client();
+        FakeEngine.FakeSession serverSide = connected.server();
         assertThat(server.openSessions()).isEqualTo(1);
 
         assertThat(server.close(WAIT)).isTrue();
