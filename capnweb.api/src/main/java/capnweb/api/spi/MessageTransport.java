@@ -28,9 +28,10 @@ public interface MessageTransport {
     /**
      * Writes what {@link #send} has queued. The engine calls it after every message it sends,
      * or, for the messages it sends while handling others, once at the end of that work and
-     * before any application code runs; so a transport may hold messages until then and write a
-     * burst in one system call. One that writes in {@link #send} need not override it. Must not
-     * block.
+     * before application code runs (unless the session's application promised never to block,
+     * with {@code SessionOptions.Builder.directExecutor()}); so a transport may hold messages
+     * until then and write a burst in one system call. One that writes in {@link #send} need not
+     * override it. Must not block.
      */
     default void flush() {
     }
