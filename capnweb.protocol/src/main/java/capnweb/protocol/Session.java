@@ -529,7 +529,12 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
             // Held for the end of the turn only in the engine's own work: messages sent by
             // application code, or from outside the session, are written at once.
             if (executor.inExecutor() && !executor.inApplicationCode()) {
-                unflushed = true;
+                unflushedChars += text.length();
+                if (unflushedChars >= FLUSH_AT_CHARS) {
+                    // A turn of large answers is written as it goes, not held up to the
+                    // queue limit.
+                    flushSends();
+                }
             } else {
                 transport.flush();
             }
@@ -542,13 +547,16 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
         return text.length();
     }
 
-    /** Whether messages were sent in this turn and not yet flushed. Session thread only. */
-    private boolean unflushed;
+    /** How much text a turn may hold back before it is written anyway. */
+    static final int FLUSH_AT_CHARS = 64 * 1024;
+
+    /** The length of the messages sent in this turn and not yet flushed. Session thread only. */
+    private long unflushedChars;
 
     /** Writes what this turn sent: at the end of the turn, and before application code runs. */
     private void flushSends() {
-        if (unflushed) {
-            unflushed = false;
+        if (unflushedChars > 0) {
+            unflushedChars = 0;
             try {
                 transport.flush();
             } catch (RuntimeException e) {

@@ -83,6 +83,10 @@ class SendFlushTest {
             return n * n;
         }
 
+        public String text(long length) {
+            return "x".repeat((int) length);
+        }
+
         public String callBack(RpcStub function) {
             function.call("", "hi").close();
             seenDuringCallback.add(List.copyOf(transport.events));
@@ -103,6 +107,21 @@ class SendFlushTest {
                 "send [\"resolve\",1,4]",
                 "send [\"resolve\",2,9]",
                 "flush");
+    }
+
+    @Test
+    void largeAnswersAreWrittenAsTheTurnGoesNotHeldToItsEnd() {
+        serve(new Main());
+        int big = Session.FLUSH_AT_CHARS;
+        for (int i = 1; i <= 3; i++) {
+            transport.receiver.onMessage("[\"push\",[\"pipeline\",0,[\"text\"],[" + big + "]]]");
+        }
+        for (int i = 1; i <= 3; i++) {
+            transport.receiver.onMessage("[\"pull\"," + i + "]");
+        }
+        runTurns();
+        List<String> kinds = transport.events.stream().map(e -> e.startsWith("send") ? "send" : e).toList();
+        assertThat(kinds).containsExactly("send", "flush", "send", "flush", "send", "flush");
     }
 
     @Test
