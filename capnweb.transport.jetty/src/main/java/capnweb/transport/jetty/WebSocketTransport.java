@@ -538,7 +538,7 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
             if (batch != null) {
                 AtomicInteger remaining = new AtomicInteger(batch.size());
                 AtomicBoolean failed = new AtomicBoolean();
-                Callback done = Callback.from(() -> {
+                org.eclipse.jetty.util.Callback done = org.eclipse.jetty.util.Callback.from(() -> {
                     if (remaining.decrementAndGet() == 0 && !failed.get()) {
                         succeeded();
                     }
@@ -547,22 +547,14 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
                         failed(x);
                     }
                 });
-                if (s instanceof WebSocketSession jettySession) {
-                    // Through the core session, every frame but the last marked as batched:
-                    // Jetty then writes the burst at once instead of a system call per frame.
-                    CoreSession core = jettySession.getCoreSession();
-                    org.eclipse.jetty.util.Callback coreDone =
-                            org.eclipse.jetty.util.Callback.from(done::succeed, done::fail);
-                    for (int i = 0, n = batch.size(); i < n; i++) {
-                        String sent = batch.get(i);
-                        LOG.log(System.Logger.Level.TRACE, () -> "sending " + sent);
-                        core.sendFrame(new org.eclipse.jetty.websocket.core.Frame(OpCode.TEXT, sent), coreDone, i < n - 1);
-                    }
-                } else {
-                    for (String sent : batch) {
-                        LOG.log(System.Logger.Level.TRACE, () -> "sending " + sent);
-                        s.sendText(sent, done);
-                    }
+                // Through the core session (Jetty's sessions are all WebSocketSession), every
+                // frame but the last marked as batched: Jetty then writes the burst at once
+                // instead of a system call per frame.
+                CoreSession core = ((WebSocketSession) s).getCoreSession();
+                for (int i = 0, n = batch.size(); i < n; i++) {
+                    String sent = batch.get(i);
+                    LOG.log(System.Logger.Level.TRACE, () -> "sending " + sent);
+                    core.sendFrame(new org.eclipse.jetty.websocket.core.Frame(OpCode.TEXT, sent), done, i < n - 1);
                 }
             } else {
                 s.close(code, reason, Callback.from(this::succeeded, this::failed));
