@@ -533,7 +533,8 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
                 if (unflushedChars >= FLUSH_AT_CHARS) {
                     // A turn of large answers is written as it goes, not held up to the
                     // queue limit.
-                    flushSends();
+                    unflushedChars = 0;
+                    transport.flush();
                 }
             } else {
                 transport.flush();
@@ -553,12 +554,15 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
     /** The length of the messages sent in this turn and not yet flushed. Session thread only. */
     private long unflushedChars;
 
-    /** Writes what this turn sent: at the end of the turn, and before application code runs. */
+    /**
+     * Writes what this turn sent: at the end of the turn, and before application code runs. The
+     * transport may hold it for a moment while it delivers a burst of received messages.
+     */
     private void flushSends() {
         if (unflushedChars > 0) {
             unflushedChars = 0;
             try {
-                transport.flush();
+                transport.flushSoon();
             } catch (RuntimeException e) {
                 executor.microtask(() -> abort(e, false));
             }

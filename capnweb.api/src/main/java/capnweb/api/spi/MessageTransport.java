@@ -26,14 +26,28 @@ public interface MessageTransport {
     void send(String message);
 
     /**
-     * Writes what {@link #send} has queued. The engine calls it after every message it sends,
-     * or, for the messages it sends while handling others, once at the end of that work and
-     * before application code runs (unless the session's application promised never to block,
-     * with {@code SessionOptions.Builder.directExecutor()}); so a transport may hold messages
-     * until then and write a burst in one system call. One that writes in {@link #send} need not
-     * override it. Must not block.
+     * Writes what {@link #send} has queued, at once. The engine calls it after every message
+     * sent by application code or from outside the session's own work (unless the session's application promised never to block, with
+     * {@code SessionOptions.Builder.directExecutor()}), after an {@code abort}, and whenever a
+     * turn has sent 64 Ki characters; for the rest, the messages it sends while handling others,
+     * it calls {@link #flushSoon()} once at the end of that work and before application code
+     * runs. So a transport may hold messages until one of the two and write a burst in one
+     * system call. One that writes in {@link #send} need not override it. Must not block.
      */
     default void flush() {
+    }
+
+    /**
+     * Writes what {@link #send} has queued, at once or very soon. The engine calls it instead of
+     * {@link #flush()} at the end of its work on a message and before application code runs. A
+     * transport may then hold the messages while the thread that delivered the message has more,
+     * already received, to deliver, so that the answers to a burst of messages are written
+     * together; it must write them once that burst is delivered, and within about a millisecond
+     * even if that thread is held up (in application code, or waiting for the rest of a message).
+     * By default it is {@link #flush()}. Must not block.
+     */
+    default void flushSoon() {
+        flush();
     }
 
     /**
