@@ -38,10 +38,14 @@ import org.eclipse.jetty.websocket.core.exception.BadPayloadException;
  * Jetty's own text handling would) and decoded once per message: Jetty's decoder works byte by
  * byte into a builder, most of the CPU time of receiving a large message. Taking frames means
  * answering pings and reporting close frames here, as Jetty does for listeners that take
- * messages. Sending never blocks: messages queue and
- * a single writer sends them in order, one frame in flight at a time, so the queue's size is what
- * {@link #queuedBytes()} reports. Closing and aborting wait for the queue to drain before the
- * close frame goes out.
+ * messages.
+ *
+ * <p>Sending never blocks: messages queue until the engine flushes, and a single writer hands
+ * them to Jetty in order, a burst at a time to be written together; the queue's size is what
+ * {@link #queuedBytes()} reports. While Jetty delivers frames it read together, what the engine
+ * sends in answer is held until the last of them is handled (for a millisecond or two at most),
+ * so that a burst of calls is answered with one write. Closing and aborting wait for the queue to
+ * drain before the close frame goes out.
  *
  * <p>Public only because Jetty calls the listener methods through a public method-handle lookup,
  * which reaches nothing but public classes of exported packages; applications never make one.
@@ -69,6 +73,14 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
     private static final int RETAINED_BUFFER_BYTES = 64 * 1024;
 
     private final Flusher flusher = new Flusher();
+    /** The thread handing a received message to the engine, while it does so; else null. */
+    private volatile Thread delivering;
+    /** Whether a write of held messages is due with {@link BurstDeadline}. */
+    private final AtomicBoolean deadlineArmed = new AtomicBoolean();
+    private final Runnable deadlineWrite = () -> {
+        deadlineArmed.set(false);
+        flusher.iterate();
+    };
 
     private final Object lock = new Object();
     private Session session;
@@ -80,6 +92,10 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
     private int partialLength;
     /** How much of {@link #partial} is checked UTF-8: all but an incomplete trailing sequence. */
     private int partialChecked;
+    /** Counts delivered frames against bytes read; null when they cannot be counted. */
+    private ReadBurst readBurst;
+    /** Whether the engine's messages are held until the frames already read are delivered. */
+    private boolean heldForBurst;
     private final AtomicBoolean closeNotified = new AtomicBoolean();
     private final ArrayDeque<Outgoing> outgoing = new ArrayDeque<>();
     private long queuedBytes;
@@ -155,6 +171,24 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
 
     @Override
     public void flush() {
+        flusher.iterate();
+    }
+
+    /**
+     * While Jetty delivers a burst of frames it read together, the engine's messages wait for the
+     * burst's end ({@link #writeHeldAfterBurst}), so that its answers go out in one write; and
+     * for at most a millisecond or two ({@link BurstDeadline}), in case a target method holds up
+     * the delivering thread or the burst ends with a frame not yet read whole.
+     */
+    @Override
+    public void flushSoon() {
+        if (delivering == Thread.currentThread() && readBurst.moreBuffered()) {
+            heldForBurst = true;
+            if (deadlineArmed.compareAndSet(false, true)) {
+                BurstDeadline.writeSoon(deadlineWrite);
+            }
+            return;
+        }
         flusher.iterate();
     }
 
@@ -240,6 +274,7 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
         if (idleTimeout != null) {
             session.setIdleTimeout(idleTimeout);
         }
+        readBurst = ReadBurst.of(session);
         boolean closeNow;
         synchronized (lock) {
             this.session = session;
@@ -263,6 +298,9 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
 
     @Override
     public void onWebSocketFrame(Frame frame, Callback callback) {
+        if (readBurst != null) {
+            readBurst.delivered(frame);
+        }
         Frame.Type type = frame.getType();
         if (type == Frame.Type.TEXT || type == Frame.Type.BINARY || type == Frame.Type.CONTINUATION) {
             if (Frame.Type.from(frame.getEffectiveOpCode()) == Frame.Type.BINARY) {
@@ -271,6 +309,7 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
                 return;
             }
             onText(frame.getPayload(), frame.isFin(), callback);
+            writeHeldAfterBurst();
             return;
         }
         Session s;
@@ -350,10 +389,23 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
         // and start() hands over the held messages before it publishes the receiver, so the
         // order holds without calling into the engine while holding this transport's lock.
         if (r != null) {
-            r.onMessage(message);
+            delivering = readBurst != null ? Thread.currentThread() : null;
+            try {
+                r.onMessage(message);
+            } finally {
+                delivering = null;
+            }
         }
         s.demand();
         callback.succeed();
+    }
+
+    /** Writes the messages held for a burst once Jetty has delivered every frame it read. */
+    private void writeHeldAfterBurst() {
+        if (heldForBurst && !readBurst.moreBuffered()) {
+            heldForBurst = false;
+            flusher.iterate();
+        }
     }
 
     private void resetPartial() {

@@ -13,20 +13,25 @@ import java.util.Arrays;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
  * An engine that only moves text, to test the transport's plumbing without the protocol: a
- * session answers each message {@code m} with {@code echo:m}, closes on {@code close}, and on
- * {@code abort} sends {@code last words} and aborts. A batch answers each line the same way and
- * fails for a body starting with {@code fail}.
+ * session answers each message {@code m} with {@code echo:m} (written with {@code flushSoon()}
+ * if {@link #flushSoon} is set, as the engine does at the end of its work), closes on
+ * {@code close}, on {@code abort} sends {@code last words} and aborts, and on {@code block}
+ * holds the delivering thread until {@link #unblock} opens (20 s at most). A batch answers each line the same
+ * way and fails for a body starting with {@code fail}.
  */
 final class FakeEngine implements RpcEngine {
     final BlockingQueue<FakeSession> sessions = new LinkedBlockingQueue<>();
     volatile HttpBatchPoster lastPoster;
     volatile boolean echo = true;
+    volatile boolean flushSoon;
+    final CountDownLatch unblock = new CountDownLatch(1);
     final java.util.concurrent.atomic.AtomicInteger batchesStarted = new java.util.concurrent.atomic.AtomicInteger();
 
     @Override
@@ -36,7 +41,7 @@ final class FakeEngine implements RpcEngine {
 
     @Override
     public RpcSession newSession(MessageTransport transport, Object localMain, SessionOptions options) {
-        FakeSession s = new FakeSession(transport, echo);
+        FakeSession s = new FakeSession(transport, echo, flushSoon, unblock);
         sessions.add(s);
         transport.start(s);
         return s;
@@ -62,7 +67,7 @@ final class FakeEngine implements RpcEngine {
     @Override
     public RpcSession newBatchClient(HttpBatchPoster poster, Object localMain, SessionOptions options) {
         lastPoster = poster;
-        return new FakeSession(null, false);
+        return new FakeSession(null, false, false, unblock);
     }
 
     FakeSession nextSession() throws InterruptedException {
@@ -76,12 +81,17 @@ final class FakeEngine implements RpcEngine {
     static final class FakeSession implements RpcSession, MessageReceiver {
         final MessageTransport transport;
         final boolean echo;
+        final boolean flushSoon;
+        final CountDownLatch unblock;
         final BlockingQueue<String> received = new LinkedBlockingQueue<>();
         final CompletableFuture<Throwable> closedCause = new CompletableFuture<>();
 
-        FakeSession(MessageTransport transport, boolean echo) {
+        FakeSession(MessageTransport transport, boolean echo, boolean flushSoon,
+                CountDownLatch unblock) {
             this.transport = transport;
             this.echo = echo;
+            this.flushSoon = flushSoon;
+            this.unblock = unblock;
         }
 
         String nextMessage() throws InterruptedException {
@@ -105,9 +115,20 @@ final class FakeEngine implements RpcEngine {
                     transport.flush();
                     transport.abort(new IllegalStateException("stop"));
                 }
+                case "block" -> {
+                    try {
+                        unblock.await(20, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
                 default -> {
                     transport.send("echo:" + message);
-                    transport.flush();
+                    if (flushSoon) {
+                        transport.flushSoon();
+                    } else {
+                        transport.flush();
+                    }
                 }
             }
         }

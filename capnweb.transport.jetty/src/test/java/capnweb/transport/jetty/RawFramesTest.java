@@ -1,14 +1,12 @@
 package capnweb.transport.jetty;
 
+import static capnweb.transport.jetty.RawPeer.CLOSE;
+import static capnweb.transport.jetty.RawPeer.CONTINUATION;
+import static capnweb.transport.jetty.RawPeer.PING;
+import static capnweb.transport.jetty.RawPeer.PONG;
+import static capnweb.transport.jetty.RawPeer.TEXT;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.EOFException;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
@@ -26,11 +24,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class RawFramesTest {
-    private static final int TEXT = 1;
-    private static final int CONTINUATION = 0;
-    private static final int CLOSE = 8;
-    private static final int PING = 9;
-    private static final int PONG = 10;
 
     private final FakeEngine engine = new FakeEngine();
     private Server server;
@@ -58,7 +51,7 @@ class RawFramesTest {
     void textSplitInsideCharactersArrivesWhole() throws Exception {
         String text = "a\u00e9\u20ac\uD83D\uDE00z";
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        try (Peer peer = new Peer(port)) {
+        try (RawPeer peer = new RawPeer(port)) {
             peer.send(TEXT, false, Arrays.copyOfRange(bytes, 0, 2));
             peer.send(CONTINUATION, false, Arrays.copyOfRange(bytes, 2, 5));
             peer.send(CONTINUATION, false, Arrays.copyOfRange(bytes, 5, 8));
@@ -72,7 +65,7 @@ class RawFramesTest {
 
     @Test
     void invalidUtf8ClosesWithBadPayload() throws Exception {
-        try (Peer peer = new Peer(port)) {
+        try (RawPeer peer = new RawPeer(port)) {
             peer.send(TEXT, true, new byte[] {'a', (byte) 0xFF});
             assertThat(closeCode(peer.expect(CLOSE))).isEqualTo(1007);
         }
@@ -80,7 +73,7 @@ class RawFramesTest {
 
     @Test
     void invalidUtf8ClosesBeforeTheMessageIsComplete() throws Exception {
-        try (Peer peer = new Peer(port)) {
+        try (RawPeer peer = new RawPeer(port)) {
             peer.send(TEXT, false, new byte[] {'a', (byte) 0xE0, (byte) 0x80});
             assertThat(closeCode(peer.expect(CLOSE))).isEqualTo(1007);
         }
@@ -88,7 +81,7 @@ class RawFramesTest {
 
     @Test
     void aMessageEndingInsideACharacterClosesWithBadPayload() throws Exception {
-        try (Peer peer = new Peer(port)) {
+        try (RawPeer peer = new RawPeer(port)) {
             peer.send(TEXT, false, new byte[] {'a', (byte) 0xE2});
             peer.send(CONTINUATION, true, new byte[] {(byte) 0x82});
             assertThat(closeCode(peer.expect(CLOSE))).isEqualTo(1007);
@@ -97,7 +90,7 @@ class RawFramesTest {
 
     @Test
     void pingsAreAnsweredAndMessagesStillFlow() throws Exception {
-        try (Peer peer = new Peer(port)) {
+        try (RawPeer peer = new RawPeer(port)) {
             peer.send(PING, true, "hi".getBytes(StandardCharsets.UTF_8));
             assertThat(peer.expect(PONG)).isEqualTo("hi".getBytes(StandardCharsets.UTF_8));
             peer.send(PONG, true, new byte[0]);
@@ -108,7 +101,7 @@ class RawFramesTest {
 
     @Test
     void aPeersCloseIsAnsweredAndEndsTheSession() throws Exception {
-        try (Peer peer = new Peer(port)) {
+        try (RawPeer peer = new RawPeer(port)) {
             peer.send(TEXT, true, "m".getBytes(StandardCharsets.UTF_8));
             assertThat(peer.expect(TEXT)).isEqualTo("echo:m".getBytes(StandardCharsets.UTF_8));
             assertThat(rpc.openSessions()).isEqualTo(1);
@@ -124,66 +117,5 @@ class RawFramesTest {
 
     private static int closeCode(byte[] payload) {
         return ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF);
-    }
-
-    /** A WebSocket client that writes frames byte for byte as told. */
-    private static final class Peer implements AutoCloseable {
-        private final Socket socket = new Socket();
-        private final InputStream in;
-        private final OutputStream out;
-
-        Peer(int port) throws IOException {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
-            socket.setSoTimeout(10_000);
-            in = socket.getInputStream();
-            out = socket.getOutputStream();
-            out.write(("GET /rpc HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
-                    + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                    + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            StringBuilder head = new StringBuilder();
-            while (!head.toString().endsWith("\r\n\r\n")) {
-                head.append((char) read());
-            }
-            assertThat(head.toString()).startsWith("HTTP/1.1 101");
-        }
-
-        void send(int opcode, boolean fin, byte[] payload) throws IOException {
-            ByteArrayOutputStream frame = new ByteArrayOutputStream();
-            frame.write((fin ? 0x80 : 0) | opcode);
-            frame.write(0x80 | payload.length); // short payloads only
-            byte[] mask = {1, 2, 3, 4};
-            frame.write(mask, 0, 4);
-            for (int i = 0; i < payload.length; i++) {
-                frame.write(payload[i] ^ mask[i & 3]);
-            }
-            out.write(frame.toByteArray());
-            out.flush();
-        }
-
-        /** @return the payload of the next frame, which must have this opcode */
-        byte[] expect(int opcode) throws IOException {
-            int b0 = read();
-            int length = read() & 0x7f;
-            if (length == 126) {
-                length = (read() << 8) | read();
-            }
-            byte[] payload = in.readNBytes(length);
-            assertThat(b0 & 0x0f).as("opcode").isEqualTo(opcode);
-            return payload;
-        }
-
-        private int read() throws IOException {
-            int b = in.read();
-            if (b < 0) {
-                throw new EOFException("The server closed the connection.");
-            }
-            return b;
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
-        }
     }
 }
