@@ -13,9 +13,11 @@ import org.eclipse.jetty.websocket.core.WebSocketCoreSession;
  * <p>Jetty parses every frame of one read and hands them over one after another on one thread,
  * but does not say when its read buffer is drained. This compares the bytes its connection has
  * read from the socket with the wire size of the frames delivered so far. Frames that came with
- * the upgrade request are not counted as read; the count catches up when it falls behind. A
- * connection whose frames an extension rewrites (permessage-deflate) cannot be counted, and gets
- * no {@code ReadBurst}. Delivery thread only.
+ * the upgrade request are not counted as read, and a frame Jetty splits is counted with a header
+ * per part: the count then runs ahead, and catches up the next time it does. A peer that encodes
+ * lengths in more bytes than needed makes it run behind instead, so that its answers always wait
+ * for the deadline; that costs only that peer. A connection whose frames an extension rewrites
+ * (permessage-deflate) cannot be counted, and gets no {@code ReadBurst}. Delivery thread only.
  */
 final class ReadBurst {
     private final WebSocketConnection connection;
