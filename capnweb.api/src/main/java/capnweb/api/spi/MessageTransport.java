@@ -27,12 +27,13 @@ public interface MessageTransport {
 
     /**
      * Writes what {@link #send} has queued, at once. The engine calls it after every message
-     * sent by application code or from outside the session's own work (unless the session's application promised never to block, with
-     * {@code SessionOptions.Builder.directExecutor()}), after an {@code abort}, and whenever a
-     * turn has sent 64 Ki characters; for the rest, the messages it sends while handling others,
-     * it calls {@link #flushSoon()} once at the end of that work and before application code
-     * runs. So a transport may hold messages until one of the two and write a burst in one
-     * system call. One that writes in {@link #send} need not override it. Must not block.
+     * sent by application code or from outside the session's own work (unless the session's
+     * application promised never to block, with {@code SessionOptions.Builder.directExecutor()}),
+     * after an {@code abort}, and whenever a turn has sent 64 Ki characters; for the rest, the
+     * messages it sends while handling others, it calls {@link #flushSoon()} once at the end of
+     * that work and before application code runs. So a transport may hold messages until one of
+     * the two and write a burst in one system call. One that writes in {@link #send} need not
+     * override it. Must not block.
      */
     default void flush() {
     }

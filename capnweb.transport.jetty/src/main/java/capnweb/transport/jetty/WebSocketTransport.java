@@ -334,6 +334,7 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
             }
             default -> callback.succeed();
         }
+        writeHeldAfterBurst();
     }
 
     private void onText(ByteBuffer payload, boolean last, Callback callback) {
