@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -53,10 +54,16 @@ class BurstWriteTest {
         server.stop();
     }
 
+    /** @return a raw peer whose session has started */
+    private RawPeer connect() throws Exception {
+        RawPeer peer = new RawPeer(port);
+        engine.nextSession();
+        return peer;
+    }
+
     /** Sends {@link #FRAMES} text frames with one write, reads their answers and counts the server's writes. */
     private int writesToAnswerABurst() throws Exception {
-        try (RawPeer peer = new RawPeer(port)) {
-            engine.nextSession();
+        try (RawPeer peer = connect()) {
             writes.set(0);
             ByteArrayOutputStream burst = new ByteArrayOutputStream();
             for (int i = 0; i < FRAMES; i++) {
@@ -86,8 +93,7 @@ class BurstWriteTest {
     @Test
     void heldAnswersAreWrittenWhileTheDeliveringThreadIsHeldUp() throws Exception {
         start(true);
-        try (RawPeer peer = new RawPeer(port)) {
-            engine.nextSession();
+        try (RawPeer peer = connect()) {
             ByteArrayOutputStream burst = new ByteArrayOutputStream();
             burst.write(RawPeer.text("first"));
             burst.write(RawPeer.text("block"));
@@ -104,8 +110,7 @@ class BurstWriteTest {
     @Test
     void heldAnswersAreWrittenWhenTheLastFrameArrivesInPart() throws Exception {
         start(true);
-        try (RawPeer peer = new RawPeer(port)) {
-            engine.nextSession();
+        try (RawPeer peer = connect()) {
             byte[] second = RawPeer.text("second");
             ByteArrayOutputStream burst = new ByteArrayOutputStream();
             burst.write(RawPeer.text("first"));
@@ -122,11 +127,10 @@ class BurstWriteTest {
         // Lengths under 126 sent in the 16-bit form: the wire size is 2 bytes more than the count
         // assumes, so the count stays behind and every answer waits for the deadline.
         start(true);
-        try (RawPeer peer = new RawPeer(port)) {
-            engine.nextSession();
+        try (RawPeer peer = connect()) {
             long held = BurstDeadline.SCHEDULED.get();
             for (int i = 0; i < 5; i++) {
-                byte[] payload = ("m" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                byte[] payload = ("m" + i).getBytes(StandardCharsets.UTF_8);
                 ByteArrayOutputStream frame = new ByteArrayOutputStream();
                 frame.write(0x81);
                 frame.write(0x80 | 126);
@@ -144,8 +148,7 @@ class BurstWriteTest {
     @Test
     void loneFramesAreAnsweredWithoutBeingHeld() throws Exception {
         start(true);
-        try (RawPeer peer = new RawPeer(port)) {
-            engine.nextSession();
+        try (RawPeer peer = connect()) {
             long held = BurstDeadline.SCHEDULED.get();
             writes.set(0);
             for (int i = 0; i < 20; i++) {
