@@ -55,6 +55,8 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
     private final boolean lendsThreads;
     /** Whether arriving messages are handled on the transport's delivering thread when idle. */
     private final boolean receivesHere;
+    /** Runs promise callbacks as microtasks of the session (directExecutor()); made once, not per promise. */
+    private final Executor callbacksHere;
     /** Made on first use (confined to the session thread): most sessions never register a callback. */
     private SessionExecutor callbacks;
     final SessionOptions options;
@@ -879,12 +881,9 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
      * {@code SessionOptions.directExecutor()}, the session's own thread right after the task that
      * settled them, as promise reactions run in JavaScript.
      */
-    private final Executor callbacksHere;
-
     Executor promiseCallbackExecutor() {
         return options.directExecutor() ? callbacksHere : EnginePools.DELIVERY;
     }
-
 
     /** Where onBroken callbacks run: off the session thread, one at a time, in order. */
     Executor callbackExecutor() {

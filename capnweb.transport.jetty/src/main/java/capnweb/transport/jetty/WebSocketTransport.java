@@ -309,14 +309,18 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
                 return;
             }
             onText(frame.getPayload(), frame.isFin(), callback);
-            writeHeldAfterBurst();
-            return;
+        } else {
+            onControlFrame(frame, callback);
         }
+        writeHeldAfterBurst();
+    }
+
+    private void onControlFrame(Frame frame, Callback callback) {
         Session s;
         synchronized (lock) {
             s = session;
         }
-        switch (type) {
+        switch (frame.getType()) {
             case PING -> s.sendPong(frame.getPayload(), Callback.from(() -> {
                 callback.succeed();
                 s.demand();
@@ -334,7 +338,6 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
             }
             default -> callback.succeed();
         }
-        writeHeldAfterBurst();
     }
 
     private void onText(ByteBuffer payload, boolean last, Callback callback) {
@@ -549,12 +552,9 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
         }
     }
 
-
     /** A queued message and its length in UTF-8, counted once. */
     private record Outgoing(String text, long bytes) {
     }
-
-
 
     /** Writes what is queued, up to {@link #MAX_BATCH} frames a write, then the close frame if one was asked for. */
     private final class Flusher extends IteratingCallback {

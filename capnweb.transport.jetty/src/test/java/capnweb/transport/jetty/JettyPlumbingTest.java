@@ -85,7 +85,9 @@ class JettyPlumbingTest {
     private record Connected(FakeEngine.FakeSession client, FakeEngine.FakeSession server) {
     }
 
-    private Connected connectQuietClient() throws Exception {
+    /** Starts the server and connects a client session that does not answer. */
+    private Connected startWithQuietClient() throws Exception {
+        start(b -> b);
         FakeEngine clientEngine = new FakeEngine();
         clientEngine.echo = false;
         provider.connect(ws(), ClientOptions.defaults(), clientEngine).toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -94,8 +96,7 @@ class JettyPlumbingTest {
 
     @Test
     void sentMessagesWaitForFlushAndThenGoOutInOrder() throws Exception {
-        start(b -> b);
-        Connected connected = connectQuietClient();
+        Connected connected = startWithQuietClient();
         FakeEngine.FakeSession client = connected.client();
         FakeEngine.FakeSession serverSide = connected.server();
         for (int i = 0; i < 100; i++) {
@@ -113,8 +114,7 @@ class JettyPlumbingTest {
 
     @Test
     void queuedBytesCountsWhatIsNotYetWritten() throws Exception {
-        start(b -> b);
-        Connected connected = connectQuietClient();
+        Connected connected = startWithQuietClient();
         FakeEngine.FakeSession client = connected.client();
         FakeEngine.FakeSession serverSide = connected.server();
         String big = "z".repeat(1 << 20);
@@ -131,8 +131,7 @@ class JettyPlumbingTest {
 
     @Test
     void serverStopClosesSessionsWithGoingAway() throws Exception {
-        start(b -> b);
-        Connected connected = connectQuietClient();
+        Connected connected = startWithQuietClient();
         FakeEngine.FakeSession client = connected.client();
         FakeEngine.FakeSession serverSide = connected.server();
         assertThat(server.openSessions()).isEqualTo(1);
