@@ -137,8 +137,8 @@ for run in $(seq 1 "$runs"); do
         # shellcheck disable=SC2086
         start_server "$out/raw-$t.log" java ${JAVA_OPTS:-} -cp "$cp" -Dcapnweb.transport="$t" \
             capnweb.bench.BenchServer "$port" "$t" raw
-        java_load "raw-$t" --transport "$t" --scenarios rawseq,raw256 --seconds 1 --warmup 1 >/dev/null || true
-        measure java_load "raw-$t" --transport "$t" --scenarios rawseq,raw256
+        java_load "raw-$t" --transport "$t" --scenarios rawseq,raw256,rawcall256 --seconds 1 --warmup 1 >/dev/null || true
+        measure java_load "raw-$t" --transport "$t" --scenarios rawseq,raw256,rawcall256
         stop_server
     done
 done

@@ -32,13 +32,19 @@ import java.util.function.LongFunction;
  * {@code pipeline} makeCounter plus 10 pipelined increments, 16 chains in flight; {@code echo1m}
  * echo of a 1 MiB string, one at a time; {@code batch} one HTTP batch session per call, 8 in
  * flight; {@code rawseq} and {@code raw256} echo WebSocket messages with no RPC (against
- * {@code BenchServer PORT TRANSPORT raw}).
+ * {@code BenchServer PORT TRANSPORT raw}); {@code rawcall256} sends, with 256 in flight, the
+ * frames of a {@code square} call with no RPC: a push and a pull, the pull's echo standing for
+ * the answer, then a release.
  */
 public final class LoadClient {
     static final List<String> RPC_SCENARIOS = List.of("seq", "conc256", "pipeline", "echo1m", "batch");
     static final String ONE_MIB = "x".repeat(1 << 20);
-    /** What a call of square(7) looks like on the wire: the raw echo sends messages this size. */
-    static final String CALL_SIZED = "[\"push\",[\"pipeline\",0,[\"square\"],[7]]]";
+    /** A message the size of a square(7) call; the raw echo server answers it with itself. */
+    static final String CALL_SIZED = "[\"echo\",[\"pipeline\",0,[\"square\"],[7]]]";
+    /** The frames of one square call, client to server, for {@code rawcall256}. */
+    static final String RAW_PUSH = "[\"push\",[\"pipeline\",0,[\"square\"],[7]]]";
+    static final String RAW_PULL = "[\"pull\",123456]";
+    static final String RAW_RELEASE = "[\"release\",123456,1]";
 
     private final URI httpUri;
     private final URI wsUri;
@@ -129,9 +135,11 @@ public final class LoadClient {
                 return raw(1);
             case "raw256":
                 return raw(256);
+            case "rawcall256":
+                return rawCall(256);
             default:
                 throw new IllegalArgumentException("Unknown scenario '" + scenario + "'; known: "
-                        + RPC_SCENARIOS + ", rawseq, raw256");
+                        + RPC_SCENARIOS + ", rawseq, raw256, rawcall256");
         }
     }
 
@@ -198,6 +206,16 @@ public final class LoadClient {
     private Window.Measured raw(int inFlight) throws Exception {
         try (RawEcho.Client client = RawEcho.Client.connect(wsUri, transport)) {
             return new Window(inFlight, i -> client.send(CALL_SIZED)).run(warmup, seconds, probe);
+        }
+    }
+
+    /** The frames of an RPC call with no RPC: push, pull, the pull's echo, then release. */
+    private Window.Measured rawCall(int inFlight) throws Exception {
+        try (RawEcho.Client client = RawEcho.Client.connect(wsUri, transport)) {
+            return new Window(inFlight, i -> {
+                client.sendUnanswered(RAW_PUSH);
+                return client.send(RAW_PULL).thenAccept(answer -> client.sendUnanswered(RAW_RELEASE));
+            }).run(warmup, seconds, probe);
         }
     }
 

@@ -21,8 +21,16 @@ import java.util.concurrent.TimeUnit;
  * WebSocket echo with no RPC, over a Java transport's own client and server: the floor that the
  * RPC numbers are compared with. It plugs into a transport through the engine SPI, so the frames
  * travel exactly the code path RPC frames do, minus the engine.
+ *
+ * <p>The server answers every message with itself, except messages that start with
+ * {@code ["push"} or {@code ["release"}, which it reads and drops: those are the frames of an RPC
+ * call that get no answer of their own, so a client can send the frames of a call (push, pull,
+ * and release after the answer) and measure what the transport alone costs for them.
  */
 final class RawEcho {
+    private static final String PUSH = "[\"push\"";
+    private static final String RELEASE = "[\"release\"";
+
     private RawEcho() {
     }
 
@@ -39,8 +47,10 @@ final class RawEcho {
             transport.start(new MessageReceiver() {
                 @Override
                 public void onMessage(String message) {
-                    transport.send(message);
-                    transport.flush();
+                    if (!message.startsWith(PUSH) && !message.startsWith(RELEASE)) {
+                        transport.send(message);
+                        transport.flush();
+                    }
                 }
 
                 @Override
@@ -86,6 +96,7 @@ final class RawEcho {
             return session.client;
         }
 
+        /** Sends a message the server echoes; the future completes with the echo. */
         CompletableFuture<String> send(String message) {
             CompletableFuture<String> reply = new CompletableFuture<>();
             // Sends in the order futures are queued, and one at a time as the SPI asks.
@@ -95,6 +106,18 @@ final class RawEcho {
                 session.transport.flush();
             }
             return reply;
+        }
+
+        /** Sends a message the server drops (one that starts with {@code ["push"} or {@code ["release"}). */
+        void sendUnanswered(String message) {
+            if (!message.startsWith(PUSH) && !message.startsWith(RELEASE)) {
+                throw new IllegalArgumentException("The raw echo server answers '" + message
+                        + "'; only messages starting with [\"push\" or [\"release\" go unanswered.");
+            }
+            synchronized (pending) {
+                session.transport.send(message);
+                session.transport.flush();
+            }
         }
 
         void received(String message) {
