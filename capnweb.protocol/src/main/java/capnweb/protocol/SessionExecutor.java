@@ -143,7 +143,9 @@ final class SessionExecutor implements Executor {
             }
             run(flush);
         } finally {
-            CURRENT.remove();
+            // set(null), not remove(): removing clears the thread-local's weak entry, a native
+            // call, and the next task on this thread would allocate a new one.
+            CURRENT.set(null);
             scheduled.set(false);
         }
         if (!tasks.isEmpty()) {
@@ -183,11 +185,7 @@ final class SessionExecutor implements Executor {
             }
             run(flush);
         } finally {
-            if (previous == null) {
-                CURRENT.remove();
-            } else {
-                CURRENT.set(previous);
-            }
+            CURRENT.set(previous);
             scheduled.set(false);
         }
         if (!tasks.isEmpty()) {

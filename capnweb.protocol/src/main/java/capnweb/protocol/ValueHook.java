@@ -222,34 +222,44 @@ abstract class ValueHook extends StubHook {
         }
         // Every stub in the delivered arguments belongs to them (directly, or through a promise
         // they held) and is released with them: a result that contains one gets its own copy.
-        java.util.Set<StubImpl> argStubs = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        collectStubs(args.value, argStubs, 0);
+        java.util.Set<StubImpl> argStubs = collectStubs(args.value, null, 0);
+        java.util.function.Predicate<StubImpl> fromArgs = argStubs == null ? s -> false : argStubs::contains;
         if (result instanceof java.util.concurrent.CompletionStage && !(result instanceof PromiseImpl)) {
             return session.laterOf((java.util.concurrent.CompletionStage<?>) result)
-                    .then(v -> new PayloadHook(Payload.fromReturn(v, session, argStubs::contains), session));
+                    .then(v -> new PayloadHook(Payload.fromReturn(v, session, fromArgs), session));
         }
         try {
-            return Later.resolved(new PayloadHook(Payload.fromReturn(result, session, argStubs::contains), session));
+            return Later.resolved(new PayloadHook(Payload.fromReturn(result, session, fromArgs), session));
         } catch (RuntimeException e) {
             return Later.rejected(e);
         }
     }
 
-    private static void collectStubs(Object value, java.util.Set<StubImpl> into, int depth) {
+    /**
+     * Adds the stubs in {@code value} to {@code into}.
+     *
+     * @param into the set so far, or null for none yet: most calls carry no stubs, and then none is made
+     * @return the set, or null if there is still none
+     */
+    private static java.util.Set<StubImpl> collectStubs(Object value, java.util.Set<StubImpl> into, int depth) {
         if (depth > Payload.MAX_DEPTH) {
-            return;
+            return into;
         }
         if (value instanceof StubImpl) {
+            if (into == null) {
+                into = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            }
             into.add((StubImpl) value);
         } else if (value instanceof List) {
             for (Object o : (List<?>) value) {
-                collectStubs(o, into, depth + 1);
+                into = collectStubs(o, into, depth + 1);
             }
         } else if (value instanceof Map) {
             for (Object o : ((Map<?, ?>) value).values()) {
-                collectStubs(o, into, depth + 1);
+                into = collectStubs(o, into, depth + 1);
             }
         }
+        return into;
     }
 
     @Override
