@@ -26,7 +26,8 @@ final class Later<T> {
 
     private int state = PENDING;
     private Object result;
-    private List<BiConsumer<Object, Throwable>> reactions;
+    /** Null, the one reaction registered, or a list of them in order: most have just one. */
+    private Object reactions;
 
     static <T> Later<T> pending() {
         return new Later<>();
@@ -112,15 +113,18 @@ final class Later<T> {
         settle(REJECTED, error);
     }
 
+    @SuppressWarnings("unchecked")
     private void settle(int newState, Object value) {
         state = newState;
         result = value;
-        List<BiConsumer<Object, Throwable>> list = reactions;
+        Object registered = reactions;
         reactions = null;
-        if (list != null) {
-            for (BiConsumer<Object, Throwable> r : list) {
+        if (registered instanceof List) {
+            for (BiConsumer<Object, Throwable> r : (List<BiConsumer<Object, Throwable>>) registered) {
                 schedule(r);
             }
+        } else if (registered != null) {
+            schedule((BiConsumer<Object, Throwable>) registered);
         }
     }
 
@@ -136,12 +140,19 @@ final class Later<T> {
         }
     }
 
+    @SuppressWarnings("unchecked")
     private void addReaction(BiConsumer<Object, Throwable> reaction) {
         if (state == PENDING) {
             if (reactions == null) {
-                reactions = new ArrayList<>(2);
+                reactions = reaction;
+            } else if (reactions instanceof List) {
+                ((List<BiConsumer<Object, Throwable>>) reactions).add(reaction);
+            } else {
+                List<BiConsumer<Object, Throwable>> list = new ArrayList<>(4);
+                list.add((BiConsumer<Object, Throwable>) reactions);
+                list.add(reaction);
+                reactions = list;
             }
-            reactions.add(reaction);
         } else {
             schedule(reaction);
         }
