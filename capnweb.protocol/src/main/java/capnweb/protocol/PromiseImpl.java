@@ -132,7 +132,9 @@ class PromiseImpl extends StubImpl implements RpcPromise {
         } catch (ExecutionException e) {
             throw Errors.forApplication(e.getCause());
         } catch (java.util.concurrent.CancellationException e) {
-            throw e;
+            // Since JDK 23, get() wraps the cancellation in a new one whose message is only
+            // "get"; the caller should see why the call was cancelled.
+            throw e.getCause() instanceof java.util.concurrent.CancellationException cause ? cause : e;
         } catch (TimeoutException e) {
             throw RpcTimeoutException.after("the result of a call", timeout);
         } catch (InterruptedException e) {
