@@ -24,7 +24,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ForkJoinPool;
 import java.util.function.Supplier;
 
 /**
@@ -365,7 +364,7 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
             } catch (Exception e) {
                 throw new java.util.concurrent.CompletionException(e);
             }
-        }, ForkJoinPool.commonPool());
+        }, TransportThreads.POOL);
         return Future.fromCompletionStage(f);
     }
 

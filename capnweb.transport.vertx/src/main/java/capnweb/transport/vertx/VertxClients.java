@@ -23,7 +23,6 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ForkJoinPool;
 
 /** Client sessions over Vert.x: WebSocket for ws/wss, HTTP batch for http/https. */
 final class VertxClients {
@@ -58,7 +57,7 @@ final class VertxClients {
     }
 
     private static Executor completer(ClientOptions options) {
-        return options.sessionOptions().executor().orElse(ForkJoinPool.commonPool());
+        return options.sessionOptions().executor().orElse(TransportThreads.POOL);
     }
 
     private static CompletionStage<RpcSession> webSocket(VertxLease lease, URI uri, ClientOptions options,

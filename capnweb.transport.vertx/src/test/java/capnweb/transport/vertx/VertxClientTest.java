@@ -12,7 +12,9 @@ import capnweb.api.spi.MessageTransport;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -85,6 +87,38 @@ class VertxClientTest {
                 })
                 .toCompletableFuture().get(10, TimeUnit.SECONDS);
         assertThat(thread).doesNotContain("eventloop");
+    }
+
+    @Test
+    void connectsAndBatchesCompleteWhileTheCommonPoolIsBusy() throws Exception {
+        // An application may fill the common ForkJoinPool with work that blocks (on 2 cores it
+        // has one thread); the transport must not need it to complete what it was asked.
+        int workers = ForkJoinPool.getCommonPoolParallelism();
+        CountDownLatch started = new CountDownLatch(workers);
+        CountDownLatch release = new CountDownLatch(1);
+        for (int i = 0; i < workers; i++) {
+            ForkJoinPool.commonPool().execute(() -> {
+                started.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
+        try {
+            assertThat(started.await(10, TimeUnit.SECONDS)).as("every common-pool thread is busy").isTrue();
+            RpcSession webSocket = connect(ws(), ClientOptions.defaults());
+            assertThat(webSocket.isOpen()).isTrue();
+            RpcSession batch = connect(server.uri(), ClientOptions.defaults());
+            HttpBatchPoster poster = clientEngine.posters.poll(5, TimeUnit.SECONDS);
+            assertThat(poster.post("[\"pull\",1]").toCompletableFuture().get(10, TimeUnit.SECONDS))
+                    .isEqualTo("batch:[\"pull\",1]:server-main");
+            batch.close();
+            webSocket.close();
+        } finally {
+            release.countDown();
+        }
     }
 
     @Test
