@@ -10,11 +10,23 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /** Runs the scripts of interop/node (the reference implementation) as child processes. */
 final class Node {
+    /**
+     * Reads of a child's output block for as long as it runs: each gets a daemon thread of its
+     * own. On the common pool (the default of the async methods since JDK 23, even with one
+     * thread on 2 cores) they would hold it, and everything else queued there would wait.
+     */
+    private static final Executor OWN_THREAD = task -> {
+        Thread t = new Thread(task, "node-output");
+        t.setDaemon(true);
+        t.start();
+    };
+
     private Node() {
     }
 
@@ -44,8 +56,10 @@ final class Node {
         } catch (IOException e) {
             throw new IllegalStateException("Could not start node (Node 18+ must be on the PATH): " + e.getMessage(), e);
         }
-        CompletableFuture<List<String>> out = CompletableFuture.supplyAsync(() -> readLines(process.getInputStream()));
-        CompletableFuture<List<String>> err = CompletableFuture.supplyAsync(() -> readLines(process.getErrorStream()));
+        CompletableFuture<List<String>> out = CompletableFuture.supplyAsync(
+                () -> readLines(process.getInputStream()), OWN_THREAD);
+        CompletableFuture<List<String>> err = CompletableFuture.supplyAsync(
+                () -> readLines(process.getErrorStream()), OWN_THREAD);
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
@@ -99,7 +113,7 @@ final class Node {
             } catch (IOException e) {
                 return null;
             }
-        });
+        }, OWN_THREAD);
         String line;
         try {
             line = firstLine.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -121,7 +135,7 @@ final class Node {
             } catch (IOException e) {
                 // the process ended
             }
-        });
+        }, OWN_THREAD);
         return new ReadyProcess(process, line, port);
     }
 
