@@ -132,8 +132,8 @@ class PromiseImpl extends StubImpl implements RpcPromise {
         } catch (ExecutionException e) {
             throw Errors.forApplication(e.getCause());
         } catch (java.util.concurrent.CancellationException e) {
-            // Since JDK 23, get() wraps the cancellation in a new one whose message is only
-            // "get"; the caller should see why the call was cancelled.
+            // Newer JDKs (25 here; 17 does not) wrap the cancellation in a new one whose message
+            // is only "get"; the caller should see why the call was cancelled.
             throw e.getCause() instanceof java.util.concurrent.CancellationException cause ? cause : e;
         } catch (TimeoutException e) {
             throw RpcTimeoutException.after("the result of a call", timeout);

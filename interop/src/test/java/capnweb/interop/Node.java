@@ -18,8 +18,8 @@ import java.util.concurrent.TimeoutException;
 final class Node {
     /**
      * Reads of a child's output block for as long as it runs: each gets a daemon thread of its
-     * own. On the common pool (the default of the async methods since JDK 23, even with one
-     * thread on 2 cores) they would hold it, and everything else queued there would wait.
+     * own. On the common pool (the async methods' default on JDK 25, even with one thread on 2
+     * cores) they would hold it, and everything else queued there would wait.
      */
     private static final Executor OWN_THREAD = task -> {
         Thread t = new Thread(task, "node-output");
