@@ -5,6 +5,7 @@ import capnweb.api.RpcPromise;
 import capnweb.api.RpcSession;
 import capnweb.api.RpcStub;
 import capnweb.api.SessionOptions;
+import capnweb.api.Undefined;
 import capnweb.api.spi.ProviderRegistry;
 import capnweb.api.spi.RpcEngine;
 import capnweb.bench.BenchTarget;
@@ -18,6 +19,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
@@ -45,6 +47,10 @@ public class EngineBenchmarks {
     private RpcSession client;
     private RpcSession server;
     private RpcStub main;
+    private RpcSession directClient;
+    private RpcSession directServer;
+    private RpcStub directMain;
+    private final RpcPromise[] inFlight = new RpcPromise[256];
     private RpcEngine engine;
     private Map<String, Object> typical;
     private String oneMiB;
@@ -55,6 +61,12 @@ public class EngineBenchmarks {
         server = CapnWeb.newSession(pair[1], new BenchTarget());
         client = CapnWeb.newSession(pair[0]);
         main = client.main();
+        // Both ends on the calling thread: no hand-offs, so the time is the engine's CPU alone.
+        SessionOptions direct = SessionOptions.builder().directExecutor().build();
+        MemoryTransport[] directPair = MemoryTransport.pair();
+        directServer = CapnWeb.newSession(directPair[1], new BenchTarget(), direct);
+        directClient = CapnWeb.newSession(directPair[0], Undefined.INSTANCE, direct);
+        directMain = directClient.main();
         engine = ProviderRegistry.load().engine();
         typical = new LinkedHashMap<>();
         typical.put("id", 12345L);
@@ -71,6 +83,9 @@ public class EngineBenchmarks {
     public void tearDown() {
         main.close();
         client.close();
+        directMain.close();
+        directClient.close();
+        directServer.close();
         server.close();
     }
 
@@ -78,6 +93,24 @@ public class EngineBenchmarks {
     @Benchmark
     public Object call() {
         return join(main.call("square", 7));
+    }
+
+    /**
+     * 256 calls in flight, then their answers, with both sessions on the benchmark's thread
+     * ({@code directExecutor()}): no thread hand-offs and no sockets, so the time per operation,
+     * divided by 256, is the CPU both engines spend on one call (push, pull, resolve, release).
+     */
+    @Benchmark
+    @OperationsPerInvocation(256)
+    public Object call256Direct() {
+        for (int i = 0; i < inFlight.length; i++) {
+            inFlight[i] = directMain.call("square", i);
+        }
+        Object last = null;
+        for (RpcPromise p : inFlight) {
+            last = join(p);
+        }
+        return last;
     }
 
     /** A typical small JSON object (a user record) there and back. */
