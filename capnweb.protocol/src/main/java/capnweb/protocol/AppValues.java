@@ -3,7 +3,6 @@ package capnweb.protocol;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +25,6 @@ final class AppValues {
 
     private static final class Copy {
         private final Session destination;
-        private final IdentityHashMap<Object, Boolean> path = new IdentityHashMap<>();
 
         Copy(Session destination) {
             this.destination = destination;
@@ -55,31 +53,38 @@ final class AppValues {
             if (!container) {
                 return v;
             }
-            if (path.put(v, Boolean.TRUE) != null) {
-                throw Errors.error("Serialization exceeded maximum allowed depth. (Does the message contain cycles?)");
-            }
-            try {
-                if (v instanceof Map) {
-                    Map<Object, Object> out = new LinkedHashMap<>();
-                    for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
-                        out.put(e.getKey(), copy(e.getValue(), depth + 1));
-                    }
-                    return out;
-                }
-                List<Object> out = new ArrayList<>();
-                if (v instanceof Collection) {
-                    for (Object o : (Collection<?>) v) {
-                        out.add(copy(o, depth + 1));
-                    }
-                } else {
-                    for (int i = 0, n = java.lang.reflect.Array.getLength(v); i < n; i++) {
-                        out.add(copy(java.lang.reflect.Array.get(v, i), depth + 1));
-                    }
+            // A cycle is refused by the depth limit above, with the same message: cheaper than
+            // tracking the containers on the path, which every call's argument list would pay.
+            if (v instanceof Map) {
+                Map<Object, Object> out = new LinkedHashMap<>();
+                for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
+                    out.put(e.getKey(), copy(e.getValue(), depth + 1));
                 }
                 return out;
-            } finally {
-                path.remove(v);
             }
+            if (v instanceof Collection) {
+                Collection<?> c = (Collection<?>) v;
+                List<Object> out = new ArrayList<>(c.size());
+                for (Object o : c) {
+                    out.add(copy(o, depth + 1));
+                }
+                return out;
+            }
+            if (v instanceof Object[]) {
+                Object[] a = (Object[]) v;
+                List<Object> out = new ArrayList<>(a.length);
+                for (Object o : a) {
+                    out.add(copy(o, depth + 1));
+                }
+                return out;
+            }
+            // An array of primitives.
+            int n = java.lang.reflect.Array.getLength(v);
+            List<Object> out = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                out.add(copy(java.lang.reflect.Array.get(v, i), depth + 1));
+            }
+            return out;
         }
     }
 }

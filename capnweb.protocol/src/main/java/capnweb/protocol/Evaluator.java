@@ -485,6 +485,23 @@ final class Evaluator {
         return a;
     }
 
+    /** Writes what {@link #pathToJson} makes, straight to text. */
+    static void writePath(List<Object> path, StringBuilder out) {
+        out.append('[');
+        for (int i = 0, n = path.size(); i < n; i++) {
+            if (i > 0) {
+                out.append(',');
+            }
+            Object p = path.get(i);
+            if (p instanceof String) {
+                Json.quote((String) p, out);
+            } else {
+                Json.write(Devaluator.number((Number) p), out);
+            }
+        }
+        out.append(']');
+    }
+
     static boolean isString(JsonElement e) {
         return e.isJsonPrimitive() && e.getAsJsonPrimitive().isString();
     }

@@ -173,7 +173,6 @@ final class Payload {
         // Made on first use: most payloads (a number, a string, a small object) need neither,
         // and two empty identity maps per call were a good part of a call's garbage.
         private IdentityHashMap<Object, StubImpl> targets;
-        private IdentityHashMap<Object, Boolean> path;
 
         Copier(Payload payload, Session session, Mode mode, Predicate<StubImpl> argStubs) {
             this.payload = payload;
@@ -290,51 +289,43 @@ final class Payload {
             if (Streams.isStreamValue(v)) {
                 return v;
             }
-            if (path == null) {
-                path = new IdentityHashMap<>();
+            // A cycle is refused by the depth limit above, with the same message: cheaper than
+            // tracking the containers on the path, which every call's argument list would pay.
+            if (v instanceof Map) {
+                Map<String, Object> out = new LinkedHashMap<>();
+                for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
+                    if (!(e.getKey() instanceof String)) {
+                        throw Errors.type("Cannot serialize value: a Map key must be a String, got "
+                                + (e.getKey() == null ? "null" : e.getKey().getClass().getName()));
+                    }
+                    String k = (String) e.getKey();
+                    out.put(k, copy(e.getValue(), out, k, depth + 1));
+                }
+                return out;
             }
-            if (path.put(v, Boolean.TRUE) != null) {
-                throw Errors.error("Serialization exceeded maximum allowed depth. (Does the message contain cycles?)");
+            if (v instanceof Collection) {
+                Collection<?> c = (Collection<?>) v;
+                List<Object> out = new ArrayList<>(c.size());
+                for (Object o : c) {
+                    out.add(copy(o, out, out.size(), depth + 1));
+                }
+                return out;
             }
-            try {
-                if (v instanceof Map) {
-                    Map<String, Object> out = new LinkedHashMap<>();
-                    for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
-                        if (!(e.getKey() instanceof String)) {
-                            throw Errors.type("Cannot serialize value: a Map key must be a String, got "
-                                    + (e.getKey() == null ? "null" : e.getKey().getClass().getName()));
-                        }
-                        String k = (String) e.getKey();
-                        out.put(k, copy(e.getValue(), out, k, depth + 1));
-                    }
-                    return out;
+            if (v.getClass().isArray()) {
+                int n = Array.getLength(v);
+                List<Object> out = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    out.add(copy(Array.get(v, i), out, i, depth + 1));
                 }
-                if (v instanceof Collection) {
-                    Collection<?> c = (Collection<?>) v;
-                    List<Object> out = new ArrayList<>(c.size());
-                    for (Object o : c) {
-                        out.add(copy(o, out, out.size(), depth + 1));
-                    }
-                    return out;
+                return out;
+            }
+            if (v instanceof Record) {
+                Map<String, Object> out = new LinkedHashMap<>();
+                for (RecordComponent rc : v.getClass().getRecordComponents()) {
+                    Object component = Dispatcher.readRecordComponent((Record) v, rc);
+                    out.put(rc.getName(), copy(component, out, rc.getName(), depth + 1));
                 }
-                if (v.getClass().isArray()) {
-                    int n = Array.getLength(v);
-                    List<Object> out = new ArrayList<>(n);
-                    for (int i = 0; i < n; i++) {
-                        out.add(copy(Array.get(v, i), out, i, depth + 1));
-                    }
-                    return out;
-                }
-                if (v instanceof Record) {
-                    Map<String, Object> out = new LinkedHashMap<>();
-                    for (RecordComponent rc : v.getClass().getRecordComponents()) {
-                        Object component = Dispatcher.readRecordComponent((Record) v, rc);
-                        out.put(rc.getName(), copy(component, out, rc.getName(), depth + 1));
-                    }
-                    return out;
-                }
-            } finally {
-                path.remove(v);
+                return out;
             }
             throw Errors.type("Cannot serialize value: " + describe(v));
         }

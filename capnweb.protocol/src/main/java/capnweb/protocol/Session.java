@@ -13,7 +13,6 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonPrimitive;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,11 +62,11 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
     final SessionLimits limits;
     private final MessageTransport transport;
 
-    private final Map<Long, ExportEntry> exports = new HashMap<>();
+    private final LongMap<ExportEntry> exports = new LongMap<>();
     // Sized for a handful of entries, which is what most sessions (every small batch) hold; the
     // default size allocates a 64-slot table up front.
     private final IdentityHashMap<StubHook, Long> reverseExports = new IdentityHashMap<>(4);
-    private final Map<Long, ImportHook.Entry> imports = new HashMap<>();
+    private final LongMap<ImportHook.Entry> imports = new LongMap<>();
     private final IdentityHashMap<Object, TargetHook.Box> targetBoxes = new IdentityHashMap<>(4);
     private final List<Consumer<Throwable>> onBrokenCallbacks = new ArrayList<>();
     private long nextExportId = -1;
@@ -159,6 +158,9 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
                 throw Errors.type("Incoming message exceeds maximum size of " + options.maxMessageSize()
                         + " UTF-16 code units.");
             }
+            if (dispatchPullOrRelease(text)) {
+                return;
+            }
             // Escaped arrays nest two JSON levels per evaluation level, and the envelope adds a few.
             int nesting = (int) Math.min(Integer.MAX_VALUE, 2L * options.maxDepth() + 8);
             JsonElement msg = Json.parse(text, nesting, options.maxDepth());
@@ -171,6 +173,69 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
             // Only reachable with a maxDepth far above the default.
             abort(Errors.type("Deserialization exceeded the available stack; lower SessionOptions.maxDepth."), true);
         }
+    }
+
+    /**
+     * Handles the two messages of every call that carry only whole numbers, {@code ["pull",id]}
+     * and {@code ["release",id,refcount]}, straight from their text when it is written exactly
+     * so (as every implementation writes them), without a JSON tree.
+     *
+     * @return false if the text is anything else, which then takes the general path
+     */
+    private boolean dispatchPullOrRelease(String text) {
+        int end = text.length() - 1;
+        if (end < 0 || text.charAt(end) != ']') {
+            return false;
+        }
+        if (text.startsWith("[\"pull\",")) {
+            long id = wholeNumber(text, 8, end);
+            if (id == NOT_WHOLE) {
+                return false;
+            }
+            ensureResolvingExport(id);
+            return true;
+        }
+        if (text.startsWith("[\"release\",")) {
+            int comma = text.indexOf(',', 11);
+            if (comma < 0) {
+                return false;
+            }
+            long id = wholeNumber(text, 11, comma);
+            long refcount = wholeNumber(text, comma + 1, end);
+            if (id == NOT_WHOLE || refcount == NOT_WHOLE) {
+                return false;
+            }
+            releaseExport(id, refcount);
+            return true;
+        }
+        return false;
+    }
+
+    private static final long NOT_WHOLE = Long.MIN_VALUE;
+
+    /**
+     * @return the JSON integer that is exactly {@code text[from, to)}: an optional minus sign and
+     *     1 to 15 digits without a leading zero; {@link #NOT_WHOLE} for anything else
+     */
+    static long wholeNumber(String text, int from, int to) {
+        int i = from;
+        boolean negative = i < to && text.charAt(i) == '-';
+        if (negative) {
+            i++;
+        }
+        int digits = to - i;
+        if (digits < 1 || digits > 15 || (digits > 1 && text.charAt(i) == '0')) {
+            return NOT_WHOLE;
+        }
+        long value = 0;
+        for (; i < to; i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return NOT_WHOLE;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return negative ? -value : value;
     }
 
     /** @return false if the message is malformed */
@@ -381,7 +446,9 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
                         sendReject(exportId, serializationFailed);
                         return;
                     }
-                    send(Devaluator.special("resolve", new JsonPrimitive(exportId), value));
+                    StringBuilder text = new StringBuilder(32).append("[\"resolve\",").append(exportId).append(',');
+                    Json.write(value, text);
+                    sendText(text.append(']').toString());
                 } else {
                     sendReject(exportId, error);
                 }
@@ -519,10 +586,19 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
 
     /** @return the length of the message text, 0 if not sent */
     int send(JsonArray msg) {
+        return abortReason != null ? 0 : sendText(Json.write(msg));
+    }
+
+    /**
+     * Sends a message already written as text: the messages of every call (push, pull, resolve,
+     * release) are written straight to text, without a JSON tree for their fixed parts.
+     *
+     * @return the length of the message text, 0 if not sent
+     */
+    private int sendText(String text) {
         if (abortReason != null) {
             return 0;
         }
-        String text = Json.write(msg);
         if (LOG.isLoggable(System.Logger.Level.TRACE)) {
             LOG.log(System.Logger.Level.TRACE, "send " + text);
         }
@@ -578,7 +654,8 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
             }
             throw asRuntime(abortReason);
         }
-        JsonArray value = Devaluator.special("pipeline", new JsonPrimitive(id), Evaluator.pathToJson(path));
+        StringBuilder text = new StringBuilder(64).append("[\"push\",[\"pipeline\",").append(id).append(',');
+        Evaluator.writePath(path, text);
         if (args != null) {
             JsonElement devalued;
             try {
@@ -588,11 +665,11 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
                 throw e;
             }
             // The arguments are a list, escaped as [[...]]; the call carries the inner array.
-            value.add(devalued.getAsJsonArray().get(0));
+            Json.write(devalued.getAsJsonArray().get(0), text.append(','));
             // Sending took over what the arguments referenced (as exports of dups); release ours.
             args.dispose();
         }
-        send(Devaluator.special("push", value));
+        sendText(text.append("]]").toString());
         return newImport(false);
     }
 
@@ -688,14 +765,14 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
 
     void sendPull(long id) {
         throwIfAborted();
-        send(Devaluator.special("pull", new JsonPrimitive(id)));
+        sendText("[\"pull\"," + id + "]");
     }
 
     void sendRelease(long id, int remoteRefcount) {
         if (abortReason != null) {
             return;
         }
-        send(Devaluator.special("release", new JsonPrimitive(id), new JsonPrimitive(remoteRefcount)));
+        sendText("[\"release\"," + id + "," + remoteRefcount + "]");
         imports.remove(id);
         updateCounts();
     }
@@ -812,10 +889,10 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
             }
         }
         onBrokenCallbacks.clear();
-        for (ImportHook.Entry entry : new ArrayList<>(imports.values())) {
+        for (ImportHook.Entry entry : imports.values()) {
             entry.abort(error);
         }
-        for (ExportEntry entry : new ArrayList<>(exports.values())) {
+        for (ExportEntry entry : exports.values()) {
             try {
                 entry.hook.dispose();
             } catch (RuntimeException e) {

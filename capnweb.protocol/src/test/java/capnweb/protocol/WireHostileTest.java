@@ -49,6 +49,13 @@ class WireHostileTest {
                 Arguments.of("[\"pull\",5]", "Error", "no such export ID: 5"),
                 Arguments.of("[\"release\",7,1]", "Error", "no such export ID: 7"),
                 Arguments.of("[\"release\",-3,1]", "Error", "no such export ID: -3"),
+                // pull and release written otherwise than exactly (the text shortcut) read the same
+                Arguments.of("[ \"pull\" , 5 ]", "Error", "no such export ID: 5"),
+                Arguments.of("[\"pull\",5.0]", "Error", "no such export ID: 5"),
+                // extra elements are ignored, as the reference ignores them
+                Arguments.of("[\"pull\",5,6]", "Error", "no such export ID: 5"),
+                Arguments.of("[\"release\",-3,1e0]", "Error", "no such export ID: -3"),
+                Arguments.of("[\"release\",7,1,1]", "Error", "no such export ID: 7"),
                 Arguments.of("[\"push\",[\"pipeline\",9,[\"x\"],[]]]", "Error", "no such entry on exports table: 9"),
                 Arguments.of("[\"push\",[\"import\",-5]]", "Error", "no such entry on exports table: -5"),
                 Arguments.of("[\"push\",[\"pipeline\",0,[\"echo\"],[[\"pipeline\",4]]]]", "Error",
@@ -108,7 +115,8 @@ class WireHostileTest {
     }
 
     @ParameterizedTest(name = "[{index}] malformed frame <{0}>")
-    @ValueSource(strings = {"{not json", "[\"push\",", "[1,2", "", "\u0000"})
+    @ValueSource(strings = {"{not json", "[\"push\",", "[1,2", "", "\u0000", "[\"pull\",05]", "[\"release\",0,01]",
+        "[\"pull\",1]]"})
     void malformedJsonIsAborted(String frame) {
         // The reference aborts with JSON.parse's SyntaxError, whose wording is V8's.
         try (RawPeer.Connected conn = RawPeer.connect(new WireTargets.Main())) {
