@@ -23,6 +23,15 @@ final class FastParser {
     /** Gson reads a number from its 1,024-character buffer; longer ones are its errors. */
     private static final int MAX_NUMBER_LENGTH = 256;
 
+    /** Strings up to this length are looked up in {@link #SHORT_STRINGS} before being copied. */
+    private static final int SHORT_STRING = 32;
+    /**
+     * Short strings read before (message tags, method and property names), shared by all
+     * parsers: reading one again returns the same instance instead of a new copy. A slot is
+     * simply overwritten on a collision; Strings are immutable, so sharing across threads is safe.
+     */
+    private static final String[] SHORT_STRINGS = new String[1024];
+
     private final String text;
     private final int length;
     private final int maxNesting;
@@ -133,7 +142,8 @@ final class FastParser {
 
     private JsonElement array(int depth) {
         pos++; // '['
-        JsonArray array = new JsonArray();
+        // Most arrays in messages have one to four elements; the default capacity is ten.
+        JsonArray array = new JsonArray(4);
         skipWhitespace();
         if (pos < length && text.charAt(pos) == ']') {
             pos++;
@@ -167,7 +177,7 @@ final class FastParser {
             char c = text.charAt(i);
             if (c == '"') {
                 pos = i + 1;
-                return text.substring(start, i);
+                return i - start <= SHORT_STRING ? shortString(start, i) : text.substring(start, i);
             }
             if (c == '\\') {
                 return escapedString(start, i);
@@ -178,6 +188,22 @@ final class FastParser {
             i++;
         }
         return null;
+    }
+
+    private String shortString(int start, int end) {
+        int h = 0;
+        for (int i = start; i < end; i++) {
+            h = 31 * h + text.charAt(i);
+        }
+        int slot = (h ^ (h >>> 16)) & (SHORT_STRINGS.length - 1);
+        String cached = SHORT_STRINGS[slot];
+        int length = end - start;
+        if (cached != null && cached.length() == length && text.regionMatches(start, cached, 0, length)) {
+            return cached;
+        }
+        String s = text.substring(start, end);
+        SHORT_STRINGS[slot] = s;
+        return s;
     }
 
     private String escapedString(int start, int firstEscape) {
@@ -268,6 +294,7 @@ final class FastParser {
         } else {
             return null;
         }
+        int integerEnd = i;
         if (i < length && text.charAt(i) == '.') {
             int after = digits(i + 1);
             if (after == i + 1) {
@@ -298,6 +325,17 @@ final class FastParser {
             }
         }
         pos = i;
+        if (i == integerEnd && i - start <= 15) {
+            // A plain integer of up to 15 characters (ids, counts): exact as a double, and read
+            // without copying it out first.
+            boolean negative = text.charAt(start) == '-';
+            long v = 0;
+            for (int k = negative ? start + 1 : start; k < i; k++) {
+                v = v * 10 + (text.charAt(k) - '0');
+            }
+            // -0 stays negative zero, as in JavaScript.
+            return new JsonPrimitive(negative ? -(double) v : (double) v);
+        }
         return new JsonPrimitive(Json.parseNumber(text.substring(start, i)));
     }
 

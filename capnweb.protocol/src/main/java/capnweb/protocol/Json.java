@@ -174,7 +174,7 @@ final class Json {
             } else if (p.isBoolean()) {
                 out.append(p.getAsBoolean());
             } else {
-                out.append(number(p.getAsNumber()));
+                appendNumber(p.getAsNumber(), out);
             }
         } else if (element.isJsonArray()) {
             out.append('[');
@@ -200,6 +200,22 @@ final class Json {
             }
             out.append('}');
         }
+    }
+
+    /** Appends what {@link #number(Number)} returns, without making a String for whole numbers. */
+    private static void appendNumber(Number n, StringBuilder out) {
+        if (n instanceof Double) {
+            double d = n.doubleValue();
+            if (d == Math.rint(d) && Math.abs(d) < TWO_POW_53) {
+                // -0 is written 0, as JavaScript writes it.
+                out.append((long) d);
+                return;
+            }
+        } else if (n instanceof Long || n instanceof Integer) {
+            out.append(n.longValue());
+            return;
+        }
+        out.append(number(n));
     }
 
     /** Formats a number as JavaScript's {@code Number.prototype.toString()} would. */

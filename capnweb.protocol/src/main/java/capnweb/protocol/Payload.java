@@ -52,8 +52,9 @@ final class Payload {
     }
 
     Object value;
-    private List<StubImpl> stubs = new ArrayList<>();
-    private List<Located> promises = new ArrayList<>();
+    // Both made on first use (until then the shared empty list): most payloads are plain data.
+    private List<StubImpl> stubs = List.of();
+    private List<Located> promises = List.of();
     /** Stubs in the value that the application still owns (PARAMS only), with their places. */
     private List<Located> borrowed;
 
@@ -71,11 +72,21 @@ final class Payload {
     }
 
     void addStub(StubImpl stub) {
+        if (stubs.isEmpty()) {
+            stubs = new ArrayList<>(4);
+        }
         stubs.add(stub);
     }
 
-    void addPromise(Object parent, Object key, PromiseImpl promise) {
-        promises.add(new Located(parent, key, promise));
+    void addPromise(Object parent, Object key, StubImpl promise) {
+        addPromise(new Located(parent, key, promise));
+    }
+
+    private void addPromise(Located promise) {
+        if (promises.isEmpty()) {
+            promises = new ArrayList<>(4);
+        }
+        promises.add(promise);
     }
 
     List<StubImpl> stubs() {
@@ -135,11 +146,11 @@ final class Payload {
             StubImpl dup;
             if (stub instanceof PromiseImpl) {
                 PromiseImpl p = ((PromiseImpl) stub).dupPromiseFor(stub.session());
-                promises.add(new Located(l.parent(), l.key(), p));
+                addPromise(l.parent(), l.key(), p);
                 dup = p;
             } else {
                 dup = stub.dupStubFor(stub.session());
-                stubs.add(dup);
+                addStub(dup);
             }
             put(l.parent(), l.key(), dup);
         }
@@ -150,17 +161,15 @@ final class Payload {
         List<Object> list = new ArrayList<>(parts.size());
         Payload result = new Payload(list);
         for (Payload p : parts) {
-            result.stubs.addAll(p.stubs);
+            for (StubImpl stub : p.stubs) {
+                result.addStub(stub);
+            }
             for (Located l : p.promises) {
-                if (l.parent() == p) {
-                    result.promises.add(new Located(list, list.size(), l.ref()));
-                } else {
-                    result.promises.add(l);
-                }
+                result.addPromise(l.parent() == p ? new Located(list, list.size(), l.ref()) : l);
             }
             list.add(p.value);
-            p.stubs = new ArrayList<>();
-            p.promises = new ArrayList<>();
+            p.stubs = List.of();
+            p.promises = List.of();
         }
         return result;
     }
@@ -213,9 +222,9 @@ final class Payload {
 
         private void own(StubImpl s, Object parent, Object key) {
             if (s instanceof PromiseImpl) {
-                payload.promises.add(new Located(parent, key, s));
+                payload.addPromise(parent, key, s);
             } else {
-                payload.stubs.add(s);
+                payload.addStub(s);
             }
         }
 
@@ -276,14 +285,14 @@ final class Payload {
                 } else {
                     s = s.dupStubFor(session);
                 }
-                payload.stubs.add(s);
+                payload.addStub(s);
                 return s;
             }
             if (v instanceof CompletionStage) {
                 PromiseImpl p = PromiseImpl.local(session, new PromiseHook(
                         session.laterOf((CompletionStage<?>) v).then(x -> new PayloadHook(
                                 fromApp(x, session, Mode.RETURN, s -> false), session))));
-                payload.promises.add(new Located(parent, key, p));
+                payload.addPromise(parent, key, p);
                 return p;
             }
             if (Streams.isStreamValue(v)) {
@@ -393,8 +402,8 @@ final class Payload {
     void dispose() {
         List<StubImpl> s = stubs;
         List<Located> p = promises;
-        stubs = new ArrayList<>();
-        promises = new ArrayList<>();
+        stubs = List.of();
+        promises = List.of();
         for (StubImpl stub : s) {
             stub.disposeOnThread();
         }

@@ -70,6 +70,22 @@ class JsonFastPathTest {
     }
 
     @Test
+    void shortStringsAreSharedAndNeverConfused() {
+        JsonElement first = FastParser.parse("[\"square\"]", NESTING);
+        JsonElement again = FastParser.parse("[1,\"square\"]", NESTING);
+        assertThat(again.getAsJsonArray().get(1).getAsString())
+                .isSameAs(first.getAsJsonArray().get(0).getAsString());
+        // Far more distinct strings than the cache has slots, so that they collide and evict.
+        Random random = new Random(7);
+        for (int i = 0; i < 20_000; i++) {
+            String s = "m" + random.nextInt(5_000) + "x".repeat(random.nextInt(30));
+            JsonElement parsed = FastParser.parse("[\"" + s + "\",\"" + s + "y\"]", NESTING);
+            assertThat(parsed.getAsJsonArray().get(0).getAsString()).isEqualTo(s);
+            assertThat(parsed.getAsJsonArray().get(1).getAsString()).isEqualTo(s + "y");
+        }
+    }
+
+    @Test
     void unusualOrMalformedTextIsLeftToGson() {
         for (String text : DECLINED) {
             assertThat(FastParser.parse(text, NESTING)).as(text).isNull();
