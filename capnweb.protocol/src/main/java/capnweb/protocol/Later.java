@@ -12,7 +12,7 @@ import java.util.function.BiConsumer;
  *
  * @param <T> the value type
  */
-final class Later<T> {
+final class Later<T> implements Runnable {
 
     /** A reaction that may throw; its result may be a plain value or another {@code Later}. */
     @FunctionalInterface
@@ -26,7 +26,10 @@ final class Later<T> {
 
     private int state = PENDING;
     private Object result;
-    /** Null, the one reaction registered, or a list of them in order: most have just one. */
+    /**
+     * Null, the one reaction registered, or a list of them in order: most have just one. Once
+     * settled, the ones registered before wait here for {@link #run}.
+     */
     private Object reactions;
 
     static <T> Later<T> pending() {
@@ -113,18 +116,38 @@ final class Later<T> {
         settle(REJECTED, error);
     }
 
-    @SuppressWarnings("unchecked")
     private void settle(int newState, Object value) {
         state = newState;
         result = value;
+        if (reactions == null) {
+            return;
+        }
+        // One microtask runs every reaction registered so far, in order: the same order as one
+        // microtask each, since what a reaction queues goes behind this task either way.
+        SessionExecutor executor = SessionExecutor.current();
+        if (executor == null) {
+            // Only reachable outside a session (e.g. a codec test); run at once.
+            run();
+        } else {
+            executor.microtask(this);
+        }
+    }
+
+    /** Runs the reactions registered before this promise settled. Only for {@link #settle}. */
+    @Override
+    @SuppressWarnings("unchecked")
+    public void run() {
         Object registered = reactions;
         reactions = null;
+        Object v = state == FULFILLED ? result : null;
+        Throwable e = state == REJECTED ? (Throwable) result : null;
         if (registered instanceof List) {
             for (BiConsumer<Object, Throwable> r : (List<BiConsumer<Object, Throwable>>) registered) {
-                schedule(r);
+                // Each on its own, as separate microtasks would be: one that fails stops no other.
+                SessionExecutor.runGuarded(() -> r.accept(v, e));
             }
         } else if (registered != null) {
-            schedule((BiConsumer<Object, Throwable>) registered);
+            ((BiConsumer<Object, Throwable>) registered).accept(v, e);
         }
     }
 
@@ -161,7 +184,8 @@ final class Later<T> {
     /** Runs {@code callback} (as a microtask) once settled. */
     @SuppressWarnings("unchecked")
     void whenSettled(BiConsumer<? super T, Throwable> callback) {
-        addReaction((v, e) -> callback.accept((T) v, e));
+        // Erased, the callback takes any value: registered as it is, without a wrapper.
+        addReaction((BiConsumer<Object, Throwable>) (BiConsumer<?, Throwable>) callback);
     }
 
     <U> Later<U> then(Reaction<? super T> onFulfilled) {

@@ -404,11 +404,12 @@ final class Payload {
         List<Located> p = promises;
         stubs = List.of();
         promises = List.of();
-        for (StubImpl stub : s) {
-            stub.disposeOnThread();
+        // Indexed: no iterator for the empty lists most payloads have.
+        for (int i = 0; i < s.size(); i++) {
+            s.get(i).disposeOnThread();
         }
-        for (Located l : p) {
-            l.ref().disposeOnThread();
+        for (int i = 0; i < p.size(); i++) {
+            p.get(i).ref().disposeOnThread();
         }
     }
 

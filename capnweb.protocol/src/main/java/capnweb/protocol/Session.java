@@ -446,7 +446,7 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
                         sendReject(exportId, serializationFailed);
                         return;
                     }
-                    StringBuilder text = new StringBuilder(32).append("[\"resolve\",").append(exportId).append(',');
+                    StringBuilder text = new StringBuilder(64).append("[\"resolve\",").append(exportId).append(',');
                     Json.write(value, text);
                     sendText(text.append(']').toString());
                 } else {

@@ -26,6 +26,8 @@ final class SessionExecutor implements Executor {
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final ArrayDeque<Runnable> microtasks = new ArrayDeque<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
+    /** {@link #drain}, made once: a session is scheduled once per burst of messages. */
+    private final Runnable drainTask = this::drain;
     /** Writes what the session sent and the transport may hold: after each turn, before application code. */
     private Runnable flush = () -> { };
     /** How deep this thread is in application code called from a task; executor thread only. */
@@ -156,7 +158,7 @@ final class SessionExecutor implements Executor {
     private void schedule() {
         if (scheduled.compareAndSet(false, true)) {
             try {
-                base.execute(this::drain);
+                base.execute(drainTask);
             } catch (RuntimeException e) {
                 // Never thrown at the caller, often a transport's I/O thread: the session simply
                 // cannot go on, which the log says.
@@ -191,6 +193,11 @@ final class SessionExecutor implements Executor {
         if (!tasks.isEmpty()) {
             schedule();
         }
+    }
+
+    /** Runs {@code task} as a task of its own would run: an error that escapes it is logged. */
+    static void runGuarded(Runnable task) {
+        run(task);
     }
 
     private static void run(Runnable task) {

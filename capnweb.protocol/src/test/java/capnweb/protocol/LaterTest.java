@@ -39,6 +39,25 @@ class LaterTest {
     }
 
     @Test
+    void microtasksQueuedByAReactionRunAfterTheOtherReactionsAndOneFailingReactionStopsNoOther() throws Exception {
+        long escapedBefore = SessionExecutor.ESCAPED.get();
+        List<String> log = runOnExecutor(l -> {
+            Later<String> p = Later.pending();
+            p.whenSettled((v, e) -> {
+                l.add("first");
+                executor.microtask(() -> l.add("queued by first"));
+            });
+            p.whenSettled((v, e) -> {
+                throw new IllegalStateException("a reaction that fails");
+            });
+            p.whenSettled((v, e) -> l.add("third " + v));
+            p.resolve("r");
+        });
+        assertThat(log).containsExactly("first", "third r", "queued by first");
+        assertThat(SessionExecutor.ESCAPED.get()).isEqualTo(escapedBefore + 1);
+    }
+
+    @Test
     void microtasksRunBeforeTheNextTask() throws Exception {
         List<String> log = new CopyOnWriteArrayList<>();
         CompletableFuture<Void> done = new CompletableFuture<>();
