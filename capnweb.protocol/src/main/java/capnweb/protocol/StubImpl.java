@@ -3,6 +3,8 @@ package capnweb.protocol;
 import capnweb.api.Registration;
 import capnweb.api.RpcPromise;
 import capnweb.api.RpcStub;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -29,7 +31,17 @@ class StubImpl implements RpcStub {
     /** The property path for promises ({@code []} for a call's result); null for plain stubs. */
     final List<Object> path;
     private final boolean owner;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    /** Set once, by the first close (or hand-over); a field, not an AtomicBoolean per stub. */
+    private volatile boolean closed;
+    private static final VarHandle CLOSED;
+
+    static {
+        try {
+            CLOSED = MethodHandles.lookup().findVarHandle(StubImpl.class, "closed", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     StubImpl(Session session, Cell cell, List<Object> path, boolean owner) {
         this.session = session;
@@ -90,7 +102,7 @@ class StubImpl implements RpcStub {
 
     /** On the session executor: releases the hook if this stub owns it. Idempotent. */
     void disposeOnThread() {
-        if (owner && closed.compareAndSet(false, true)) {
+        if (owner && CLOSED.compareAndSet(this, false, true)) {
             session.untrackStub(this);
             StubHook h = cell.hook;
             cell.hook = StubHook.DISPOSED;
@@ -149,7 +161,7 @@ class StubImpl implements RpcStub {
     /** On the session executor: hands the hook over to the caller, who now owns it. */
     StubHook takeHook() {
         StubHook h = hookOnThread();
-        closed.set(true);
+        closed = true;
         session.untrackStub(this);
         return h;
     }
@@ -189,7 +201,7 @@ class StubImpl implements RpcStub {
 
     @Override
     public void close() {
-        if (owner && !closed.get()) {
+        if (owner && !closed) {
             session.run(this::disposeOnThread);
         }
     }
