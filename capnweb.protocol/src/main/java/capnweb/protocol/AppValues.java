@@ -70,15 +70,7 @@ final class AppValues {
                 }
                 return out;
             }
-            if (v instanceof Object[]) {
-                Object[] a = (Object[]) v;
-                List<Object> out = new ArrayList<>(a.length);
-                for (Object o : a) {
-                    out.add(copy(o, depth + 1));
-                }
-                return out;
-            }
-            // An array of primitives.
+            // An array, of objects or primitives.
             int n = java.lang.reflect.Array.getLength(v);
             List<Object> out = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {

@@ -74,7 +74,7 @@ final class SessionExecutor implements Executor {
         if (running == null || !running.applicationMayBlock) {
             return null;
         }
-        run(running.flush);
+        runGuarded(running.flush);
         running.applicationDepth++;
         return running;
     }
@@ -134,16 +134,16 @@ final class SessionExecutor implements Executor {
             // Tasks queued ahead of ours in the moment before it won the session run first, in order.
             Runnable next;
             while ((next = tasks.poll()) != null) {
-                run(next);
+                runGuarded(next);
                 Runnable micro;
                 while ((micro = microtasks.poll()) != null) {
-                    run(micro);
+                    runGuarded(micro);
                 }
                 if (next == task) {
                     break;
                 }
             }
-            run(flush);
+            runGuarded(flush);
         } finally {
             // set(null), not remove(): removing clears the thread-local's weak entry, a native
             // call, and the next task on this thread would allocate a new one.
@@ -179,13 +179,13 @@ final class SessionExecutor implements Executor {
                 if (task == null) {
                     break;
                 }
-                run(task);
+                runGuarded(task);
                 Runnable micro;
                 while ((micro = microtasks.poll()) != null) {
-                    run(micro);
+                    runGuarded(micro);
                 }
             }
-            run(flush);
+            runGuarded(flush);
         } finally {
             CURRENT.set(previous);
             scheduled.set(false);
@@ -197,10 +197,6 @@ final class SessionExecutor implements Executor {
 
     /** Runs {@code task} as a task of its own would run: an error that escapes it is logged. */
     static void runGuarded(Runnable task) {
-        run(task);
-    }
-
-    private static void run(Runnable task) {
         try {
             task.run();
         } catch (Throwable t) {
