@@ -199,10 +199,12 @@ class JettyPlumbingTest {
             }
             // The server stops reading at the limit; while the client is still sending, the
             // kernel may reset the connection and drop the abort and close frames in flight, so
-            // only the server's side of the story is certain.
+            // only the server's side of the story is certain. The reset may come after the abort
+            // arrived and before the close frame did: the client then sees the connection drop
+            // (1006) instead of 1009.
             try {
                 assertThat(raw.nextText(WAIT)).contains("limit of 200000 bytes");
-                assertThat(raw.awaitClose(WAIT).code()).isEqualTo(1009);
+                assertThat(raw.awaitClose(WAIT).code()).isIn(1009, 1006);
             } catch (AssertionError connectionReset) {
                 assertThat(connectionReset).hasMessageContaining("connection error");
             }
