@@ -284,37 +284,112 @@ final class Evaluator {
         long id = (long) a.get(1).getAsDouble();
         StubHook hook = importer.getExport(id);
         if (hook == null) {
-            throw Errors.error("no such entry on exports table: " + Json.number(a.get(1).getAsDouble()));
+            throw noSuchExport(a.get(1).getAsDouble());
         }
-        StubHook result;
-        if (a.size() == 2) {
-            result = isPromise ? hook.get(List.of()) : hook.dup();
-        } else {
-            List<Object> path = path(a.get(2));
+        List<Object> path = null;
+        Payload args = null;
+        if (a.size() > 2) {
+            path = path(a.get(2));
             if (path == null) {
                 return null;
             }
-            if (a.size() == 3) {
-                result = hook.get(path);
-            } else {
+            if (a.size() == 4) {
                 if (!a.get(3).isJsonArray()) {
                     return null;
                 }
                 JsonArray escaped = new JsonArray(1);
                 escaped.add(a.get(3));
-                Payload args = evaluateWithDepth(escaped, importer, depth);
-                result = hook.call(path, args);
+                args = evaluateWithDepth(escaped, importer, depth);
             }
         }
+        return held(follow(hook, isPromise, path, args), isPromise, parent, key);
+    }
+
+    private static RpcException noSuchExport(double id) {
+        return Errors.error("no such entry on exports table: " + Json.number(id));
+    }
+
+    /** What an "import" or "pipeline" of {@code hook} refers to: itself, a property, or a call's result. */
+    private static StubHook follow(StubHook hook, boolean isPromise, List<Object> path, Payload args) {
+        if (path == null) {
+            return isPromise ? hook.get(List.of()) : hook.dup();
+        }
+        return args == null ? hook.get(path) : hook.call(path, args);
+    }
+
+    /** A "pipeline" is a promise of the result; an "import" is delivered as it is, without waiting: a stub. */
+    private Object held(StubHook result, boolean isPromise, Object parent, Object key) {
         if (isPromise) {
             PromiseImpl promise = PromiseImpl.local(importer.session(), result);
             payload.addPromise(parent, key, promise);
             return promise;
         }
-        // "import" is delivered as it is, without waiting: a stub.
         StubImpl stub = StubImpl.local(importer.session(), result);
         payload.addStub(stub);
         return stub;
+    }
+
+    /**
+     * A reference whose every part is plain data, read straight from a message's text without a
+     * tree: {@code ["pipeline"|"import", id, path?, args?]} with a path of names and indexes and
+     * arguments of plain values (what nearly every call sends). Evaluating it does what evaluating
+     * the same expression's tree does.
+     *
+     * @param path null when the expression has none
+     * @param args the arguments' values, or null when the expression has none (not a call)
+     */
+    record PlainReference(boolean isPromise, long id, List<Object> path, List<Object> args) {
+
+        /**
+         * Reads the expression that comes next; null if it is anything else, which then takes
+         * the tree path. Reading has no side effects.
+         */
+        static PlainReference read(FastParser p, int maxDepth) {
+            // The expression is at depth 0 and its arguments, an escaped array, too.
+            if (maxDepth < 1 || !p.skip('[')) {
+                return null;
+            }
+            String tag = p.stringValue();
+            boolean isPromise = "pipeline".equals(tag);
+            if (!isPromise && !"import".equals(tag) || !p.skip(',')) {
+                return null;
+            }
+            long id = p.wholeNumber();
+            if (id == FastParser.NOT_WHOLE) {
+                return null;
+            }
+            List<Object> path = null;
+            List<Object> args = null;
+            if (p.skip(',')) {
+                path = p.plainPath();
+                if (path == null) {
+                    return null;
+                }
+                if (p.skip(',')) {
+                    args = p.plainElements(0, maxDepth);
+                    if (args == null) {
+                        return null;
+                    }
+                }
+            }
+            return p.skip(']') ? new PlainReference(isPromise, id, path, args) : null;
+        }
+
+        Payload evaluate(Importer importer) {
+            Payload payload = Payload.forEvaluate();
+            Evaluator e = new Evaluator(importer, payload);
+            StubHook hook = importer.getExport(id);
+            if (hook == null) {
+                throw noSuchExport(id);
+            }
+            Payload argsPayload = null;
+            if (args != null) {
+                argsPayload = Payload.forEvaluate();
+                argsPayload.value = args;
+            }
+            payload.value = e.held(follow(hook, isPromise, path, argsPayload), isPromise, payload, "value");
+            return payload;
+        }
     }
 
     private Object remap(JsonArray a, Object parent, Object key) {

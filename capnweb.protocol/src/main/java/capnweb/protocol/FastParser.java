@@ -5,6 +5,10 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * A parser for the well-formed, shallow JSON that makes up nearly every message, working on the
@@ -52,6 +56,227 @@ final class FastParser {
         }
         p.skipWhitespace();
         return p.pos == p.length ? value : null;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Reading plain data straight into values, without a tree (see Evaluator.PlainCall)
+
+    /** What {@link #plain} returns for a value it leaves to the tree. */
+    static final Object NOT_PLAIN = new Object();
+    /** What {@link #wholeNumber} returns for anything but a short JSON integer. */
+    static final long NOT_WHOLE = Long.MIN_VALUE;
+    /** Plain values nest at most this deep, so that reading them stays shallow recursion. */
+    private static final int MAX_PLAIN_DEPTH = 32;
+
+    /** A reader of {@code text} from {@code pos}, for the plain-value methods below. */
+    static FastParser at(String text, int pos) {
+        FastParser p = new FastParser(text, MAX_DEPTH);
+        p.pos = pos;
+        return p;
+    }
+
+    /** Skips whitespace, then {@code c} if it is next; @return whether it was. */
+    boolean skip(char c) {
+        skipWhitespace();
+        if (pos < length && text.charAt(pos) == c) {
+            pos++;
+            return true;
+        }
+        return false;
+    }
+
+    /** @return whether only whitespace is left */
+    boolean atEnd() {
+        skipWhitespace();
+        return pos == length;
+    }
+
+    /** @return the string that comes next (after whitespace), or null if something else does */
+    String stringValue() {
+        skipWhitespace();
+        return pos < length && text.charAt(pos) == '"' ? string() : null;
+    }
+
+    /**
+     * @return the JSON integer that comes next (after whitespace): an optional minus sign and 1
+     *     to 15 digits without a leading zero, so exact as a double; {@link #NOT_WHOLE} for
+     *     anything else, which the caller's next delimiter check also catches ("1.5", "1e3")
+     */
+    long wholeNumber() {
+        skipWhitespace();
+        int i = pos;
+        boolean negative = i < length && text.charAt(i) == '-';
+        if (negative) {
+            i++;
+        }
+        int start = i;
+        long value = 0;
+        while (i < length && i - start < 16) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                break;
+            }
+            value = value * 10 + (c - '0');
+            i++;
+        }
+        int digits = i - start;
+        if (digits < 1 || digits > 15 || (digits > 1 && text.charAt(start) == '0')) {
+            return NOT_WHOLE;
+        }
+        pos = i;
+        return negative ? -value : value;
+    }
+
+    /**
+     * Reads the next value as {@link Evaluator} would evaluate it, when it is plain data: null,
+     * booleans, numbers, strings, objects, and escaped arrays ({@code [[...]]}) of these. Anything
+     * else (a special form such as {@code ["date", ...]} or a reference, text this parser
+     * declines, a value at {@code maxDepth} where the evaluator would refuse it) is
+     * {@link #NOT_PLAIN}, and the caller goes back to the tree. Reading has no side effects.
+     *
+     * @param depth the evaluation depth of the value, as {@link Evaluator} counts it
+     */
+    Object plain(int depth, int maxDepth) {
+        if (depth >= Math.min(maxDepth, MAX_PLAIN_DEPTH)) {
+            return NOT_PLAIN;
+        }
+        skipWhitespace();
+        if (pos >= length) {
+            return NOT_PLAIN;
+        }
+        switch (text.charAt(pos)) {
+            case '"': {
+                String s = string();
+                return s == null ? NOT_PLAIN : s;
+            }
+            case '{':
+                return plainObject(depth, maxDepth);
+            case '[': {
+                // Only an escaped array is plain: [[elements]].
+                pos++;
+                skipWhitespace();
+                if (pos >= length || text.charAt(pos) != '[') {
+                    return NOT_PLAIN;
+                }
+                List<Object> list = plainElements(depth, maxDepth);
+                return list == null || !skip(']') ? NOT_PLAIN : list;
+            }
+            case 't':
+                return keyword("true") ? Boolean.TRUE : NOT_PLAIN;
+            case 'f':
+                return keyword("false") ? Boolean.FALSE : NOT_PLAIN;
+            case 'n':
+                return keyword("null") ? null : NOT_PLAIN;
+            default: {
+                char c = text.charAt(pos);
+                if (c != '-' && (c < '0' || c > '9')) {
+                    return NOT_PLAIN;
+                }
+                double d = numberValue();
+                return Double.isNaN(d) ? NOT_PLAIN : Evaluator.number(d);
+            }
+        }
+    }
+
+    /**
+     * Reads a JSON array (after whitespace) whose elements are plain values at {@code depth + 1},
+     * as the elements of an escaped array at {@code depth}.
+     *
+     * @return the elements, or null if the array is not all plain
+     */
+    List<Object> plainElements(int depth, int maxDepth) {
+        if (!skip('[')) {
+            return null;
+        }
+        List<Object> out = new ArrayList<>(4);
+        if (skip(']')) {
+            return out;
+        }
+        while (true) {
+            Object v = plain(depth + 1, maxDepth);
+            if (v == NOT_PLAIN) {
+                return null;
+            }
+            out.add(v);
+            if (skip(']')) {
+                return out;
+            }
+            if (!skip(',')) {
+                return null;
+            }
+        }
+    }
+
+    private Object plainObject(int depth, int maxDepth) {
+        pos++; // '{'
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (skip('}')) {
+            return out;
+        }
+        while (true) {
+            String name = stringValue();
+            if (name == null || !skip(':')) {
+                return NOT_PLAIN;
+            }
+            Object v = plain(depth + 1, maxDepth);
+            if (v == NOT_PLAIN) {
+                return NOT_PLAIN;
+            }
+            // As the evaluator does: a key never shadows Object.prototype.
+            if (!ValueHook.OBJECT_PROTOTYPE_NAMES.contains(name) && !name.equals("toJSON")) {
+                out.put(name, v);
+            }
+            if (skip('}')) {
+                return out;
+            }
+            if (!skip(',')) {
+                return NOT_PLAIN;
+            }
+        }
+    }
+
+    /**
+     * Reads a property path (after whitespace): an array of names and indexes, as
+     * {@link Evaluator} reads one.
+     *
+     * @return the path, or null if it is anything else
+     */
+    List<Object> plainPath() {
+        if (!skip('[')) {
+            return null;
+        }
+        List<Object> path = new ArrayList<>(2);
+        if (skip(']')) {
+            return path;
+        }
+        while (true) {
+            skipWhitespace();
+            if (pos >= length) {
+                return null;
+            }
+            char c = text.charAt(pos);
+            if (c == '"') {
+                String s = string();
+                if (s == null) {
+                    return null;
+                }
+                path.add(s);
+            } else if (c == '-' || (c >= '0' && c <= '9')) {
+                double d = numberValue();
+                if (Double.isNaN(d)) {
+                    return null;
+                }
+                path.add(Evaluator.number(d));
+            } else {
+                return null;
+            }
+            if (skip(']')) {
+                return path;
+            }
+            if (!skip(',')) {
+                return null;
+            }
+        }
     }
 
     private void skipWhitespace() {
@@ -276,15 +501,25 @@ final class FastParser {
         return null;
     }
 
-    /** RFC 8259: -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)? */
     private JsonElement number() {
+        double d = numberValue();
+        return Double.isNaN(d) ? null : new JsonPrimitive(d);
+    }
+
+    /**
+     * Reads a number, RFC 8259: -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?
+     *
+     * @return its value as JavaScript reads it, or NaN (which no JSON number is) if this parser
+     *     declines it
+     */
+    private double numberValue() {
         int start = pos;
         int i = pos;
         if (text.charAt(i) == '-') {
             i++;
         }
         if (i >= length) {
-            return null;
+            return Double.NaN;
         }
         char c = text.charAt(i);
         if (c == '0') {
@@ -292,13 +527,13 @@ final class FastParser {
         } else if (c >= '1' && c <= '9') {
             i = digits(i);
         } else {
-            return null;
+            return Double.NaN;
         }
         int integerEnd = i;
         if (i < length && text.charAt(i) == '.') {
             int after = digits(i + 1);
             if (after == i + 1) {
-                return null;
+                return Double.NaN;
             }
             i = after;
         }
@@ -309,19 +544,19 @@ final class FastParser {
             }
             int after = digits(i);
             if (after == i) {
-                return null;
+                return Double.NaN;
             }
             i = after;
         }
         if (i - start > MAX_NUMBER_LENGTH) {
-            return null;
+            return Double.NaN;
         }
         // A number must end at a delimiter; "01" or "1x" are Gson's to refuse.
         if (i < length) {
             char next = text.charAt(i);
             if (next != ',' && next != ']' && next != '}' && next != ' ' && next != '\n' && next != '\r'
                     && next != '\t') {
-                return null;
+                return Double.NaN;
             }
         }
         pos = i;
@@ -334,9 +569,9 @@ final class FastParser {
                 v = v * 10 + (text.charAt(k) - '0');
             }
             // -0 stays negative zero, as in JavaScript.
-            return new JsonPrimitive(negative ? -(double) v : (double) v);
+            return negative ? -(double) v : (double) v;
         }
-        return new JsonPrimitive(Json.parseNumber(text.substring(start, i)));
+        return Json.parseNumber(text.substring(start, i));
     }
 
     private int digits(int i) {

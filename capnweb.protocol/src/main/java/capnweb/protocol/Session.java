@@ -158,7 +158,7 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
                 throw Errors.type("Incoming message exceeds maximum size of " + options.maxMessageSize()
                         + " UTF-16 code units.");
             }
-            if (dispatchPullOrRelease(text)) {
+            if (dispatchWithoutTree(text)) {
                 return;
             }
             // Escaped arrays nest two JSON levels per evaluation level, and the envelope adds a few.
@@ -176,66 +176,68 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
     }
 
     /**
-     * Handles the two messages of every call that carry only whole numbers, {@code ["pull",id]}
-     * and {@code ["release",id,refcount]}, straight from their text when it is written exactly
-     * so (as every implementation writes them), without a JSON tree.
+     * Handles the four messages of a typical call straight from their text, without a JSON tree,
+     * when they are written as every implementation writes them: {@code ["push", reference]} and
+     * {@code ["resolve", id, value]} whose parts are all plain data ({@link FastParser#plain},
+     * {@link Evaluator.PlainReference}), {@code ["pull", id]} and {@code ["release", id, refcount]}.
+     * The text is read to its end before anything is done.
      *
-     * @return false if the text is anything else, which then takes the general path
+     * @return false, having done nothing, if the text is anything else, which then takes the
+     *     general path (and gets its errors)
      */
-    private boolean dispatchPullOrRelease(String text) {
-        int end = text.length() - 1;
-        if (end < 0 || text.charAt(end) != ']') {
-            return false;
+    private boolean dispatchWithoutTree(String text) {
+        if (text.startsWith("[\"push\",")) {
+            FastParser p = FastParser.at(text, 8);
+            Evaluator.PlainReference reference = Evaluator.PlainReference.read(p, options.maxDepth());
+            if (reference == null || !p.skip(']') || !p.atEnd()) {
+                return false;
+            }
+            Payload payload = reference.evaluate(this);
+            addExport(nextPeerExportId(), new ExportEntry(new PayloadHook(payload, this)));
+            return true;
         }
         if (text.startsWith("[\"pull\",")) {
-            long id = wholeNumber(text, 8, end);
-            if (id == NOT_WHOLE) {
+            FastParser p = FastParser.at(text, 8);
+            long id = p.wholeNumber();
+            if (id == FastParser.NOT_WHOLE || !p.skip(']') || !p.atEnd()) {
                 return false;
             }
             ensureResolvingExport(id);
             return true;
         }
-        if (text.startsWith("[\"release\",")) {
-            int comma = text.indexOf(',', 11);
-            if (comma < 0) {
+        if (text.startsWith("[\"resolve\",")) {
+            FastParser p = FastParser.at(text, 11);
+            long id = p.wholeNumber();
+            if (id == FastParser.NOT_WHOLE || !p.skip(',')) {
                 return false;
             }
-            long id = wholeNumber(text, 11, comma);
-            long refcount = wholeNumber(text, comma + 1, end);
-            if (id == NOT_WHOLE || refcount == NOT_WHOLE) {
+            Object value = p.plain(0, options.maxDepth());
+            if (value == FastParser.NOT_PLAIN || !p.skip(']') || !p.atEnd()) {
+                return false;
+            }
+            // A plain value holds no references, so a resolution nobody imports any more is dropped.
+            ImportHook.Entry imp = imports.get(id);
+            if (imp != null) {
+                Payload payload = Payload.forEvaluate();
+                payload.value = value;
+                imp.resolve(new PayloadHook(payload, this));
+            }
+            return true;
+        }
+        if (text.startsWith("[\"release\",")) {
+            FastParser p = FastParser.at(text, 11);
+            long id = p.wholeNumber();
+            if (id == FastParser.NOT_WHOLE || !p.skip(',')) {
+                return false;
+            }
+            long refcount = p.wholeNumber();
+            if (refcount == FastParser.NOT_WHOLE || !p.skip(']') || !p.atEnd()) {
                 return false;
             }
             releaseExport(id, refcount);
             return true;
         }
         return false;
-    }
-
-    private static final long NOT_WHOLE = Long.MIN_VALUE;
-
-    /**
-     * @return the JSON integer that is exactly {@code text[from, to)}: an optional minus sign and
-     *     1 to 15 digits without a leading zero; {@link #NOT_WHOLE} for anything else
-     */
-    static long wholeNumber(String text, int from, int to) {
-        int i = from;
-        boolean negative = i < to && text.charAt(i) == '-';
-        if (negative) {
-            i++;
-        }
-        int digits = to - i;
-        if (digits < 1 || digits > 15 || (digits > 1 && text.charAt(i) == '0')) {
-            return NOT_WHOLE;
-        }
-        long value = 0;
-        for (; i < to; i++) {
-            char c = text.charAt(i);
-            if (c < '0' || c > '9') {
-                return NOT_WHOLE;
-            }
-            value = value * 10 + (c - '0');
-        }
-        return negative ? -value : value;
     }
 
     /** @return false if the message is malformed */
