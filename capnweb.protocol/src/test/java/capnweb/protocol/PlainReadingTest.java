@@ -35,42 +35,8 @@ class PlainReadingTest {
         "{\"a\":1,}", "{\"a\" 1}", "[[01]]", "[[1.]]", "[[tru]]", "\"a\u0001\"", "\"\\x\"", "{a:1}", "",
     };
 
-    private static Evaluator.Importer importer(int maxDepth) {
-        return new Evaluator.Importer() {
-            @Override
-            public StubHook importStub(long id) {
-                throw new AssertionError("plain data imports nothing");
-            }
-
-            @Override
-            public StubHook importPromise(long id) {
-                throw new AssertionError("plain data imports nothing");
-            }
-
-            @Override
-            public StubHook getExport(long id) {
-                return null;
-            }
-
-            @Override
-            public Session session() {
-                return null;
-            }
-
-            @Override
-            public int maxDepth() {
-                return maxDepth;
-            }
-
-            @Override
-            public int maxBigIntDigits() {
-                return 16384;
-            }
-        };
-    }
-
     private static Object tree(String text, int maxDepth) {
-        return Evaluator.evaluate(Json.parse(text, 2 * maxDepth + 8, maxDepth), importer(maxDepth)).value;
+        return Evaluator.evaluate(Json.parse(text, 2 * maxDepth + 8, maxDepth), new NoReferences(maxDepth)).value;
     }
 
     /** @return the plain value, or {@link FastParser#NOT_PLAIN} also when text follows it */

@@ -26,40 +26,8 @@ class ValueCodecTest {
     }
 
     private static Object evaluate(String json) {
-        Session none = null;
-        Evaluator.Importer importer = new Evaluator.Importer() {
-            @Override
-            public StubHook importStub(long id) {
-                throw new AssertionError();
-            }
-
-            @Override
-            public StubHook importPromise(long id) {
-                throw new AssertionError();
-            }
-
-            @Override
-            public StubHook getExport(long id) {
-                return null;
-            }
-
-            @Override
-            public Session session() {
-                return none;
-            }
-
-            @Override
-            public int maxDepth() {
-                return 256;
-            }
-
-            @Override
-            public int maxBigIntDigits() {
-                return 16384;
-            }
-        };
         JsonElement parsed = Json.parse(json, 600, 256);
-        return Evaluator.evaluate(parsed, importer).value;
+        return Evaluator.evaluate(parsed, new NoReferences(256)).value;
     }
 
     // The reference's own serialization test cases (those the Java side supports).
