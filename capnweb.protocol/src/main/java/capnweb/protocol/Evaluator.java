@@ -382,11 +382,7 @@ final class Evaluator {
             if (hook == null) {
                 throw noSuchExport(id);
             }
-            Payload argsPayload = null;
-            if (args != null) {
-                argsPayload = Payload.forEvaluate();
-                argsPayload.value = args;
-            }
+            Payload argsPayload = args == null ? null : Payload.of(args);
             payload.value = e.held(follow(hook, isPromise, path, argsPayload), isPromise, payload, "value");
             return payload;
         }

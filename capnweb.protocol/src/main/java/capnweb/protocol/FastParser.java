@@ -168,10 +168,7 @@ final class FastParser {
             case 'n':
                 return keyword("null") ? null : NOT_PLAIN;
             default: {
-                char c = text.charAt(pos);
-                if (c != '-' && (c < '0' || c > '9')) {
-                    return NOT_PLAIN;
-                }
+                // Anything that is not a number is NaN here too.
                 double d = numberValue();
                 return Double.isNaN(d) ? NOT_PLAIN : Evaluator.number(d);
             }
@@ -261,14 +258,12 @@ final class FastParser {
                     return null;
                 }
                 path.add(s);
-            } else if (c == '-' || (c >= '0' && c <= '9')) {
+            } else {
                 double d = numberValue();
                 if (Double.isNaN(d)) {
                     return null;
                 }
                 path.add(Evaluator.number(d));
-            } else {
-                return null;
             }
             if (skip(']')) {
                 return path;

@@ -218,9 +218,7 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
             // A plain value holds no references, so a resolution nobody imports any more is dropped.
             ImportHook.Entry imp = imports.get(id);
             if (imp != null) {
-                Payload payload = Payload.forEvaluate();
-                payload.value = value;
-                imp.resolve(new PayloadHook(payload, this));
+                imp.resolve(new PayloadHook(Payload.of(value), this));
             }
             return true;
         }
