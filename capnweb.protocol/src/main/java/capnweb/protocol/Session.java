@@ -54,8 +54,8 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
     private final boolean lendsThreads;
     /** Whether arriving messages are handled on the transport's delivering thread when idle. */
     private final boolean receivesHere;
-    /** Runs promise callbacks as microtasks of the session (directExecutor()); made once, not per promise. */
-    private final Executor callbacksHere;
+    /** Where promise callbacks run (see {@link #promiseCallbackExecutor}); made once, not per promise. */
+    private final Executor promiseCallbacks;
     /** Made on first use (confined to the session thread): most sessions never register a callback. */
     private SessionExecutor callbacks;
     final SessionOptions options;
@@ -92,7 +92,7 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
         // With directExecutor() the application promised that its targets and callbacks never
         // block, so what they send may wait for the end of the turn like the engine's own work.
         this.executor.applicationMayBlock(!options.directExecutor());
-        this.callbacksHere = executor::microtask;
+        this.promiseCallbacks = options.directExecutor() ? executor::microtask : executor::deliver;
         this.lendsThreads = options.executor().isEmpty();
         this.receivesHere = lendsThreads && transport.deliveryThreadsMayBlock();
         this.limits = new SessionLimits(this, options);
@@ -954,12 +954,14 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
     }
 
     /**
-     * Where callbacks on this session's promises run: the delivery pool, or, with
-     * {@code SessionOptions.directExecutor()}, the session's own thread right after the task that
-     * settled them, as promise reactions run in JavaScript.
+     * Where callbacks on this session's promises run: off the session's thread, on the engine's
+     * thread that settled them once its turn is over, or on the delivery pool
+     * ({@link SessionExecutor#deliver}); with {@code SessionOptions.directExecutor()}, on the
+     * session's own thread right after the task that settled them, as promise reactions run in
+     * JavaScript.
      */
     Executor promiseCallbackExecutor() {
-        return options.directExecutor() ? callbacksHere : EnginePools.DELIVERY;
+        return promiseCallbacks;
     }
 
     /** Where onBroken callbacks run: off the session thread, one at a time, in order. */

@@ -1,6 +1,8 @@
 package capnweb.protocol;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -33,9 +35,33 @@ final class SessionExecutor implements Executor {
     /** How deep this thread is in application code called from a task; executor thread only. */
     private int applicationDepth;
     private boolean applicationMayBlock = true;
+    /** Whether {@link #drain} runs on the engine's own pool, whose threads may run application callbacks. */
+    private final boolean drainsOnEnginePool;
+    /** True while a drain on the engine's pool runs: deliveries wait for the end of the turn. */
+    private boolean collectingDeliveries;
+    /** Deliveries queued by the running drain; executor thread only. */
+    private ArrayList<Runnable> deliveries;
 
     SessionExecutor(Executor base) {
         this.base = base;
+        this.drainsOnEnginePool = base == EnginePools.SHARED;
+    }
+
+    /**
+     * Completes an application's future, which runs its callbacks: never on the session's own
+     * thread while the session runs. From a drain on the engine's pool it waits for the end of
+     * the turn and then runs on the same thread, which has left the session by then (no wake-up
+     * of a delivery thread); from anywhere else it goes to the delivery pool.
+     */
+    void deliver(Runnable delivery) {
+        if (inExecutor() && collectingDeliveries) {
+            if (deliveries == null) {
+                deliveries = new ArrayList<>();
+            }
+            deliveries.add(delivery);
+        } else {
+            EnginePools.DELIVERY.execute(delivery);
+        }
     }
 
     /**
@@ -172,6 +198,8 @@ final class SessionExecutor implements Executor {
     private void drain() {
         SessionExecutor previous = CURRENT.get();
         CURRENT.set(this);
+        collectingDeliveries = drainsOnEnginePool;
+        ArrayList<Runnable> delivered = null;
         try {
             // Bound the work per turn so that one busy session cannot monopolise a pool thread.
             for (int i = 0; i < 256; i++) {
@@ -187,12 +215,29 @@ final class SessionExecutor implements Executor {
             }
             runGuarded(flush);
         } finally {
+            collectingDeliveries = false;
+            delivered = deliveries;
+            deliveries = null;
             CURRENT.set(previous);
             scheduled.set(false);
         }
         if (!tasks.isEmpty()) {
             schedule();
         }
+        if (delivered != null) {
+            runDeliveries(delivered);
+        }
+    }
+
+    /**
+     * Runs the first delivery on this thread, now outside the session, and hands the others to
+     * the delivery pool first, so that none waits behind a callback that blocks.
+     */
+    private static void runDeliveries(List<Runnable> delivered) {
+        for (int i = 1; i < delivered.size(); i++) {
+            EnginePools.DELIVERY.execute(delivered.get(i));
+        }
+        runGuarded(delivered.get(0));
     }
 
     /** Runs {@code task} as a task of its own would run: an error that escapes it is logged. */

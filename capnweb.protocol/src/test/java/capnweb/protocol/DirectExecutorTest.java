@@ -57,10 +57,10 @@ class DirectExecutorTest {
     }
 
     @Test
-    void withoutItAPromiseCallbackRunsOnTheDeliveryPoolOffTheSession() throws Exception {
+    void withoutItAPromiseCallbackRunsOffTheSessionOnTheEngineThreadThatSettledIt() throws Exception {
         List<Object> seen = whereACallbackRuns(SessionOptions.defaults());
         assertThat(seen.get(0)).isEqualTo(9.0);
-        assertThat((String) seen.get(1)).startsWith("capnweb-delivery-");
+        assertThat((String) seen.get(1)).startsWith("capnweb-engine-");
         assertThat(seen.get(2)).isEqualTo(false);
     }
 

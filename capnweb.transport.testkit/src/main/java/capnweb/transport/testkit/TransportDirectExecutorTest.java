@@ -65,15 +65,23 @@ public abstract class TransportDirectExecutorTest {
     }
 
     private RpcServer startServer() {
+        return startServer(DIRECT);
+    }
+
+    private RpcServer startServer(SessionOptions options) {
         RpcServer server = provider().serve(ServerOptions.builder(Where::new).host("127.0.0.1").port(0)
-                .sessionOptions(DIRECT).build(), ProviderRegistry.load().engine());
+                .sessionOptions(options).build(), ProviderRegistry.load().engine());
         resources.add(() -> server.close(Duration.ofSeconds(5)));
         return server;
     }
 
     private RpcStub connectDirect(RpcServer server) {
+        return connect(server, DIRECT);
+    }
+
+    private RpcStub connect(RpcServer server, SessionOptions options) {
         URI uri = URI.create(server.uri().toString().replaceFirst("^http", "ws"));
-        RpcSession session = provider().connect(uri, ClientOptions.builder().sessionOptions(DIRECT).build(),
+        RpcSession session = provider().connect(uri, ClientOptions.builder().sessionOptions(options).build(),
                 ProviderRegistry.load().engine()).toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
         resources.add(session);
         RpcStub main = session.main();
@@ -107,6 +115,23 @@ public abstract class TransportDirectExecutorTest {
         assertThat(done.get(30, TimeUnit.SECONDS)).isEqualTo(chains);
         assertThat(callbackThreads).isNotEmpty()
                 .noneMatch(t -> t.startsWith("capnweb-engine-") || t.startsWith("capnweb-delivery-"));
+    }
+
+    @Test
+    void withoutItACallbackRunsOnAnEngineThreadAndMayAwaitAnotherCallOfItsSession() throws Exception {
+        RpcStub main = connect(startServer(SessionOptions.defaults()), SessionOptions.defaults());
+        CompletableFuture<String> thread = new CompletableFuture<>();
+        CompletableFuture<Object> awaited = new CompletableFuture<>();
+        main.call("next", 1).thenAccept(v -> {
+            thread.complete(Thread.currentThread().getName());
+            // Blocking here must not hold up the reading of the answer it waits for.
+            awaited.complete(main.call("next", v).join(WAIT));
+        }).exceptionally(e -> {
+            awaited.completeExceptionally(e);
+            return null;
+        });
+        assertThat(awaited.get(20, TimeUnit.SECONDS)).isEqualTo(3L);
+        assertThat(thread.get()).matches("capnweb-(engine|delivery)-.*");
     }
 
     private static void step(RpcStub main, long n, int steps, Set<String> threads, Runnable finished,
