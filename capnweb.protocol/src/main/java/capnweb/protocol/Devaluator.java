@@ -93,6 +93,83 @@ final class Devaluator {
         }
     }
 
+    /**
+     * Writes {@code value} as {@link #devaluate} and then {@link Json#write} would, when it is
+     * plain data: null, booleans, strings, whole numbers, finite doubles, and lists and
+     * string-keyed maps of these. That is what most calls take and return, written with no JSON
+     * tree. Anything else returns false with part of it written; the caller then cuts
+     * {@code out} back and takes the general path, which also gives every error.
+     *
+     * @param depth the depth {@link #devaluate} would give {@code value}
+     */
+    static boolean writePlain(Object value, StringBuilder out, int depth) {
+        if (depth >= Payload.MAX_DEPTH) {
+            return false;
+        }
+        if (value == null) {
+            out.append("null");
+        } else if (value instanceof String) {
+            Json.quote((String) value, out);
+        } else if (value instanceof Boolean) {
+            out.append(((Boolean) value).booleanValue());
+        } else if (value instanceof Long || value instanceof Integer || value instanceof Short
+                || value instanceof Byte) {
+            out.append(((Number) value).longValue());
+        } else if (value instanceof Double || value instanceof Float) {
+            double d = ((Number) value).doubleValue();
+            if (Double.isNaN(d) || Double.isInfinite(d)) {
+                return false;
+            }
+            Json.appendDouble(d, out);
+        } else if (value instanceof List) {
+            // A list is an escaped array: [[...]].
+            out.append('[');
+            if (!writePlainArray((List<?>) value, out, depth + 1)) {
+                return false;
+            }
+            out.append(']');
+        } else if (value instanceof Map) {
+            out.append('{');
+            boolean first = true;
+            for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
+                if (!(e.getKey() instanceof String)) {
+                    return false;
+                }
+                if (!first) {
+                    out.append(',');
+                }
+                first = false;
+                Json.quote((String) e.getKey(), out);
+                out.append(':');
+                if (!writePlain(e.getValue(), out, depth + 1)) {
+                    return false;
+                }
+            }
+            out.append('}');
+        } else {
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Writes {@code list} as a bare JSON array of plain elements, each at {@code depth}: the inner
+     * array of an escaped one, as a call's arguments are sent. See {@link #writePlain}.
+     */
+    static boolean writePlainArray(List<?> list, StringBuilder out, int depth) {
+        out.append('[');
+        for (int i = 0, n = list.size(); i < n; i++) {
+            if (i > 0) {
+                out.append(',');
+            }
+            if (!writePlain(list.get(i), out, depth)) {
+                return false;
+            }
+        }
+        out.append(']');
+        return true;
+    }
+
     private JsonElement devaluate(Object value, int depth) {
         if (depth >= Payload.MAX_DEPTH) {
             throw Errors.error("Serialization exceeded maximum allowed depth. (Does the message contain cycles?)");

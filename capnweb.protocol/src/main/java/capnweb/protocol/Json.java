@@ -205,17 +205,23 @@ final class Json {
     /** Appends what {@link #number(Number)} returns, without making a String for whole numbers. */
     private static void appendNumber(Number n, StringBuilder out) {
         if (n instanceof Double) {
-            double d = n.doubleValue();
-            if (d == Math.rint(d) && Math.abs(d) < TWO_POW_53) {
-                // -0 is written 0, as JavaScript writes it.
-                out.append((long) d);
-                return;
-            }
+            appendDouble(n.doubleValue(), out);
+            return;
         } else if (n instanceof Long || n instanceof Integer) {
             out.append(n.longValue());
             return;
         }
         out.append(number(n));
+    }
+
+    /** Appends a finite double as {@link #number(double)} formats it, whole numbers without a String. */
+    static void appendDouble(double d, StringBuilder out) {
+        if (d == Math.rint(d) && Math.abs(d) < TWO_POW_53) {
+            // -0 is written 0, as JavaScript writes it.
+            out.append((long) d);
+        } else {
+            out.append(number(d));
+        }
     }
 
     /** Formats a number as JavaScript's {@code Number.prototype.toString()} would. */

@@ -439,15 +439,19 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
             try {
                 if (error == null) {
                     // The payload stays with the hook, which keeps serving pipelined calls.
-                    JsonElement value;
-                    try {
-                        value = Devaluator.devaluate(payload.value, this);
-                    } catch (RuntimeException serializationFailed) {
-                        sendReject(exportId, serializationFailed);
-                        return;
-                    }
                     StringBuilder text = new StringBuilder(64).append("[\"resolve\",").append(exportId).append(',');
-                    Json.write(value, text);
+                    int valueStart = text.length();
+                    if (!Devaluator.writePlain(payload.value, text, 0)) {
+                        text.setLength(valueStart);
+                        JsonElement value;
+                        try {
+                            value = Devaluator.devaluate(payload.value, this);
+                        } catch (RuntimeException serializationFailed) {
+                            sendReject(exportId, serializationFailed);
+                            return;
+                        }
+                        Json.write(value, text);
+                    }
                     sendText(text.append(']').toString());
                 } else {
                     sendReject(exportId, error);
@@ -657,15 +661,19 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
         StringBuilder text = new StringBuilder(64).append("[\"push\",[\"pipeline\",").append(id).append(',');
         Evaluator.writePath(path, text);
         if (args != null) {
-            JsonElement devalued;
-            try {
-                devalued = Devaluator.devaluate(args.value, this);
-            } catch (RuntimeException e) {
-                args.dispose();
-                throw e;
-            }
             // The arguments are a list, escaped as [[...]]; the call carries the inner array.
-            Json.write(devalued.getAsJsonArray().get(0), text.append(','));
+            int argsStart = text.append(',').length();
+            if (!(args.value instanceof List && Devaluator.writePlainArray((List<?>) args.value, text, 1))) {
+                text.setLength(argsStart);
+                JsonElement devalued;
+                try {
+                    devalued = Devaluator.devaluate(args.value, this);
+                } catch (RuntimeException e) {
+                    args.dispose();
+                    throw e;
+                }
+                Json.write(devalued.getAsJsonArray().get(0), text);
+            }
             // Sending took over what the arguments referenced (as exports of dups); release ours.
             args.dispose();
         }
