@@ -441,16 +441,14 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
                     // The payload stays with the hook, which keeps serving pipelined calls.
                     StringBuilder text = new StringBuilder(64).append("[\"resolve\",").append(exportId).append(',');
                     int valueStart = text.length();
-                    if (!Devaluator.writePlain(payload.value, text, 0)) {
-                        text.setLength(valueStart);
-                        JsonElement value;
-                        try {
-                            value = Devaluator.devaluate(payload.value, this);
-                        } catch (RuntimeException serializationFailed) {
-                            sendReject(exportId, serializationFailed);
-                            return;
+                    try {
+                        if (!Devaluator.writePlain(payload.value, text, 0)) {
+                            text.setLength(valueStart);
+                            Json.write(Devaluator.devaluate(payload.value, this), text);
                         }
-                        Json.write(value, text);
+                    } catch (RuntimeException serializationFailed) {
+                        sendReject(exportId, serializationFailed);
+                        return;
                     }
                     sendText(text.append(']').toString());
                 } else {
@@ -663,16 +661,14 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
         if (args != null) {
             // The arguments are a list, escaped as [[...]]; the call carries the inner array.
             int argsStart = text.append(',').length();
-            if (!(args.value instanceof List && Devaluator.writePlainArray((List<?>) args.value, text, 1))) {
-                text.setLength(argsStart);
-                JsonElement devalued;
-                try {
-                    devalued = Devaluator.devaluate(args.value, this);
-                } catch (RuntimeException e) {
-                    args.dispose();
-                    throw e;
+            try {
+                if (!(args.value instanceof List && Devaluator.writePlainArray((List<?>) args.value, text, 1))) {
+                    text.setLength(argsStart);
+                    Json.write(Devaluator.devaluate(args.value, this).getAsJsonArray().get(0), text);
                 }
-                Json.write(devalued.getAsJsonArray().get(0), text);
+            } catch (RuntimeException e) {
+                args.dispose();
+                throw e;
             }
             // Sending took over what the arguments referenced (as exports of dups); release ours.
             args.dispose();
