@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import capnweb.api.RpcPromise;
 import capnweb.api.RpcStub;
-import capnweb.api.RpcTarget;
 import capnweb.api.Undefined;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -53,16 +52,7 @@ class CallbackThreadTest {
 
     @Test
     void callbacksSettledInOneTurnNeverWaitBehindOneThatBlocks() throws Exception {
-        CountDownLatch holding = new CountDownLatch(1);
-        CountDownLatch letGo = new CountDownLatch(1);
-        RpcTarget local = new RpcTarget() {
-            @SuppressWarnings("unused")
-            public long hold() throws InterruptedException {
-                holding.countDown();
-                letGo.await(5, TimeUnit.SECONDS);
-                return 0;
-            }
-        };
+        TestTargets.Gate local = new TestTargets.Gate();
         try (RawPeer.Connected conn = RawPeer.connect(local)) {
             RpcStub main = conn.session().main();
             RpcPromise first = main.call("square", 3);
@@ -82,10 +72,10 @@ class CallbackThreadTest {
 
             // The session is held in a call of its own target while both answers arrive, so that
             // one turn settles both promises.
-            conn.peer().inject("[\"push\",[\"pipeline\",0,[\"hold\"],[]]]");
-            assertThat(holding.await(5, TimeUnit.SECONDS)).isTrue();
+            conn.peer().inject("[\"push\",[\"pipeline\",0,[\"block\"],[]]]");
+            assertThat(local.entered.await(5, TimeUnit.SECONDS)).isTrue();
             conn.peer().inject("[\"resolve\",1,9]", "[\"resolve\",2,16]");
-            letGo.countDown();
+            local.release.countDown();
 
             assertThat(firstSawSecond.get(10, TimeUnit.SECONDS)).isTrue();
             first.close();

@@ -10,11 +10,29 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Targets shared by the engine tests, shaped like the interop contract's TestTarget. */
 final class TestTargets {
     private TestTargets() {
+    }
+
+    /** Holds its session in {@code block()} until released (for 5 s at most); says when it started. */
+    public static final class Gate implements RpcTarget {
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+
+        /**
+         * @return 1, once released
+         * @throws InterruptedException if interrupted while held
+         */
+        public long block() throws InterruptedException {
+            entered.countDown();
+            release.await(5, TimeUnit.SECONDS);
+            return 1;
+        }
     }
 
     /** A counter passed by reference; counts how often it was closed. */

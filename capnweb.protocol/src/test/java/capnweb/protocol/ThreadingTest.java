@@ -9,7 +9,6 @@ import capnweb.api.Undefined;
 import capnweb.api.spi.MessageReceiver;
 import capnweb.api.spi.MessageTransport;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -42,26 +41,17 @@ class ThreadingTest {
 
     @Test
     void receivingNeverBlocksTheTransportThread() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
-        CountDownLatch entered = new CountDownLatch(1);
-        RpcTarget slow = new RpcTarget() {
-            @SuppressWarnings("unused")
-            public long block() throws InterruptedException {
-                entered.countDown();
-                release.await(5, TimeUnit.SECONDS);
-                return 1;
-            }
-        };
+        TestTargets.Gate slow = new TestTargets.Gate();
         try (ScriptedPeer peer = new ScriptedPeer(slow)) {
             long start = System.nanoTime();
             for (int i = 0; i < 100; i++) {
                 peer.send("[\"push\",[\"pipeline\",0,[\"block\"],[]]]");
             }
-            assertThat(entered.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(slow.entered.await(5, TimeUnit.SECONDS)).isTrue();
             peer.send("[\"pull\",1]");
             // All of that was handed over while the target method was blocked.
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
-            release.countDown();
+            slow.release.countDown();
             peer.expect("[\"resolve\",1,1]");
         }
     }
