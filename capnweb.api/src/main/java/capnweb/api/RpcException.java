@@ -24,7 +24,12 @@ public final class RpcException extends RuntimeException {
 
     private RpcException(String type, String message, Map<String, Object> properties,
             String remoteStack, Throwable cause) {
-        super(message, cause);
+        this(type, message, properties, remoteStack, cause, true);
+    }
+
+    private RpcException(String type, String message, Map<String, Object> properties,
+            String remoteStack, Throwable cause, boolean stackTrace) {
+        super(message, cause, true, stackTrace);
         this.type = Objects.requireNonNull(type, "type");
         this.properties = Collections.unmodifiableMap(new LinkedHashMap<>(properties));
         this.remoteStack = remoteStack;
@@ -39,6 +44,20 @@ public final class RpcException extends RuntimeException {
      */
     public static RpcException of(String type, String message) {
         return new RpcException(type, Objects.requireNonNull(message, "message"), Map.of(), null, null);
+    }
+
+    /**
+     * Makes an error of the given type that records no stack trace. Recording one walks the
+     * whole stack, often most of what making an error costs; without it the error is cheap, for
+     * errors that are expected and frequent (a lookup that finds nothing, the end of a session).
+     * The peer never sees a local stack unless the session's {@code onSendError} hook adds one.
+     *
+     * @param type the error type, e.g. {@code "RangeError"}
+     * @param message the message
+     * @return the error, whose {@link #getStackTrace()} is empty
+     */
+    public static RpcException withoutStackTrace(String type, String message) {
+        return new RpcException(type, Objects.requireNonNull(message, "message"), Map.of(), null, null, false);
     }
 
     /**

@@ -252,4 +252,26 @@ class BatchTest {
         String twoCalls = "[\"push\",[\"pipeline\",0,[\"next\"],[]]]\n[\"push\",[\"pipeline\",0,[\"next\"],[]]]\n[\"pull\",2]";
         assertThat(serve(twoCalls, counting)).isEqualTo("[\"resolve\",2,2]");
     }
+
+    /** Keeps the stub it is given, to call after its batch ended. */
+    public static final class Keeper implements RpcTarget {
+        volatile RpcStub kept;
+
+        public void keep(RpcStub stub) {
+            kept = stub.dup();
+        }
+    }
+
+    @Test
+    void aStubKeptPastItsBatchFailsWithTheEndOfTheBatchWhichCarriesNoStack() throws Exception {
+        Keeper keeper = new Keeper();
+        assertThat(serve("[\"push\",[\"pipeline\",0,[\"keep\"],[[\"export\",-1]]]]\n[\"pull\",1]", keeper))
+                .isEqualTo("[\"resolve\",1,[\"undefined\"]]");
+        assertThatThrownBy(() -> keeper.kept.call("anything").join())
+                .isInstanceOfSatisfying(RpcException.class, e -> {
+                    assertThat(e.type()).isEqualTo("Error");
+                    assertThat(e.getStackTrace()).isEmpty();
+                })
+                .hasMessage("Batch RPC request ended.");
+    }
 }
