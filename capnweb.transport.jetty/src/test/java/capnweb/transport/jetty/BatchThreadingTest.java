@@ -15,4 +15,9 @@ class BatchThreadingTest extends TransportBatchThreadingTest {
     protected String servingThreadPrefix() {
         return "capnweb-jetty-server";
     }
+
+    @Override
+    protected String directServingThreadPrefix() {
+        return "capnweb-jetty-server";
+    }
 }

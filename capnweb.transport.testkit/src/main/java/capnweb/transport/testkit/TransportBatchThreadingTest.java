@@ -20,8 +20,9 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Which threads run an HTTP batch session, with the real engine: the thread that serves the
- * request (the engine runs a batch on it), the application's executor when it set one, and
- * whichever thread completes a result that settles later.
+ * request (the engine runs a batch on it), the application's executor when it set one, the
+ * thread that read the request with {@code directExecutor()}, and whichever thread completes a
+ * result that settles later.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 public abstract class TransportBatchThreadingTest {
@@ -65,6 +66,13 @@ public abstract class TransportBatchThreadingTest {
     /** @return how the names of the threads that serve batch requests begin */
     protected abstract String servingThreadPrefix();
 
+    /**
+     * @return how the names of the threads that serve batch requests begin when the session
+     *     options say {@code directExecutor()}: the thread that read the request, an event loop
+     *     included
+     */
+    protected abstract String directServingThreadPrefix();
+
     private RpcServer serve(ServerOptions.Builder options) {
         server = provider().serve(options.build(), ProviderRegistry.load().engine());
         return server;
@@ -89,6 +97,17 @@ public abstract class TransportBatchThreadingTest {
             assertThat(r.body()).isEqualTo("[\"resolve\",1,\"own-executor\"]");
         } finally {
             own.shutdownNow();
+        }
+    }
+
+    @Test
+    void batchWithDirectExecutorRunsOnTheThreadThatReadTheRequest() {
+        RpcServer s = serve(ServerOptions.builder(Where::new)
+                .sessionOptions(SessionOptions.builder().directExecutor().build()));
+        for (int i = 0; i < 3; i++) {
+            RawHttp.Response r = RawHttp.post(s.uri(), CALL);
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.body()).startsWith("[\"resolve\",1,\"" + directServingThreadPrefix());
         }
     }
 

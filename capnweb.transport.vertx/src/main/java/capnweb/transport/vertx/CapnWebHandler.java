@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
@@ -53,7 +54,9 @@ import java.util.function.Supplier;
  * {@code HttpServerOptions}, since browsers and Node send each message as one frame.
  *
  * <p>Threading: the handlers run on the event loop and only move bytes; the main factory and the
- * engine run on Vert.x worker threads. Thread-safe.
+ * engine run on Vert.x worker threads, except that with {@code SessionOptions.directExecutor()}
+ * a batch runs on the event loop, main factory included, as such a WebSocket session's messages
+ * do. Thread-safe.
  */
 public final class CapnWebHandler implements Handler<HttpServerRequest> {
     private static final System.Logger LOG = System.getLogger(CapnWebHandler.class.getName());
@@ -291,8 +294,13 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
     private void runBatch(HttpServerRequest request, String body) {
         HttpServerResponse response = request.response();
         Context context = Vertx.currentContext();
-        onWorker(() -> engine.serveBatch(body, newMain(), sessionOptions))
-                .compose(stage -> context == null ? Future.fromCompletionStage(stage)
+        // With directExecutor() the application promised that nothing of its session blocks, so
+        // the batch runs here on the event loop, as a WebSocket session with those options does:
+        // no hand-off to a worker and back, which is most of a small batch's cost.
+        java.util.concurrent.Callable<CompletionStage<String>> serve =
+                () -> engine.serveBatch(body, newMain(), sessionOptions);
+        Future<CompletionStage<String>> served = sessionOptions.directExecutor() ? onThisThread(serve) : onWorker(serve);
+        served.compose(stage -> context == null ? Future.fromCompletionStage(stage)
                         : Future.fromCompletionStage(stage, context))
                 .onComplete(ar -> {
                     if (response.ended() || response.closed()) {
@@ -350,6 +358,14 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
         }
         batchHeaders.forEach(response::putHeader);
         return response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, TEXT).end(message);
+    }
+
+    private static <T> Future<T> onThisThread(java.util.concurrent.Callable<T> work) {
+        try {
+            return Future.succeededFuture(work.call());
+        } catch (Exception e) {
+            return Future.failedFuture(e);
+        }
     }
 
     /** Runs {@code work} on a Vert.x worker thread, so user code never runs on the event loop. */
