@@ -84,8 +84,10 @@ public final class CapnWebHandler extends Handler.Abstract {
         // Blocking: messages that arrive with the upgrade request are handled during it, on this
         // handler's thread, target methods included (see WebSocketTransport.deliveryThreadsMayBlock),
         // and a batch runs its session on the request's thread (see RpcEngine.serveBatch), so
-        // Jetty must not run it on its selector thread.
-        super(InvocationType.BLOCKING);
+        // Jetty must not run it on its selector thread. Unless the sessions run with
+        // directExecutor(): the application promised that nothing of theirs blocks, so Jetty may
+        // run the handler on the thread that read the request, without waking another for it.
+        super(b.sessionOptions.directExecutor() ? InvocationType.NON_BLOCKING : InvocationType.BLOCKING);
         this.mainFactory = b.mainFactory;
         this.sessionOptions = b.sessionOptions;
         this.engine = b.engine;
@@ -294,7 +296,8 @@ public final class CapnWebHandler extends Handler.Abstract {
                     batchResponseHeaders);
             return;
         }
-        // On this thread (a pool thread that may block): the engine runs the batch here.
+        // On this thread (a pool thread that may block, or with directExecutor() whichever thread
+        // Jetty chose): the engine runs the batch here.
         CompletableFuture<String> result;
         try {
             result = engine.serveBatch(body, mainFactory.get(), sessionOptions).toCompletableFuture();
@@ -394,7 +397,9 @@ public final class CapnWebHandler extends Handler.Abstract {
         }
 
         /**
-         * Sets the settings of each session.
+         * Sets the settings of each session. With {@link SessionOptions#directExecutor()} the
+         * handler tells Jetty it never blocks, so Jetty may run it, a batch's session included,
+         * on the thread that read the request instead of handing each request to another thread.
          *
          * @param options the settings
          * @return this builder

@@ -68,6 +68,31 @@ class CapnWebHandlerTest {
     }
 
     @Test
+    void withDirectSessionsJettyMayRunTheHandlerOnTheThreadThatReadTheRequest() throws Exception {
+        assertThat(CapnWebHandler.builder(Object::new).engine(engine).build().getInvocationType())
+                .isEqualTo(org.eclipse.jetty.util.thread.Invocable.InvocationType.BLOCKING);
+        CapnWebHandler rpc = CapnWebHandler.builder(Object::new).engine(engine)
+                .sessionOptions(capnweb.api.SessionOptions.builder().directExecutor().build()).build();
+        assertThat(rpc.getInvocationType()).isEqualTo(org.eclipse.jetty.util.thread.Invocable.InvocationType.NON_BLOCKING);
+        server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        server.addConnector(connector);
+        server.setHandler(rpc);
+        server.start();
+        URI uri = URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/");
+        for (int i = 0; i < 3; i++) {
+            RawHttp.Response batch = RawHttp.post(uri, "b" + i);
+            assertThat(batch.status()).isEqualTo(200);
+            assertThat(batch.body()).isEqualTo("echo:b" + i);
+        }
+        try (RawWebSocket ws = RawWebSocket.open(URI.create("ws://127.0.0.1:" + connector.getLocalPort() + "/"))) {
+            ws.send("ping");
+            assertThat(ws.nextText(Duration.ofSeconds(10))).isEqualTo("echo:ping");
+        }
+    }
+
+    @Test
     void clientSendsTheConfiguredHeadersOnUpgradeAndBatch() throws Exception {
         CapnWebHandler rpc = CapnWebHandler.builder(Object::new).engine(engine).build();
         java.util.Queue<String> seen = new java.util.concurrent.ConcurrentLinkedQueue<>();
