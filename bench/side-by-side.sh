@@ -7,14 +7,17 @@
 #   RUNS     how many times to measure everything (default 3); the summary shows medians
 #   SECONDS  length of each measured window (default 5; each also has a 2 s warm-up)
 # Environment: TRANSPORTS (default "jetty vertx", those built), JAVA_OPTS (passed to the Java
-# servers), PORT (default 18700), DIRECT (default yes: also measure each transport's server, and
-# the Java client, with SessionOptions.directExecutor(), named "TRANSPORT+direct"; "no" skips it).
+# servers), WARM (default 8: seconds of each scenario in the warm-up pass every server gets before
+# it is measured; the JVM's compiler needs about 10 s of a new kind of load to settle), PORT
+# (default 18700), DIRECT (default yes: also measure each transport's server, and the Java
+# client, with SessionOptions.directExecutor(), named "TRANSPORT+direct"; "no" skips it).
 # Builds what is missing first (./mvnw package, npm ci).
 set -euo pipefail
 
 runs="${1:-3}"
 seconds="${2:-5}"
 warmup=2
+warm_seconds="${WARM:-8}"
 port="${PORT:-18700}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -92,10 +95,11 @@ java_load() { # SERVER-NAME [extra args]
     java -cp "$cp" capnweb.bench.LoadClient --url "http://127.0.0.1:$port/rpc" --pid "$server_pid" \
         --server "$name" "$@"
 }
-# The same short pass over every scenario for every server, so that both JITs (V8's and the
-# JVM's) are warm before anything is measured.
+# The same pass over every scenario for every server, so that both JITs (V8's and the JVM's) are
+# warm before anything is measured: V8 settles within a second, the JVM's C2 after about 10 s
+# (with its own 1 s warm-up and the measured window's 2 s, each scenario gets WARM + 3 s).
 warm() {
-    node_load "$1" --seconds 2 --warmup 1 >/dev/null || true
+    node_load "$1" --seconds "$warm_seconds" --warmup 1 >/dev/null || true
 }
 measure() { # prints the table, appends the RESULT lines; a failed scenario is reported, not fatal
     "$@" --seconds "$seconds" --warmup "$warmup" | tee -a "$results" | grep -v '^RESULT' \
