@@ -10,7 +10,6 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -41,13 +40,8 @@ class CapnWebHandlerTest {
                 return true;
             }
         };
-        server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        server.addConnector(connector);
-        server.setHandler(new Handler.Sequence(rpc, app));
-        server.start();
-        String base = "127.0.0.1:" + connector.getLocalPort();
+        server = LoopbackServer.start(new Handler.Sequence(rpc, app));
+        String base = "127.0.0.1:" + LoopbackServer.port(server);
 
         RawHttp.Response batch = RawHttp.post(URI.create("http://" + base + "/api/rpc"), "hi");
         assertThat(batch.status()).isEqualTo(200);
@@ -74,19 +68,14 @@ class CapnWebHandlerTest {
         CapnWebHandler rpc = CapnWebHandler.builder(Object::new).engine(engine)
                 .sessionOptions(capnweb.api.SessionOptions.builder().directExecutor().build()).build();
         assertThat(rpc.getInvocationType()).isEqualTo(org.eclipse.jetty.util.thread.Invocable.InvocationType.NON_BLOCKING);
-        server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        server.addConnector(connector);
-        server.setHandler(rpc);
-        server.start();
-        URI uri = URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/");
+        server = LoopbackServer.start(rpc);
+        URI uri = URI.create("http://127.0.0.1:" + LoopbackServer.port(server) + "/");
         for (int i = 0; i < 3; i++) {
             RawHttp.Response batch = RawHttp.post(uri, "b" + i);
             assertThat(batch.status()).isEqualTo(200);
             assertThat(batch.body()).isEqualTo("echo:b" + i);
         }
-        try (RawWebSocket ws = RawWebSocket.open(URI.create("ws://127.0.0.1:" + connector.getLocalPort() + "/"))) {
+        try (RawWebSocket ws = RawWebSocket.open(URI.create("ws://127.0.0.1:" + LoopbackServer.port(server) + "/"))) {
             ws.send("ping");
             assertThat(ws.nextText(Duration.ofSeconds(10))).isEqualTo("echo:ping");
         }
@@ -104,13 +93,8 @@ class CapnWebHandlerTest {
                 return super.handle(request, response, callback);
             }
         };
-        server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        server.addConnector(connector);
-        server.setHandler(recorder);
-        server.start();
-        String base = "127.0.0.1:" + connector.getLocalPort() + "/anything";
+        server = LoopbackServer.start(recorder);
+        String base = "127.0.0.1:" + LoopbackServer.port(server) + "/anything";
         capnweb.api.ClientOptions options = capnweb.api.ClientOptions.builder().header("X-Token", "t1").build();
         JettyTransportProvider provider = new JettyTransportProvider();
 

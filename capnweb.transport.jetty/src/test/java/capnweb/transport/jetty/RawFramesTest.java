@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,13 +32,8 @@ class RawFramesTest {
     @BeforeEach
     void start() throws Exception {
         rpc = CapnWebHandler.builder(Object::new).engine(engine).build();
-        server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        server.addConnector(connector);
-        server.setHandler(rpc);
-        server.start();
-        port = connector.getLocalPort();
+        server = LoopbackServer.start(rpc);
+        port = LoopbackServer.port(server);
     }
 
     @AfterEach
