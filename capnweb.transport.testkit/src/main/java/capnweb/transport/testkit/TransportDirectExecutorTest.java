@@ -15,6 +15,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -59,6 +60,31 @@ public abstract class TransportDirectExecutorTest {
         }
     }
 
+    /** A main object whose answer to {@code nextWhenReleased} waits until the test releases it. */
+    public static final class Gated implements RpcTarget {
+        private final CompletionStage<?> released;
+
+        Gated(CompletionStage<?> released) {
+            this.released = released;
+        }
+
+        /**
+         * @param n a number
+         * @return {@code n + 1}, once released
+         */
+        public CompletionStage<Long> nextWhenReleased(long n) {
+            return released.thenApply(x -> n + 1);
+        }
+
+        /**
+         * @param n a number
+         * @return {@code n + 1}
+         */
+        public long next(long n) {
+            return n + 1;
+        }
+    }
+
     @AfterEach
     void closeEverything() {
         resources.closeAll();
@@ -69,7 +95,11 @@ public abstract class TransportDirectExecutorTest {
     }
 
     private RpcServer startServer(SessionOptions options) {
-        RpcServer server = provider().serve(ServerOptions.builder(Where::new).host("127.0.0.1").port(0)
+        return startServer(Where::new, options);
+    }
+
+    private RpcServer startServer(java.util.function.Supplier<?> main, SessionOptions options) {
+        RpcServer server = provider().serve(ServerOptions.builder(main).host("127.0.0.1").port(0)
                 .sessionOptions(options).build(), ProviderRegistry.load().engine());
         resources.add(() -> server.close(Duration.ofSeconds(5)));
         return server;
@@ -119,10 +149,14 @@ public abstract class TransportDirectExecutorTest {
 
     @Test
     void withoutItACallbackRunsOnAnEngineThreadAndMayAwaitAnotherCallOfItsSession() throws Exception {
-        RpcStub main = connect(startServer(SessionOptions.defaults()), SessionOptions.defaults());
+        CompletableFuture<Void> release = new CompletableFuture<>();
+        RpcStub main = connect(startServer(() -> new Gated(release), SessionOptions.defaults()),
+                SessionOptions.defaults());
         CompletableFuture<String> thread = new CompletableFuture<>();
         CompletableFuture<Object> awaited = new CompletableFuture<>();
-        main.call("next", 1).thenAccept(v -> {
+        // The answer comes only once the callback is registered: an answer already there would
+        // run the callback at once on this thread, as CompletableFuture does.
+        main.call("nextWhenReleased", 1).thenAccept(v -> {
             thread.complete(Thread.currentThread().getName());
             // Blocking here must not hold up the reading of the answer it waits for.
             awaited.complete(main.call("next", v).join(WAIT));
@@ -130,6 +164,7 @@ public abstract class TransportDirectExecutorTest {
             awaited.completeExceptionally(e);
             return null;
         });
+        release.complete(null);
         assertThat(awaited.get(20, TimeUnit.SECONDS)).isEqualTo(3L);
         assertThat(thread.get()).matches("capnweb-(engine|delivery)-.*");
     }
