@@ -75,14 +75,6 @@ public abstract class TransportDirectExecutorTest {
         public CompletionStage<Long> nextWhenReleased(long n) {
             return released.thenApply(x -> n + 1);
         }
-
-        /**
-         * @param n a number
-         * @return {@code n + 1}
-         */
-        public long next(long n) {
-            return n + 1;
-        }
     }
 
     @AfterEach
@@ -159,7 +151,7 @@ public abstract class TransportDirectExecutorTest {
         main.call("nextWhenReleased", 1).thenAccept(v -> {
             thread.complete(Thread.currentThread().getName());
             // Blocking here must not hold up the reading of the answer it waits for.
-            awaited.complete(main.call("next", v).join(WAIT));
+            awaited.complete(main.call("nextWhenReleased", v).join(WAIT));
         }).exceptionally(e -> {
             awaited.completeExceptionally(e);
             return null;

@@ -22,6 +22,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -297,9 +298,10 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
         // With directExecutor() the application promised that nothing of its session blocks, so
         // the batch runs here on the event loop, as a WebSocket session with those options does:
         // no hand-off to a worker and back, which is most of a small batch's cost.
-        java.util.concurrent.Callable<CompletionStage<String>> serve =
+        Callable<CompletionStage<String>> serve =
                 () -> engine.serveBatch(body, newMain(), sessionOptions);
-        Future<CompletionStage<String>> served = sessionOptions.directExecutor() ? onThisThread(serve) : onWorker(serve);
+        Future<CompletionStage<String>> served =
+                sessionOptions.directExecutor() ? onThisThread(serve) : onWorker(serve);
         served.compose(stage -> context == null ? Future.fromCompletionStage(stage)
                         : Future.fromCompletionStage(stage, context))
                 .onComplete(ar -> {
@@ -360,7 +362,8 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
         return response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, TEXT).end(message);
     }
 
-    private static <T> Future<T> onThisThread(java.util.concurrent.Callable<T> work) {
+    /** Runs {@code work} here, a failure becoming a failed future as on {@link #onWorker}. */
+    private static <T> Future<T> onThisThread(Callable<T> work) {
         try {
             return Future.succeededFuture(work.call());
         } catch (Exception e) {
@@ -369,7 +372,7 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
     }
 
     /** Runs {@code work} on a Vert.x worker thread, so user code never runs on the event loop. */
-    private static <T> Future<T> onWorker(java.util.concurrent.Callable<T> work) {
+    private static <T> Future<T> onWorker(Callable<T> work) {
         Context context = Vertx.currentContext();
         if (context != null) {
             return context.executeBlocking(work, false);
