@@ -78,7 +78,7 @@ final class BatchClient extends Session {
                 }
             });
         } else {
-            EnginePools.TIMER.schedule(this::sendWhenQuiet, quietNanos - quietFor(), TimeUnit.NANOSECONDS);
+            EnginePools.after(quietNanos - quietFor(), this::sendWhenQuiet);
         }
     }
 

@@ -3,12 +3,15 @@ package capnweb.protocol;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The engine's shared threads, all daemons so that they never keep a JVM alive: a cached pool
  * that runs session executors (when the application gives none) and completes the futures the
- * application waits on, and one scheduler for short delays (the batch client's send).
+ * application waits on, and one scheduler for short delays (the batch client's send, a call's
+ * deadline).
  */
 final class EnginePools {
     private static final AtomicInteger COUNTER = new AtomicInteger();
@@ -28,10 +31,21 @@ final class EnginePools {
                 t.setName("capnweb-delivery-" + COUNTER.incrementAndGet());
                 return t;
             }, null, true);
-    static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(
+    /** One thread for the whole JVM: it only hands tasks on (see {@link #after}), never runs them. */
+    private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(
             r -> daemon(r, "capnweb-timer-"));
 
     private EnginePools() {
+    }
+
+    /**
+     * Runs {@code task} on a {@link #SHARED} thread after {@code nanos}. The task may run a
+     * session's work and, with {@code directExecutor()}, application callbacks or a blocking
+     * batch poster; on the timer's own thread, one of those that is slow would hold up every
+     * deadline and batch send in the JVM.
+     */
+    static ScheduledFuture<?> after(long nanos, Runnable task) {
+        return TIMER.schedule(() -> SHARED.execute(task), nanos, TimeUnit.NANOSECONDS);
     }
 
     private static Thread daemon(Runnable r, String prefix) {

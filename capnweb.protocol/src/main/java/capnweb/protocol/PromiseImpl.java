@@ -152,9 +152,8 @@ class PromiseImpl extends StubImpl implements RpcPromise {
         if (settled.isDone()) {
             return this;
         }
-        java.util.concurrent.ScheduledFuture<?> deadline = EnginePools.TIMER.schedule(
-                () -> settleEarly(RpcTimeoutException.after("the result of a call", timeout)),
-                timeout.toNanos(), TimeUnit.NANOSECONDS);
+        java.util.concurrent.ScheduledFuture<?> deadline = EnginePools.after(timeout.toNanos(),
+                () -> settleEarly(RpcTimeoutException.after("the result of a call", timeout)));
         settled.whenComplete((v, e) -> deadline.cancel(false));
         return this;
     }

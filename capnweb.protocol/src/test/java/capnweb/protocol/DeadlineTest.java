@@ -89,4 +89,32 @@ class DeadlineTest {
             assertThat(p.thenApply(x -> x).toCompletableFuture()).failsWithin(Duration.ofSeconds(1));
         }
     }
+
+    @Test
+    void aSlowCallbackOnOneDeadlineDoesNotHoldUpAnotherSessionsDeadline() throws Exception {
+        // With directExecutor() a deadline's callbacks run on the thread that rejects the promise;
+        // that must not be the engine's one timer thread, which every session's deadlines share.
+        capnweb.api.SessionOptions direct = capnweb.api.SessionOptions.builder().directExecutor().build();
+        java.util.concurrent.CountDownLatch unblock = new java.util.concurrent.CountDownLatch(1);
+        try (Harness first = new Harness(new Slow(), capnweb.api.Undefined.INSTANCE,
+                capnweb.api.SessionOptions.defaults(), direct);
+                Harness second = new Harness(new Slow())) {
+            CompletableFuture<Void> inCallback = new CompletableFuture<>();
+            first.main.call("slow").withTimeout(Duration.ofMillis(20)).whenComplete((v, e) -> {
+                inCallback.complete(null);
+                try {
+                    unblock.await();
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            inCallback.get(5, TimeUnit.SECONDS);
+            RpcPromise p = second.main.call("slow").withTimeout(Duration.ofMillis(20));
+            assertThat(p.toCompletableFuture()).failsWithin(Duration.ofSeconds(5))
+                    .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                    .withCauseInstanceOf(RpcTimeoutException.class);
+        } finally {
+            unblock.countDown();
+        }
+    }
 }

@@ -138,4 +138,38 @@ class DirectExecutorTest {
             assertThat(posted).hasSize(1);
         }
     }
+
+    @Test
+    void aBatchClientWhosePosterBlocksDoesNotHoldUpAnotherClientsSend() throws Exception {
+        // With directExecutor() a batch is sent on the thread that found the session quiet; the
+        // engine's one timer thread must not be that thread, or this poster would stall every
+        // batch client in the JVM.
+        CapnWebEngine engine = new CapnWebEngine();
+        java.util.concurrent.CountDownLatch posting = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch unblock = new java.util.concurrent.CountDownLatch(1);
+        capnweb.api.spi.HttpBatchPoster blocking = body -> {
+            posting.countDown();
+            try {
+                unblock.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return engine.serveBatch(body, new TestTargets.TestTarget(), DIRECT);
+        };
+        capnweb.api.spi.HttpBatchPoster plain = body -> engine.serveBatch(body, new TestTargets.TestTarget(), DIRECT);
+        try (capnweb.api.RpcSession stuck = engine.newBatchClient(blocking, Undefined.INSTANCE, DIRECT);
+                capnweb.api.RpcSession other = engine.newBatchClient(plain, Undefined.INSTANCE, DIRECT)) {
+            CompletableFuture<Object> a = new CompletableFuture<>();
+            CompletableFuture<Object> b = new CompletableFuture<>();
+            stuck.main().call("square", 3).thenAccept(a::complete);
+            assertThat(posting.await(5, TimeUnit.SECONDS)).isTrue();
+            other.main().call("square", 4).thenAccept(b::complete);
+            assertThat(b.get(5, TimeUnit.SECONDS)).isEqualTo(16L);
+            assertThat(a).isNotDone();
+            unblock.countDown();
+            assertThat(a.get(5, TimeUnit.SECONDS)).isEqualTo(9L);
+        } finally {
+            unblock.countDown();
+        }
+    }
 }
