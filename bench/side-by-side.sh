@@ -112,7 +112,7 @@ for run in $(seq 1 "$runs"); do
     start_server "$out/reference.log" node bench/node/server.mjs "$port"
     warm reference
     measure node_load reference
-    measure java_load reference --transport jetty --scenarios seq,conc256
+    measure java_load reference --transport jetty --scenarios seq,conc256,batch
     stop_server
 
     for t in $available; do
@@ -134,7 +134,7 @@ for run in $(seq 1 "$runs"); do
                 capnweb.bench.BenchServer "$port" "$t" rpc-direct
             warm "$t+direct"
             measure node_load "$t+direct"
-            measure java_load "$t+direct" --transport "$t" --direct --scenarios seq,conc256
+            measure java_load "$t+direct" --transport "$t" --direct --scenarios seq,conc256,batch
             stop_server
         fi
 

@@ -75,6 +75,20 @@ public interface RpcSession extends AutoCloseable {
     }
 
     /**
+     * Over HTTP batch, sends the batch now: every call issued so far, with the results asked for
+     * so far, travels in this session's one request, without waiting for the quiet period that
+     * otherwise follows the last call or completion callback. What is issued or asked for
+     * afterwards is not sent, and fails with "Batch RPC request ended.". Sending twice, or after
+     * the batch has gone, does nothing; so does this method on a WebSocket session, whose
+     * messages go out as they are made.
+     *
+     * <p>Call it once the batch's calls are issued and their results asked for, for example after
+     * {@link #whenAll}, when the quiet period's delay matters.
+     */
+    default void sendBatch() {
+    }
+
+    /**
      * How many entries the import and export tables hold now.
      *
      * @return the counts

@@ -11,8 +11,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The client end of an HTTP batch: messages accumulate until the application first waits for a
- * result, then travel in one POST. A blocking wait ({@code join()}) sends at once; a completion
- * callback sends once the application has been quiet for a moment (no further call and no further
+ * result, then travel in one POST. A blocking wait ({@code join()}) or {@link #sendBatch()} sends at
+ * once; a completion callback sends once the application has been quiet for a moment (no further call and no further
  * callback registered), so that calls and callbacks issued one after another still share the
  * request (as the reference waits for a macrotask); calls nobody waits for go out when the session is
  * closed. Once the response has been handled the session ends; whatever is still pending rejects
@@ -52,7 +52,7 @@ final class BatchClient extends Session {
     @Override
     void onAwait(boolean blocking) {
         if (blocking) {
-            run(this::sendBatch);
+            sendBatch();
         } else {
             lastActivityNanos = System.nanoTime();
             if (sendScheduled.compareAndSet(false, true)) {
@@ -72,7 +72,7 @@ final class BatchClient extends Session {
             // there right now (see run), and its next call must not miss the batch.
             executor.execute(() -> {
                 if (quietFor() >= quietNanos) {
-                    sendBatch();
+                    post();
                 } else {
                     sendWhenQuiet();
                 }
@@ -111,14 +111,19 @@ final class BatchClient extends Session {
     public void close() {
         run(() -> {
             if (outbox.messages != null && !outbox.messages.isEmpty() && abortReason() == null) {
-                sendBatch();
+                post();
             } else {
                 super.close();
             }
         });
     }
 
-    private void sendBatch() {
+    @Override
+    public void sendBatch() {
+        run(this::post);
+    }
+
+    private void post() {
         if (outbox.messages == null) {
             return; // already sent
         }

@@ -111,6 +111,26 @@ class BatchTest {
     }
 
     @Test
+    void sendBatchSendsWithoutWaitingForTheQuietPeriod() throws Exception {
+        // A quiet period longer than the test's wait: only sendBatch() can get these answers in time.
+        RpcSession session = BatchClient.open(inProcess, Undefined.INSTANCE, SessionOptions.defaults(), 60_000);
+        RpcStub main = session.main();
+        RpcPromise square = main.call("square", 3);
+        RpcPromise cube = main.call("square", 4);
+        CompletableFuture<List<Object>> both = session.whenAll(square, cube);
+        session.sendBatch();
+        assertThat(both.get(5, TimeUnit.SECONDS)).containsExactly(9L, 16L);
+        assertThat(posted).hasSize(1);
+        // The batch has gone: a later call is not sent, and sending again does nothing.
+        RpcPromise late = main.call("square", 5);
+        session.sendBatch();
+        assertThat(late.toCompletableFuture()).failsWithin(Duration.ofSeconds(5))
+                .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .havingCause().withMessage("Batch RPC request ended.");
+        assertThat(posted).hasSize(1);
+    }
+
+    @Test
     void applicationWorkOnTheSessionLongerThanTheQuietPeriodDoesNotCutTheBatch() throws Exception {
         // An application thread runs its calls on the idle session itself; on a cold JVM that can
         // take longer than the quiet period, which must not send the batch under it.
