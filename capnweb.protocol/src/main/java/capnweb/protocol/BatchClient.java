@@ -1,11 +1,13 @@
 package capnweb.protocol;
 
+import capnweb.api.RpcException;
 import capnweb.api.SessionOptions;
 import capnweb.api.spi.HttpBatchPoster;
 import capnweb.api.spi.MessageReceiver;
 import capnweb.api.spi.MessageTransport;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -29,6 +31,8 @@ final class BatchClient extends Session {
     private final AtomicBoolean sendScheduled = new AtomicBoolean();
     /** When the application last issued a call or registered a callback, for the quiet period. */
     private volatile long lastActivityNanos;
+    /** Set once the batch has gone: the quiet period's checks stop. */
+    private volatile boolean sent;
 
     private BatchClient(Outbox outbox, HttpBatchPoster poster, Object localMain, SessionOptions options,
             long quietMillis) {
@@ -67,6 +71,9 @@ final class BatchClient extends Session {
      * between them (a busy machine), and the calls after the cut would fail.
      */
     private void sendWhenQuiet() {
+        if (sent) {
+            return;
+        }
         if (quietFor() >= quietNanos) {
             // Checked again on the session's thread: an application thread may be running a call
             // there right now (see run), and its next call must not miss the batch.
@@ -78,7 +85,7 @@ final class BatchClient extends Session {
                 }
             });
         } else {
-            EnginePools.after(quietNanos - quietFor(), this::sendWhenQuiet);
+            QuietChecks.after(quietNanos - quietFor(), this);
         }
     }
 
@@ -129,6 +136,7 @@ final class BatchClient extends Session {
         }
         List<String> batch = outbox.messages;
         outbox.messages = null;
+        sent = true;
         if (abortReason() != null) {
             return;
         }
@@ -143,8 +151,50 @@ final class BatchClient extends Session {
                 }
             }
             // After the messages above (the executor is FIFO): nothing more can arrive.
-            executor.execute(() -> endQuietly(Errors.error("Batch RPC request ended.")));
+            executor.execute(() -> endQuietly(RpcException.withoutStackTrace("Error", "Batch RPC request ended.")));
         }));
+    }
+
+    /**
+     * The quiet-period checks of every batch client in the JVM, grouped by the millisecond they
+     * fall due, so that the timer wakes at most once a millisecond rather than once per batch
+     * (most batches are sent before their check, by a blocking wait or {@link #sendBatch()}).
+     */
+    private static final class QuietChecks {
+        private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+        private static final ConcurrentHashMap<Long, List<BatchClient>> DUE = new ConcurrentHashMap<>();
+
+        static void after(long nanos, BatchClient client) {
+            long now = System.nanoTime();
+            long tick = Math.floorDiv(now + nanos + TICK_NANOS - 1, TICK_NANOS);
+            boolean[] first = {false};
+            DUE.compute(tick, (t, clients) -> {
+                if (clients == null) {
+                    clients = new ArrayList<>();
+                    first[0] = true;
+                }
+                clients.add(client);
+                return clients;
+            });
+            if (first[0]) {
+                EnginePools.after(tick * TICK_NANOS - now, () -> run(tick));
+            }
+        }
+
+        private static void run(long tick) {
+            // Removed atomically: a client checked in for this tick from now on starts a new list
+            // and a new timer, which is due at once.
+            List<BatchClient> clients = DUE.remove(tick);
+            if (clients != null) {
+                for (BatchClient client : clients) {
+                    if (!client.sent) {
+                        // Each on a thread of its own: with directExecutor() the send runs the
+                        // application's poster, which must not hold up the other clients.
+                        EnginePools.SHARED.execute(client::sendWhenQuiet);
+                    }
+                }
+            }
+        }
     }
 
     /** Holds outgoing messages until the batch is sent; afterwards drops them, as the reference does. */

@@ -4,6 +4,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -31,9 +32,12 @@ final class EnginePools {
                 t.setName("capnweb-delivery-" + COUNTER.incrementAndGet());
                 return t;
             }, null, true);
-    /** One thread for the whole JVM: it only hands tasks on (see {@link #after}), never runs them. */
-    private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(
-            r -> daemon(r, "capnweb-timer-"));
+    /**
+     * One thread for the whole JVM: it only hands tasks on (see {@link #after}), never runs them.
+     * A cancelled task leaves its queue at once: a call's deadline is cancelled when the call
+     * settles, usually long before it is due, and would otherwise stay queued until then.
+     */
+    private static final ScheduledExecutorService TIMER = timer();
 
     private EnginePools() {
     }
@@ -46,6 +50,12 @@ final class EnginePools {
      */
     static ScheduledFuture<?> after(long nanos, Runnable task) {
         return TIMER.schedule(() -> SHARED.execute(task), nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private static ScheduledExecutorService timer() {
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> daemon(r, "capnweb-timer-"));
+        timer.setRemoveOnCancelPolicy(true);
+        return timer;
     }
 
     private static Thread daemon(Runnable r, String prefix) {

@@ -131,6 +131,34 @@ class BatchTest {
     }
 
     @Test
+    void manyClientsWhoseQuietPeriodsEndTogetherEachSendTheirBatchOnce() throws Exception {
+        // Their quiet-period checks share timer ticks; every client must still be sent exactly
+        // once, whether the tick sends it or sendBatch() did first (every other client).
+        int clients = 200;
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<CompletableFuture<CompletableFuture<Object>>> issued = new java.util.ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                int n = i;
+                issued.add(CompletableFuture.supplyAsync(() -> {
+                    RpcSession session = BatchClient.open(inProcess, Undefined.INSTANCE, SessionOptions.defaults(), 1);
+                    CompletableFuture<Object> result = session.main().call("square", n).toCompletableFuture();
+                    if (n % 2 == 0) {
+                        session.sendBatch();
+                    }
+                    return result;
+                }, threads));
+            }
+            for (int i = 0; i < clients; i++) {
+                assertThat(issued.get(i).get(5, TimeUnit.SECONDS).get(5, TimeUnit.SECONDS)).isEqualTo((long) i * i);
+            }
+            assertThat(posted).hasSize(clients);
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    @Test
     void applicationWorkOnTheSessionLongerThanTheQuietPeriodDoesNotCutTheBatch() throws Exception {
         // An application thread runs its calls on the idle session itself; on a cold JVM that can
         // take longer than the quiet period, which must not send the batch under it.
