@@ -10,4 +10,9 @@ class JettyTransportDirectExecutorTest extends TransportDirectExecutorTest {
     protected TransportProvider provider() {
         return new JettyTransportProvider();
     }
+
+    @Override
+    protected String batchResponseThreadPrefix() {
+        return "capnweb-jetty-client";
+    }
 }

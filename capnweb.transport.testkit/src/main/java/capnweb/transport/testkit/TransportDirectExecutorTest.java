@@ -40,6 +40,12 @@ public abstract class TransportDirectExecutorTest {
     /** @return the transport under test */
     protected abstract TransportProvider provider();
 
+    /**
+     * @return how the names of the threads on which the transport's HTTP client reads a batch
+     *     response begin
+     */
+    protected abstract String batchResponseThreadPrefix();
+
     /** The server's main object: says which thread runs it. */
     public static final class Where implements RpcTarget {
         /** Makes one for a session. */
@@ -157,6 +163,48 @@ public abstract class TransportDirectExecutorTest {
             return null;
         });
         release.complete(null);
+        assertThat(awaited.get(20, TimeUnit.SECONDS)).isEqualTo(3L);
+        assertThat(thread.get()).matches("capnweb-(engine|delivery)-.*");
+    }
+
+    private RpcSession connectBatch(RpcServer server, SessionOptions options) {
+        RpcSession session = provider().connect(server.uri(), ClientOptions.builder().sessionOptions(options).build(),
+                ProviderRegistry.load().engine()).toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
+        resources.add(session);
+        return session;
+    }
+
+    @Test
+    void aBatchClientsCallbacksRunOnTheThreadThatReadTheResponse() throws Exception {
+        RpcSession session = connectBatch(startServer(), DIRECT);
+        RpcStub main = session.main();
+        resources.add(main);
+        CompletableFuture<String> thread = new CompletableFuture<>();
+        main.call("next", 1).thenAccept(v -> thread.complete(Thread.currentThread().getName()));
+        session.sendBatch();
+        assertThat(thread.get(10, TimeUnit.SECONDS)).startsWith(batchResponseThreadPrefix());
+    }
+
+    @Test
+    void withoutItABatchClientsCallbackRunsOnAnEngineThreadAndMayAwaitAnotherBatch() throws Exception {
+        RpcServer server = startServer(SessionOptions.defaults());
+        RpcSession first = connectBatch(server, SessionOptions.defaults());
+        RpcStub main = first.main();
+        resources.add(main);
+        CompletableFuture<String> thread = new CompletableFuture<>();
+        CompletableFuture<Object> awaited = new CompletableFuture<>();
+        main.call("next", 1).thenAccept(v -> {
+            thread.complete(Thread.currentThread().getName());
+            // Blocking here must not hold up the reading of the other batch's response.
+            RpcSession second = connectBatch(server, SessionOptions.defaults());
+            try (RpcStub other = second.main()) {
+                awaited.complete(other.call("next", v).join(WAIT));
+            }
+        }).exceptionally(e -> {
+            awaited.completeExceptionally(e);
+            return null;
+        });
+        first.sendBatch();
         assertThat(awaited.get(20, TimeUnit.SECONDS)).isEqualTo(3L);
         assertThat(thread.get()).matches("capnweb-(engine|delivery)-.*");
     }

@@ -10,4 +10,9 @@ class VertxTransportDirectExecutorTest extends TransportDirectExecutorTest {
     protected TransportProvider provider() {
         return new VertxTransportProvider();
     }
+
+    @Override
+    protected String batchResponseThreadPrefix() {
+        return "vert.x-eventloop-thread";
+    }
 }
