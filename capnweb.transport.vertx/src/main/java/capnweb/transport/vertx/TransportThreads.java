@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The threads this transport runs work on that must leave the event loop: completing a client's
- * connect and batch futures (whose continuations are the application's), and making a session or
+ * connect futures (whose continuations are the application's), and making a session or
  * serving a batch when there is no Vert.x context to run it on.
  *
  * <p>Not the common {@code ForkJoinPool}: an application may fill it with work that blocks (on a
