@@ -13,12 +13,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The client end of an HTTP batch: messages accumulate until the application first waits for a
- * result, then travel in one POST. A blocking wait ({@code join()}) or {@link #sendBatch()} sends at
- * once; a completion callback sends once the application has been quiet for a moment (no further call and no further
- * callback registered), so that calls and callbacks issued one after another still share the
- * request (as the reference waits for a macrotask); calls nobody waits for go out when the session is
- * closed. Once the response has been handled the session ends; whatever is still pending rejects
- * with "Batch RPC request ended.".
+ * result, then travel in one POST. A blocking wait ({@code join()}) or {@link #sendBatch()} sends
+ * at once; a completion callback sends once the application has been quiet for a moment (no
+ * further call and no further callback registered), so that calls and callbacks issued one after
+ * another still share the request (as the reference waits for a macrotask); calls nobody waits
+ * for go out when the session is closed. Once the response has been handled the session ends;
+ * whatever is still pending rejects with "Batch RPC request ended.".
  */
 final class BatchClient extends Session {
     /** How long the application must be quiet after a completion callback before the batch goes out. */
