@@ -1,6 +1,5 @@
 package capnweb.protocol;
 
-import capnweb.api.RpcException;
 import capnweb.api.SessionOptions;
 import capnweb.api.spi.HttpBatchPoster;
 import capnweb.api.spi.MessageReceiver;
@@ -151,7 +150,7 @@ final class BatchClient extends Session {
                 }
             }
             // After the messages above (the executor is FIFO): nothing more can arrive.
-            executor.execute(() -> endQuietly(RpcException.withoutStackTrace("Error", "Batch RPC request ended.")));
+            executor.execute(() -> endQuietly(Errors.batchEnded()));
         }));
     }
 

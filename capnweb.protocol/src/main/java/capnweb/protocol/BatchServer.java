@@ -1,6 +1,5 @@
 package capnweb.protocol;
 
-import capnweb.api.RpcException;
 import capnweb.api.SessionOptions;
 import capnweb.api.spi.MessageReceiver;
 import capnweb.api.spi.MessageTransport;
@@ -67,9 +66,7 @@ final class BatchServer {
         // Queued after every message, so it runs once all of them were handled.
         session.executor.execute(() -> session.drainLater().whenSettled((v, e) -> {
             String text = String.join("\n", transport.sent);
-            // Made for every batch and of no use with a stack: what is still pending when the
-            // request ends was made by the application, whose own stacks say where.
-            session.endQuietly(RpcException.withoutStackTrace("Error", "Batch RPC request ended."));
+            session.endQuietly(Errors.batchEnded());
             // Completed here rather than on the delivery pool: the session has ended, and what
             // waits on this future is the transport writing the response (non-blocking), so a
             // further thread hop would only add latency and CPU to every batch.

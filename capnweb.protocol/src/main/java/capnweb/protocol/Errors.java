@@ -17,6 +17,15 @@ final class Errors {
         return RpcException.of("Error", message);
     }
 
+    /**
+     * What is still pending when an HTTP batch session ends rejects with, on either end. Made for
+     * every batch, and of no use with a stack: what is pending was made by the application, whose
+     * own stacks say where.
+     */
+    static RpcException batchEnded() {
+        return RpcException.withoutStackTrace("Error", "Batch RPC request ended.");
+    }
+
     static RpcException type(String message) {
         return RpcException.of("TypeError", message);
     }

@@ -6,6 +6,7 @@ import capnweb.api.Undefined;
 import capnweb.api.spi.HttpBatchPoster;
 import capnweb.api.spi.RpcEngine;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientResponse;
@@ -115,7 +116,7 @@ final class VertxClients {
         String target = uri.toString();
         io.vertx.core.Context context = lease.vertx().getOrCreateContext();
         HttpBatchPoster poster = body -> {
-            CompletableFuture<String> result = new CompletableFuture<>();
+            Promise<String> result = Promise.promise();
             RequestOptions request = new RequestOptions()
                     .setMethod(HttpMethod.POST)
                     .setAbsoluteURI(target)
@@ -133,14 +134,8 @@ final class VertxClients {
             context.runOnContext(v -> http.request(request)
                     .compose(req -> req.send(body))
                     .compose(VertxClients::responseBody)
-                    .onComplete(ar -> {
-                        if (ar.succeeded()) {
-                            result.complete(ar.result());
-                        } else {
-                            result.completeExceptionally(ar.cause());
-                        }
-                    }));
-            return result;
+                    .onComplete(result));
+            return result.future().toCompletionStage();
         };
         try {
             RpcSession session = engine.newBatchClient(poster, options.localMain().orElse(Undefined.INSTANCE),
