@@ -107,6 +107,11 @@ measure() { # prints the table, appends the RESULT lines; a failed scenario is r
 }
 
 echo "Load average before: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores; results in $results" >&2
+# How idle CPUs sleep changes every sequential row: a CPU that halts is slow to wake (PERFORMANCE.md,
+# "Sequential calls and idle vCPUs"), so say how this machine's do.
+idle_driver="$(cat /sys/devices/system/cpu/cpuidle/current_driver 2>/dev/null || echo unknown)"
+halt_poll="$(cat /sys/module/haltpoll/parameters/guest_halt_poll_ns 2>/dev/null || echo n/a)"
+echo "Idle CPUs: cpuidle driver $idle_driver, guest_halt_poll_ns $halt_poll" >&2
 for run in $(seq 1 "$runs"); do
     echo "=== run $run of $runs ===" >&2
     start_server "$out/reference.log" node bench/node/server.mjs "$port"
