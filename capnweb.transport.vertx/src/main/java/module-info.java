@@ -11,6 +11,8 @@ module capnweb.transport.vertx {
     requires io.netty.codec.http;
     // Dropping the connection of an aborted peer that does not read closes its Netty channel.
     requires io.netty.transport;
+    // Whether a write runs on the connection's event loop, which may flush in a burst's midst.
+    requires io.netty.common;
 
     // The embeddable handlers and the provider class.
     exports capnweb.transport.vertx;

@@ -83,8 +83,26 @@ public final class PlainWebSocket implements AutoCloseable {
      * @throws IOException if writing failed
      */
     public void sendText(String text) throws IOException {
-        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
-        ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
+        sendTexts(java.util.List.of(text));
+    }
+
+    /**
+     * Sends masked text frames, one per message, in a single write: they reach the server as one
+     * burst, as from a client with many calls in flight.
+     *
+     * @param texts the messages
+     * @throws IOException if writing failed
+     */
+    public void sendTexts(Iterable<String> texts) throws IOException {
+        ByteArrayOutputStream frames = new ByteArrayOutputStream();
+        for (String text : texts) {
+            writeFrame(frames, text.getBytes(StandardCharsets.UTF_8));
+        }
+        out.write(frames.toByteArray());
+        out.flush();
+    }
+
+    private static void writeFrame(ByteArrayOutputStream frame, byte[] payload) {
         frame.write(0x81);
         if (payload.length < 126) {
             frame.write(0x80 | payload.length);
@@ -104,8 +122,6 @@ public final class PlainWebSocket implements AutoCloseable {
         for (int i = 0; i < payload.length; i++) {
             frame.write(payload[i] ^ mask[i & 3]);
         }
-        out.write(frame.toByteArray());
-        out.flush();
     }
 
     /**

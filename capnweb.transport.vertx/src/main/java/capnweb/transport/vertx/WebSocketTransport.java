@@ -48,6 +48,11 @@ final class WebSocketTransport implements MessageTransport {
     static final short PROTOCOL_ERROR = 1002;
     /** RFC 6455: an unexpected condition on the server. */
     static final short INTERNAL_ERROR = 1011;
+    /**
+     * How much a connection's event loop writes before it flushes in the middle of a burst of
+     * received frames (see {@link #flushIfBurstGrew}): a few dozen small answers, or one large.
+     */
+    static final int FLUSH_AT_BYTES = 8 * 1024;
 
     static final String BINARY_FRAME_MESSAGE = "Closing the WebSocket: binary frames are not supported; "
             + "send each Cap'n Web message as one text frame.";
@@ -70,6 +75,10 @@ final class WebSocketTransport implements MessageTransport {
     private volatile boolean failed;
     // event loop only
     private Buffer partialText;
+    /** Bytes written on the event loop since {@link #flushIfBurstGrew} last flushed. */
+    private long writtenSinceFlush;
+    /** Set on first use, once the socket is connected; any thread may set it, to the same value. */
+    private volatile ChannelHandlerContext channel;
 
     /**
      * Installs the frame, close and exception handlers on {@code socket}. For a client socket this
@@ -120,10 +129,41 @@ final class WebSocketTransport implements MessageTransport {
         queuedBytes.addAndGet(size);
         try {
             socket.writeTextMessage(message).onComplete(ar -> queuedBytes.addAndGet(-size));
+            flushIfBurstGrew(size);
         } catch (RuntimeException e) {
             queuedBytes.addAndGet(-size);
             LOG.log(System.Logger.Level.DEBUG, "dropping a message: the WebSocket is closed", e);
         }
+    }
+
+    /**
+     * Vert.x holds what a connection's event loop writes while it reads a burst of frames, and
+     * flushes it all once the burst is read. A peer with hundreds of calls in flight sends them
+     * in bursts, so it would wait, idle, for the answers to a whole burst while they are
+     * produced; writing every {@link #FLUSH_AT_BYTES} lets it start on the first answers
+     * meanwhile. Writes from other threads are not counted: Vert.x queues them to the event
+     * loop, which flushes them once it has written the queue.
+     */
+    private void flushIfBurstGrew(long size) {
+        ChannelHandlerContext channel = channel();
+        if (channel == null || !channel.executor().inEventLoop()) {
+            return;
+        }
+        writtenSinceFlush += size;
+        if (writtenSinceFlush >= FLUSH_AT_BYTES) {
+            writtenSinceFlush = 0;
+            channel.flush();
+        }
+    }
+
+    /** @return the socket's Netty channel, once connected, or null if it cannot be reached */
+    private ChannelHandlerContext channel() {
+        ChannelHandlerContext c = channel;
+        if (c == null && socket instanceof WebSocketInternal internal) {
+            c = internal.channelHandlerContext();
+            channel = c;
+        }
+        return c;
     }
 
     @Override

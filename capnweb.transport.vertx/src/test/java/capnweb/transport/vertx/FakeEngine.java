@@ -14,7 +14,9 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
@@ -27,6 +29,8 @@ final class FakeEngine implements RpcEngine {
     final List<String> engineThreads = new CopyOnWriteArrayList<>();
     final BlockingQueue<HttpBatchPoster> posters = new LinkedBlockingQueue<>();
     volatile boolean echo = true;
+    /** When set, a session that receives {@code hold} waits for it (up to 10 s) before echoing. */
+    volatile CountDownLatch holdOn;
 
     @Override
     public String name() {
@@ -77,6 +81,14 @@ final class FakeEngine implements RpcEngine {
         @Override
         public void onMessage(String message) {
             received.add(message);
+            CountDownLatch hold = holdOn;
+            if (hold != null && message.equals("hold")) {
+                try {
+                    hold.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             if (echo) {
                 transport.send("echo:" + message);
             }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import capnweb.api.RpcServer;
 import capnweb.api.ServerOptions;
+import capnweb.transport.testkit.PlainWebSocket;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
@@ -13,8 +14,11 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.WebSocketFrame;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -119,6 +123,33 @@ class VertxServerTest {
             assertThat(engine.sessions).hasSize(1);
             assertThat(engine.sessions.get(0).main).isEqualTo("main1");
             assertThat(s.openSessions()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void theAnswersToALongBurstGoOutBeforeTheWholeBurstIsHandled() throws Exception {
+        // Vert.x flushes what the event loop writes once a burst is read; the transport writes
+        // sooner, so the peer is not left waiting while a long burst is handled.
+        CountDownLatch handlingTheBurst = new CountDownLatch(1);
+        engine.holdOn = handlingTheBurst;
+        RpcServer s = serve(options());
+        String kib = "k".repeat(1024);
+        List<String> burst = new ArrayList<>(Collections.nCopies(12, kib));
+        burst.add("hold");
+        try (PlainWebSocket ws = PlainWebSocket.open(URI.create("ws" + s.uri().toString().substring(4)), 0)) {
+            // Once the session has started, frames are handled on the event loop as they are read.
+            ws.sendText("started?");
+            assertThat(ws.readText(Duration.ofSeconds(5))).isEqualTo("echo:started?");
+            ws.sendTexts(burst);
+            // Well over FLUSH_AT_BYTES of answers come before the message that holds the event loop.
+            assertThat(ws.readText(Duration.ofSeconds(5))).isEqualTo("echo:" + kib);
+            handlingTheBurst.countDown();
+            for (int i = 1; i < 12; i++) {
+                assertThat(ws.readText(Duration.ofSeconds(5))).isEqualTo("echo:" + kib);
+            }
+            assertThat(ws.readText(Duration.ofSeconds(5))).isEqualTo("echo:hold");
+        } finally {
+            handlingTheBurst.countDown();
         }
     }
 
