@@ -11,6 +11,7 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -83,7 +84,7 @@ public final class PlainWebSocket implements AutoCloseable {
      * @throws IOException if writing failed
      */
     public void sendText(String text) throws IOException {
-        sendTexts(java.util.List.of(text));
+        sendTexts(List.of(text));
     }
 
     /**
