@@ -87,7 +87,7 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
         this.options = options;
         this.stubOrigins = options.trackStubLeaks()
                 ? java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>()) : null;
-        this.executor = new SessionExecutor(options.executor().orElse(EnginePools.SHARED));
+        this.executor = new SessionExecutor(options.executor().orElse(EnginePools.SHARED), options.directExecutor());
         this.executor.flushWith(this::flushSends);
         // With directExecutor() the application promised that its targets and callbacks never
         // block, so what they send may wait for the end of the turn like the engine's own work.

@@ -29,7 +29,9 @@ final class SessionExecutor implements Executor {
     private final ArrayDeque<Runnable> microtasks = new ArrayDeque<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
     /** {@link #drain}, made once: a session is scheduled once per burst of messages. */
-    private final Runnable drainTask = this::drain;
+    private final Runnable drainTask = () -> drain(null);
+    /** Whether the underlying executor runs each task on the calling thread ({@code directExecutor()}). */
+    private final boolean runsOnCaller;
     /** Writes what the session sent and the transport may hold: after each turn, before application code. */
     private Runnable flush = () -> { };
     /** How deep this thread is in application code called from a task; executor thread only. */
@@ -43,7 +45,16 @@ final class SessionExecutor implements Executor {
     private ArrayList<Runnable> deliveries;
 
     SessionExecutor(Executor base) {
+        this(base, false);
+    }
+
+    /**
+     * @param runsOnCaller whether {@code base} runs each task on the calling thread at once, so that
+     *     an idle session may run a task without queuing it first
+     */
+    SessionExecutor(Executor base, boolean runsOnCaller) {
         this.base = base;
+        this.runsOnCaller = runsOnCaller;
         this.drainsOnEnginePool = base == EnginePools.SHARED;
     }
 
@@ -124,6 +135,13 @@ final class SessionExecutor implements Executor {
 
     @Override
     public void execute(Runnable task) {
+        // Idle, on an executor that would run the drain right here: run the task as the drain's
+        // first, without queuing it. Nothing queued earlier is overtaken: the queue is empty, and
+        // a task queued meanwhile by another thread was not ordered before this one.
+        if (runsOnCaller && tasks.isEmpty() && scheduled.compareAndSet(false, true)) {
+            drain(task);
+            return;
+        }
         tasks.add(task);
         schedule();
     }
@@ -160,11 +178,7 @@ final class SessionExecutor implements Executor {
             // Tasks queued ahead of ours in the moment before it won the session run first, in order.
             Runnable next;
             while ((next = tasks.poll()) != null) {
-                runGuarded(next);
-                Runnable micro;
-                while ((micro = microtasks.poll()) != null) {
-                    runGuarded(micro);
-                }
+                runWithMicrotasks(next);
                 if (next == task) {
                     break;
                 }
@@ -195,23 +209,25 @@ final class SessionExecutor implements Executor {
         }
     }
 
-    private void drain() {
+    /** @param first a task to run before the queued ones, or null; the caller holds {@code scheduled} */
+    private void drain(Runnable first) {
         SessionExecutor previous = CURRENT.get();
         CURRENT.set(this);
         collectingDeliveries = drainsOnEnginePool;
         ArrayList<Runnable> delivered = null;
         try {
+            int ran = 0;
+            if (first != null) {
+                runWithMicrotasks(first);
+                ran = 1;
+            }
             // Bound the work per turn so that one busy session cannot monopolise a pool thread.
-            for (int i = 0; i < 256; i++) {
+            for (; ran < 256; ran++) {
                 Runnable task = tasks.poll();
                 if (task == null) {
                     break;
                 }
-                runGuarded(task);
-                Runnable micro;
-                while ((micro = microtasks.poll()) != null) {
-                    runGuarded(micro);
-                }
+                runWithMicrotasks(task);
             }
             runGuarded(flush);
         } finally {
@@ -226,6 +242,15 @@ final class SessionExecutor implements Executor {
         }
         if (delivered != null) {
             runDeliveries(delivered);
+        }
+    }
+
+    /** Runs a task and then the microtasks it queued, as one turn of the event loop. */
+    private void runWithMicrotasks(Runnable task) {
+        runGuarded(task);
+        Runnable micro;
+        while ((micro = microtasks.poll()) != null) {
+            runGuarded(micro);
         }
     }
 
