@@ -193,12 +193,11 @@ final class WebSocketTransport implements MessageTransport {
      * for the idle timeout as before.
      */
     private void disconnect() {
-        if (socket instanceof WebSocketInternal internal) {
-            ChannelHandlerContext first = internal.channelHandlerContext().pipeline().firstContext();
-            if (first != null) {
-                LOG.log(System.Logger.Level.DEBUG, "Dropping an aborted WebSocket whose peer did not take what was queued");
-                first.close();
-            }
+        ChannelHandlerContext channel = channel();
+        ChannelHandlerContext first = channel == null ? null : channel.pipeline().firstContext();
+        if (first != null) {
+            LOG.log(System.Logger.Level.DEBUG, "Dropping an aborted WebSocket whose peer did not take what was queued");
+            first.close();
         }
     }
 

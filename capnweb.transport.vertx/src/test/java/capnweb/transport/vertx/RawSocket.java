@@ -29,10 +29,14 @@ final class RawSocket implements AutoCloseable {
     /** Opens a socket to the WebSocket twin of {@code httpUri}. */
     static RawSocket open(Vertx vertx, URI httpUri) throws Exception {
         RawSocket raw = new RawSocket(vertx);
-        String wsUri = "ws" + httpUri.toString().substring(4);
-        raw.socket.connect(new WebSocketConnectOptions().setAbsoluteURI(wsUri))
+        raw.socket.connect(new WebSocketConnectOptions().setAbsoluteURI(webSocketUri(httpUri).toString()))
                 .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
         return raw;
+    }
+
+    /** @return the WebSocket twin ({@code ws:}) of a server's {@code http:} URI */
+    static URI webSocketUri(URI httpUri) {
+        return URI.create("ws" + httpUri.toString().substring(4));
     }
 
     String next() throws InterruptedException {

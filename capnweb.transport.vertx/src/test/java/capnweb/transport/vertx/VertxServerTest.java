@@ -138,7 +138,7 @@ class VertxServerTest {
         int answers = WebSocketTransport.FLUSH_AT_BYTES / 1024 + 4;
         List<String> burst = new ArrayList<>(Collections.nCopies(answers, kib));
         burst.add("hold");
-        try (PlainWebSocket ws = PlainWebSocket.open(URI.create("ws" + s.uri().toString().substring(4)), 0)) {
+        try (PlainWebSocket ws = PlainWebSocket.open(RawSocket.webSocketUri(s.uri()), 0)) {
             // Once the session has started, frames are handled on the event loop as they are read.
             ws.sendText("started?");
             assertThat(ws.readText(Duration.ofSeconds(5))).isEqualTo("echo:started?");
