@@ -417,7 +417,11 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
         entry.refcount -= (int) refcount;
         if (entry.refcount == 0) {
             exports.remove((long) rawId);
-            reverseExports.remove(entry.hook);
+            if (rawId < 0) {
+                // Only our own exports (negative ids) are in the reverse map; looking up a push's
+                // hook there would cost an identity hash for nothing.
+                reverseExports.remove(entry.hook);
+            }
             updateCounts();
             entry.hook.dispose();
         }

@@ -118,7 +118,9 @@ class StubImpl implements RpcStub {
     @Override
     public RpcPromise call(String method, Object... args) {
         Objects.requireNonNull(method, "method");
-        List<Object> full = new ArrayList<>(pathOrEmpty());
+        List<Object> path = pathOrEmpty();
+        List<Object> full = new ArrayList<>(path.size() + 1);
+        full.addAll(path);
         full.add(method);
         Object[] actual = args == null ? new Object[] {null} : args;
         MapRecorder recording = MapRecorder.current();

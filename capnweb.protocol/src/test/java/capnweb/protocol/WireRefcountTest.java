@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import capnweb.api.RpcSession;
 import capnweb.api.SessionStats;
+import java.lang.ref.WeakReference;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -148,6 +149,20 @@ class WireRefcountTest {
         peer.expect("[\"resolve\",2,6]");
         assertThat(main.made.get(0).closes.get()).isZero();
         assertThat(session.stats()).isEqualTo(new SessionStats(1, 3));
+    }
+
+    @Test
+    void anExportedTargetThePeerReleasedIsNoLongerHeldByTheSession() {
+        peer.inject("[\"push\",[\"pipeline\",0,[\"makeCounter\"],[5]]]", "[\"pull\",1]");
+        peer.expect("[\"resolve\",1,[\"export\",-1]]");
+        peer.inject("[\"release\",1,1]", "[\"release\",-1,1]");
+        eventually("the counter is closed", () -> main.made.get(0).closes.get() == 1);
+        assertBaseline();
+        WeakReference<Object> counter = new WeakReference<>(main.made.remove(0));
+        eventually("the released counter is garbage collected", () -> {
+            System.gc();
+            return counter.get() == null;
+        });
     }
 
     @Test
