@@ -6,13 +6,17 @@ import capnweb.api.RpcTarget;
 import capnweb.api.SessionOptions;
 import capnweb.api.spi.MessageReceiver;
 import capnweb.api.spi.MessageTransport;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -92,6 +96,40 @@ class ThreadLendingTest {
         LinkedBlockingQueue<String> threads = new LinkedBlockingQueue<>();
         outer.execute(() -> inner.executeHere(() -> threads.add(Thread.currentThread().getName())));
         assertThat(threads.poll(5, TimeUnit.SECONDS)).isEqualTo("base-pool");
+    }
+
+    /**
+     * An idle direct session runs a task at once, but never ahead of tasks still queued. Queued
+     * tasks with no drain scheduled happen when a drain stops at its bound and another thread
+     * comes before it reschedules; an executor that refuses the next drain leaves the same state
+     * on one thread.
+     */
+    @Test
+    void anIdleDirectSessionDoesNotRunANewTaskAheadOfQueuedOnes() {
+        AtomicBoolean refuseNext = new AtomicBoolean();
+        Executor direct = task -> {
+            if (refuseNext.getAndSet(false)) {
+                throw new RejectedExecutionException("refused once");
+            }
+            task.run();
+        };
+        SessionExecutor executor = new SessionExecutor(direct, true);
+        List<String> order = new ArrayList<>();
+        int queued = 300;
+        executor.execute(() -> {
+            for (int i = 0; i < queued; i++) {
+                String name = "queued " + i;
+                executor.execute(() -> order.add(name));
+            }
+            refuseNext.set(true);
+        });
+        // One drain runs at most 256 tasks; the rest wait for a drain the executor refused.
+        assertThat(order).hasSizeLessThan(queued);
+
+        executor.execute(() -> order.add("late"));
+
+        assertThat(order).hasSize(queued + 1);
+        assertThat(order.subList(queued - 2, queued + 1)).containsExactly("queued 298", "queued 299", "late");
     }
 
     @Test
