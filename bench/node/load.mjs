@@ -6,8 +6,9 @@
 //          [--scenarios seq,conc256,pipeline,echo1m,batch] [--seconds 5] [--warmup 2]
 // Scenarios: seq (one call at a time), conc256 (256 calls in flight on one session), pipeline
 // (makeCounter + 10 pipelined increments, 16 chains in flight), echo1m (echo of a 1 MiB string),
-// batch (one HTTP batch session per call, 8 in flight), rawseq and raw256 (WebSocket echo with no
-// RPC, against a raw echo server).
+// batch (one HTTP batch session per call, 8 in flight), sessions64 (square over 64 WebSocket
+// sessions, one call at a time on each; not run by default), rawseq and raw256 (WebSocket echo
+// with no RPC, against a raw echo server).
 
 import { readFileSync } from "node:fs";
 import { WebSocket } from "ws";
@@ -128,6 +129,27 @@ async function overSession(inFlight, makeOp) {
   }
 }
 
+// `count` sessions, each with one call at a time: as many operations in flight as sessions, each
+// taking an idle session and giving it back when its call is answered.
+async function overSessions(count, makeOp) {
+  const sockets = await Promise.all(Array.from({ length: count }, openSocket));
+  const apis = sockets.map((ws) => newWebSocketRpcSession(ws));
+  const idle = apis.map(makeOp);
+  try {
+    return await windowed(count, async (i) => {
+      const op = idle.pop();
+      try {
+        await op(i);
+      } finally {
+        idle.push(op);
+      }
+    });
+  } finally {
+    for (const api of apis) api[Symbol.dispose]();
+    for (const ws of sockets) ws.close();
+  }
+}
+
 const square = (api) => async (i) => {
   const x = i % 1000;
   expect(await api.square(x), x * x);
@@ -175,6 +197,7 @@ async function run(scenario) {
     case "pipeline": return overSession(16, chain);
     case "echo1m": return overSession(1, echo);
     case "batch": return windowed(8, batchSquare);
+    case "sessions64": return overSessions(64, square);
     case "rawseq": return raw(1);
     case "raw256": return raw(256);
     default: throw new Error(`Unknown scenario '${scenario}'.`);

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.LongFunction;
 
 /**
@@ -31,8 +32,9 @@ import java.util.function.LongFunction;
  * Scenarios: {@code seq} one call at a time; {@code conc256} 256 calls in flight on one session;
  * {@code pipeline} makeCounter plus 10 pipelined increments, 16 chains in flight; {@code echo1m}
  * echo of a 1 MiB string, one at a time; {@code batch} one HTTP batch session per call, 8 in
- * flight; {@code rawseq} and {@code raw256} echo WebSocket messages with no RPC (against
- * {@code BenchServer PORT TRANSPORT raw}); {@code rawcall256} sends, with 256 in flight, the
+ * flight; {@code sessions64} {@code square} over 64 WebSocket sessions, one call at a time on
+ * each (not run by default); {@code rawseq} and {@code raw256} echo WebSocket messages with no
+ * RPC (against {@code BenchServer PORT TRANSPORT raw}); {@code rawcall256} sends, with 256 in flight, the
  * frames of a {@code square} call with no RPC: a push and a pull, the pull's echo standing for
  * the answer, then a release.
  */
@@ -54,7 +56,7 @@ public final class LoadClient {
     private final double warmup;
     private final boolean direct;
 
-    private LoadClient(URI httpUri, String transport, ProcProbe probe, double seconds, double warmup, boolean direct) {
+    LoadClient(URI httpUri, String transport, ProcProbe probe, double seconds, double warmup, boolean direct) {
         this.httpUri = httpUri;
         this.wsUri = URI.create(httpUri.toString().replaceFirst("^http", "ws"));
         this.transport = transport;
@@ -131,6 +133,8 @@ public final class LoadClient {
                 return overSession(1, main -> i -> echo(main, ONE_MIB));
             case "batch":
                 return new Window(8, i -> batchSquare(i)).run(warmup, seconds, probe);
+            case "sessions64":
+                return overSessions(64);
             case "rawseq":
                 return raw(1);
             case "raw256":
@@ -139,7 +143,7 @@ public final class LoadClient {
                 return rawCall(256);
             default:
                 throw new IllegalArgumentException("Unknown scenario '" + scenario + "'; known: "
-                        + RPC_SCENARIOS + ", rawseq, raw256, rawcall256");
+                        + RPC_SCENARIOS + ", sessions64, rawseq, raw256, rawcall256");
         }
     }
 
@@ -158,6 +162,29 @@ public final class LoadClient {
             java.util.function.Function<RpcStub, LongFunction<CompletionStage<?>>> op) throws Exception {
         try (RpcSession session = CapnWeb.connect(wsUri, options()); RpcStub main = session.main()) {
             return new Window(inFlight, op.apply(main)).run(warmup, seconds, probe);
+        }
+    }
+
+    /** {@code count} WebSocket sessions, each with one {@code square} call at a time. */
+    private Window.Measured overSessions(int count) throws Exception {
+        List<RpcSession> sessions = new ArrayList<>();
+        ConcurrentLinkedQueue<RpcStub> idle = new ConcurrentLinkedQueue<>();
+        try {
+            for (int k = 0; k < count; k++) {
+                RpcSession session = CapnWeb.connect(wsUri, options());
+                sessions.add(session);
+                idle.add(session.main());
+            }
+            // As many operations in flight as sessions, each taking an idle session and giving it
+            // back when its call is answered, so each session has one call at a time.
+            return new Window(count, i -> {
+                RpcStub main = idle.poll();
+                return square(main, i).whenComplete((v, e) -> idle.add(main));
+            }).run(warmup, seconds, probe);
+        } finally {
+            for (RpcSession session : sessions) {
+                session.close();
+            }
         }
     }
 
