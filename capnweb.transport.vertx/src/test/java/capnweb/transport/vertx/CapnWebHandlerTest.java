@@ -7,12 +7,21 @@ import capnweb.api.RpcSession;
 import capnweb.api.RpcStub;
 import capnweb.api.ServerOptions;
 import capnweb.api.SessionOptions;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -73,6 +82,46 @@ class CapnWebHandlerTest {
         }
         assertThat(capnweb.openSessions()).isZero();
         assertThat(post(port, "/other", "x")).as("the application's server keeps running").isEqualTo("200 app");
+    }
+
+    /** The README's recipe for using every event loop: server instances sharing one handler. */
+    @Test
+    void oneHandlerServesServerInstancesOnEveryEventLoop() throws Exception {
+        CapnWebHandler capnweb = CapnWebVertx.handler(ServerOptions.builder(() -> "shared").build(), engine);
+        int instances = 2;
+        int port;
+        try (ServerSocket probe = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            port = probe.getLocalPort();
+        }
+        await(vertx.deployVerticle(() -> new VerticleBase() {
+            @Override
+            public Future<?> start() {
+                return vertx.createHttpServer().requestHandler(capnweb).listen(port, "127.0.0.1");
+            }
+        }, new DeploymentOptions().setInstances(instances)));
+
+        List<RawSocket> sockets = new ArrayList<>();
+        try {
+            for (int i = 0; i < 2 * instances; i++) {
+                RawSocket ws = RawSocket.open(vertx, URI.create("http://127.0.0.1:" + port + "/rpc"));
+                sockets.add(ws);
+                // A first message may reach the session on the thread that starts it; the second
+                // comes from the socket's event loop.
+                for (String message : List.of("first", "second")) {
+                    ws.socket.writeTextMessage(message);
+                    assertThat(ws.next()).isEqualTo("echo:" + message);
+                }
+            }
+            Set<String> loops = new HashSet<>();
+            engine.sessions.forEach(session -> session.messageThreads.stream()
+                    .filter(t -> t.startsWith("vert.x-eventloop-thread-")).forEach(loops::add));
+            assertThat(loops).hasSize(instances);
+            assertThat(capnweb.openSessions()).isEqualTo(2 * instances);
+        } finally {
+            for (RawSocket ws : sockets) {
+                ws.close();
+            }
+        }
     }
 
     @Test

@@ -10,9 +10,11 @@ import capnweb.api.spi.MessageTransport;
 import capnweb.api.spi.RpcEngine;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -72,6 +74,8 @@ final class FakeEngine implements RpcEngine {
         final BlockingQueue<String> received = new LinkedBlockingQueue<>();
         final CompletableFuture<Throwable> ended = new CompletableFuture<>();
         final CompletableFuture<Void> closed = new CompletableFuture<>();
+        /** The threads messages arrived on. */
+        final Set<String> messageThreads = ConcurrentHashMap.newKeySet();
 
         FakeSession(MessageTransport transport, Object main) {
             this.transport = transport;
@@ -80,6 +84,7 @@ final class FakeEngine implements RpcEngine {
 
         @Override
         public void onMessage(String message) {
+            messageThreads.add(Thread.currentThread().getName());
             received.add(message);
             CountDownLatch hold = holdOn;
             if (hold != null && message.equals("hold")) {

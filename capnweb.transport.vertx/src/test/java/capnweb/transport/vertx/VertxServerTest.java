@@ -1,6 +1,7 @@
 package capnweb.transport.vertx;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import capnweb.api.RpcServer;
 import capnweb.api.ServerOptions;
@@ -12,6 +13,8 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.WebSocketFrame;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -164,6 +167,16 @@ class VertxServerTest {
             assertThat(b.next()).isEqualTo("echo:b");
             assertThat(engine.sessions).extracting(x -> x.main).containsExactlyInAnyOrder("main1", "main2");
             assertThat(s.openSessions()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aPortInUseFailsTheStartWithASentenceSayingSo() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            assertThatThrownBy(() -> serve(options().host("127.0.0.1").port(taken.getLocalPort())))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("Could not listen on 127.0.0.1:" + taken.getLocalPort())
+                    .hasMessageContaining("Choose another port, or 0 for any free one.");
         }
     }
 
