@@ -10,7 +10,9 @@
 # servers), WARM (default 8: seconds of each scenario in the warm-up pass every server gets before
 # it is measured; the JVM's compiler needs about 10 s of a new kind of load to settle), PORT
 # (default 18700), DIRECT (default yes: also measure each transport's server, and the Java
-# client, with SessionOptions.directExecutor(), named "TRANSPORT+direct"; "no" skips it).
+# client, with SessionOptions.directExecutor(), named "TRANSPORT+direct"; "no" skips it),
+# MANY_SESSIONS (default no; "yes" also measures sessions64, 64 sessions with one call at a time
+# on each, with both clients against every RPC server; no goal uses it).
 # Builds what is missing first (./mvnw package, npm ci).
 set -euo pipefail
 
@@ -105,6 +107,14 @@ measure() { # prints the table, appends the RESULT lines; a failed scenario is r
     "$@" --seconds "$seconds" --warmup "$warmup" | tee -a "$results" | grep -v '^RESULT' \
         || echo "Some scenarios failed in: $*" >&2
 }
+many_sessions() { # SERVER-NAME [Java client args]: sessions64 with both clients, if asked for
+    if [ "${MANY_SESSIONS:-no}" = yes ]; then
+        local name="$1"
+        shift
+        measure node_load "$name" --scenarios sessions64
+        measure java_load "$name" "$@" --scenarios sessions64
+    fi
+}
 
 echo "Load average before: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores; results in $results" >&2
 # How idle CPUs sleep changes every sequential row: a CPU that halts is slow to wake (PERFORMANCE.md,
@@ -118,6 +128,7 @@ for run in $(seq 1 "$runs"); do
     warm reference
     measure node_load reference
     measure java_load reference --transport jetty --scenarios seq,conc256,batch
+    many_sessions reference --transport jetty
     stop_server
 
     for t in $available; do
@@ -131,6 +142,7 @@ for run in $(seq 1 "$runs"); do
         warm "$t"
         measure node_load "$t"
         measure java_load "$t" --transport "$t"
+        many_sessions "$t" --transport "$t"
         stop_server
 
         if [ "${DIRECT:-yes}" != no ]; then
@@ -140,6 +152,7 @@ for run in $(seq 1 "$runs"); do
             warm "$t+direct"
             measure node_load "$t+direct"
             measure java_load "$t+direct" --transport "$t" --direct --scenarios seq,conc256,batch
+            many_sessions "$t+direct" --transport "$t" --direct
             stop_server
         fi
 
