@@ -137,6 +137,28 @@ class WireHostileTest {
         }
     }
 
+    /**
+     * The peer resolves its promise to our export whose value holds that same promise. Reading
+     * the value then reads the promise, which reads the value again: without a bound, one session
+     * task chained such reads for ever and took the JVM's heap with it. The cycle is rejected; the
+     * session carries on, as the reference's does (where the cycle simply never resolves).
+     */
+    @Test
+    void promisesThatResolveToOneAnotherAreRejectedAndTheSessionCarriesOn() {
+        try (RawPeer.Connected conn = RawPeer.connect(new WireTargets.Main())) {
+            conn.peer().inject("[\"push\",[\"pipeline\",0,[\"echo\"],[[\"promise\",-2]]]]", "[\"pull\",1]",
+                    "[\"resolve\",-2,[\"import\",1]]");
+            conn.peer().expect("[\"release\",-2,1]");
+            conn.peer().expect("[\"resolve\",1,[\"export\",-1]]");
+            conn.peer().inject("[\"push\",[\"pipeline\",1,[\"x\"],[]]]", "[\"pull\",2]");
+            conn.peer().expect("[\"reject\",2,[\"error\",\"Error\",\"A promise's resolution leads back to the promise "
+                    + "itself (more than " + PromiseHook.MAX_CHAIN + " promises chained); the peer's promises "
+                    + "resolve to one another in a cycle.\"]]");
+            conn.peer().inject("[\"push\",[\"pipeline\",0,[\"square\"],[3]]]", "[\"pull\",3]");
+            conn.peer().expect("[\"resolve\",3,9]");
+        }
+    }
+
     @Test
     void pipeIsAcceptedAndAStreamCallOnATargetWithoutWriteRejects() {
         try (RawPeer.Connected conn = RawPeer.connect(new WireTargets.Main())) {
