@@ -122,6 +122,8 @@ class FuzzSessionTest {
             "[\"push\",[\"import\",0]]",
             "[\"push\",[\"pipeline\",1,[\"a\",0,\"b\"]]]",
             "[\"push\",[\"pipeline\",0,[\"echo\"],[[\"promise\",-2]]]]",
+            // resolves the peer's promise -2 to our export 1, whose value may hold that promise
+            "[\"resolve\",-2,[\"import\",1]]",
             "[\"push\",[\"pipeline\",0,[\"echo\"],[[[[\"export\",-3],[\"export\",-3]]]]]]",
             "[\"push\",[\"pipeline\",0,[\"add\"],[[\"pipeline\",1],[\"pipeline\",0,[\"square\"],[2]]]]]",
             "[\"abort\",[\"error\",\"Error\",\"bye\"]]");
