@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import capnweb.api.RpcServer;
 import capnweb.api.ServerOptions;
 import capnweb.api.spi.ProviderRegistry;
-import java.net.URI;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Timeout;
@@ -27,7 +26,7 @@ class LoadClientTest {
                     return new BenchTarget();
                 }).port(0).transport(transport).build(), registry.engine());
         try {
-            LoadClient client = new LoadClient(URI.create(server.uri().toString()), transport, null, 0.3, 0.2, false);
+            LoadClient client = new LoadClient(server.uri(), transport, null, 0.3, 0.2, false);
 
             Window.Measured measured = client.run("sessions64");
 

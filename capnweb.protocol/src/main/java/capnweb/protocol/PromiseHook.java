@@ -3,7 +3,7 @@ package capnweb.protocol;
 import com.google.gson.JsonArray;
 import java.util.List;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * A hook for a hook that is not known yet. Calls wait for it, always through the promise even
@@ -33,40 +33,19 @@ final class PromiseHook extends StubHook {
 
     @Override
     StubHook call(List<Object> path, Payload args) {
-        int depth = nextDepth();
-        if (depth > MAX_CHAIN) {
-            args.dispose();
-            return new ErrorHook(chainTooDeep());
-        }
         // The application's stubs may be closed once call() returns: own copies are needed.
         args.ensureOwned();
-        return new PromiseHook(promise.then(hook -> atDepth(depth, () -> hook.call(path, args)), err -> {
-            args.dispose();
-            throw err;
-        }));
+        return chain(hook -> hook.call(path, args), args::dispose);
     }
 
     @Override
     StubHook map(List<Object> path, List<StubHook> captures, JsonArray instructions) {
-        int depth = nextDepth();
-        if (depth > MAX_CHAIN) {
-            captures.forEach(StubHook::dispose);
-            return new ErrorHook(chainTooDeep());
-        }
-        return new PromiseHook(promise.then(hook -> atDepth(depth, () -> hook.map(path, captures, instructions)),
-                err -> {
-                    captures.forEach(StubHook::dispose);
-                    throw err;
-                }));
+        return chain(hook -> hook.map(path, captures, instructions), () -> captures.forEach(StubHook::dispose));
     }
 
     @Override
     StubHook get(List<Object> path) {
-        int depth = nextDepth();
-        if (depth > MAX_CHAIN) {
-            return new ErrorHook(chainTooDeep());
-        }
-        return new PromiseHook(promise.then(hook -> atDepth(depth, () -> hook.get(path))));
+        return chain(hook -> hook.get(path), null);
     }
 
     @Override
@@ -74,25 +53,37 @@ final class PromiseHook extends StubHook {
         if (resolution != null) {
             return resolution.dup();
         }
-        int depth = nextDepth();
-        if (depth > MAX_CHAIN) {
-            return new ErrorHook(chainTooDeep());
-        }
-        return new PromiseHook(promise.then(hook -> atDepth(depth, hook::dup)));
+        return chain(StubHook::dup, null);
     }
 
-    /** @return the depth of a reaction chained from the code running now */
-    private static int nextDepth() {
-        return CHAIN_DEPTH.get()[0] + 1;
+    /**
+     * A promise for {@code reaction} applied to this promise's hook, one step deeper in the chain
+     * than the code running now; an error beyond {@link #MAX_CHAIN}.
+     *
+     * @param release what to release when no hook will ever take the arguments (this promise
+     *     rejects, or the chain is too deep), or null
+     */
+    private StubHook chain(Function<StubHook, StubHook> reaction, Runnable release) {
+        int depth = CHAIN_DEPTH.get()[0] + 1;
+        if (depth > MAX_CHAIN) {
+            if (release != null) {
+                release.run();
+            }
+            return new ErrorHook(chainTooDeep());
+        }
+        return new PromiseHook(promise.then(hook -> atDepth(depth, reaction, hook), release == null ? null : err -> {
+            release.run();
+            throw err;
+        }));
     }
 
     /** Runs a chained reaction at its depth, so that what it chains in turn is one deeper. */
-    private static StubHook atDepth(int depth, Supplier<StubHook> reaction) {
+    private static StubHook atDepth(int depth, Function<StubHook, StubHook> reaction, StubHook hook) {
         int[] current = CHAIN_DEPTH.get();
         int saved = current[0];
         current[0] = depth;
         try {
-            return reaction.get();
+            return reaction.apply(hook);
         } finally {
             current[0] = saved;
         }
