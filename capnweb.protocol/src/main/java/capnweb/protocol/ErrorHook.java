@@ -8,6 +8,14 @@ import java.util.function.Consumer;
 final class ErrorHook extends StubHook {
     private static final System.Logger LOG = System.getLogger(ErrorHook.class.getName());
 
+    /**
+     * The hook every stub points at once it was closed. It lives here, not in {@link StubHook}:
+     * a superclass whose initialization makes a subclass deadlocks against a thread that
+     * initializes the subclass first, as two sessions made at once on a new JVM did.
+     */
+    static final StubHook DISPOSED = new ErrorHook(
+            Errors.error("Attempted to use RPC stub after it has been disposed."));
+
     private final Throwable error;
 
     ErrorHook(Throwable error) {

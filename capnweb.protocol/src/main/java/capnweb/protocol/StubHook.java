@@ -35,8 +35,4 @@ abstract class StubHook {
 
     /** Runs {@code callback} if and when what this hook refers to breaks. */
     abstract void onBroken(Consumer<Throwable> callback);
-
-    /** The hook every stub points at once it was closed. */
-    static final StubHook DISPOSED = new ErrorHook(
-            Errors.error("Attempted to use RPC stub after it has been disposed."));
 }

@@ -105,7 +105,7 @@ class StubImpl implements RpcStub {
         if (owner && CLOSED.compareAndSet(this, false, true)) {
             session.untrackStub(this);
             StubHook h = cell.hook;
-            cell.hook = StubHook.DISPOSED;
+            cell.hook = ErrorHook.DISPOSED;
             if (h != null) {
                 h.dispose();
             }
