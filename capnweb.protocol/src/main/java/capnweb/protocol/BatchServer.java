@@ -17,6 +17,14 @@ import java.util.concurrent.CompletionStage;
  * sent so far, ending with the {@code abort} message, so the client learns what went wrong.
  */
 final class BatchServer {
+    /** Why a pull or stream message the server sends cannot be answered within the batch. */
+    static final String CANNOT_WAIT = "An HTTP batch server cannot wait for a result from the client: the client "
+            + "can only answer in a later request. Use a WebSocket session for calls back to the client.";
+    /** Why what still waits for the client once the request was read fails. */
+    static final String INPUT_ENDED = "The HTTP batch ended while the server still waited for the client: a promise "
+            + "it sent was not resolved, or a stream it writes to was not closed, within the request. Resolve and "
+            + "close them in the same batch, or use a WebSocket session.";
+
     private BatchServer() {
     }
 
@@ -43,8 +51,7 @@ final class BatchServer {
             @Override
             Throwable pullRefusal() {
                 // The reference would hang here; an error that says why is kinder.
-                return Errors.error("An HTTP batch server cannot wait for a result from the client: the client "
-                        + "can only answer in a later request. Use a WebSocket session for calls back to the client.");
+                return Errors.error(CANNOT_WAIT);
             }
         };
         session.start();
@@ -64,14 +71,18 @@ final class BatchServer {
         }
         CompletableFuture<String> response = new CompletableFuture<>();
         // Queued after every message, so it runs once all of them were handled.
-        session.executor.execute(() -> session.drainLater().whenSettled((v, e) -> {
-            String text = String.join("\n", transport.sent);
-            session.endQuietly(Errors.batchEnded());
-            // Completed here rather than on the delivery pool: the session has ended, and what
-            // waits on this future is the transport writing the response (non-blocking), so a
-            // further thread hop would only add latency and CPU to every batch.
-            response.complete(text);
-        }));
+        session.executor.execute(() -> {
+            // Nothing more can come from the client; the reference would wait for it for ever.
+            session.endOfInput(Errors.error(INPUT_ENDED));
+            session.drainLater().whenSettled((v, e) -> {
+                String text = String.join("\n", transport.sent);
+                session.endQuietly(Errors.batchEnded());
+                // Completed here rather than on the delivery pool: the session has ended, and what
+                // waits on this future is the transport writing the response (non-blocking), so a
+                // further thread hop would only add latency and CPU to every batch.
+                response.complete(text);
+            });
+        });
         return response;
     }
 

@@ -86,6 +86,11 @@ final class ImportHook extends StubHook {
             }
         }
 
+        /** Whether something waits for the peer to resolve this entry. */
+        boolean awaitsPeer() {
+            return resolution == null && activePull != null;
+        }
+
         void abort(Throwable error) {
             if (resolution == null) {
                 resolution = new ErrorHook(error);

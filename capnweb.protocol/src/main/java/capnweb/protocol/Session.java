@@ -736,6 +736,11 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
             updateCounts();
             throw err;
         });
+        // The peer answers a stream message as it answers a pull: where it cannot, neither.
+        Throwable refusal = pullRefusal();
+        if (refusal != null) {
+            entry.abort(refusal);
+        }
         return new StreamSend(done, size);
     }
 
@@ -921,6 +926,24 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
      */
     void endQuietly(Throwable reason) {
         end(reason, false, true);
+    }
+
+    /**
+     * The peer will send nothing more (an HTTP batch's request was read to its end), so what
+     * still waits for it would wait for ever: its promises, the answers to our pulls and stream
+     * writes, and its writes to our writable streams and pipes fail with {@code why} instead.
+     */
+    void endOfInput(Throwable why) {
+        for (ImportHook.Entry entry : imports.values()) {
+            if (entry.awaitsPeer()) {
+                entry.abort(why);
+            }
+        }
+        for (ExportEntry entry : exports.values()) {
+            if (entry.hook instanceof WritableHook) {
+                ((WritableHook) entry.hook).endOfInput(why);
+            }
+        }
     }
 
     Later<Void> drainLater() {

@@ -121,6 +121,18 @@ final class WritableHook extends StubHook {
         }
     }
 
+    /** The peer will never write again: an unclosed sink is aborted after what it was sent. */
+    void endOfInput(Throwable why) {
+        State s = state;
+        if (s != null && !s.closed) {
+            s.closed = true;
+            s.tail = s.tail.then(x -> {
+                s.sink.abort(why);
+                return null;
+            });
+        }
+    }
+
     @Override
     void onBroken(Consumer<Throwable> callback) {
         // A writer notices a broken stream when a write fails.

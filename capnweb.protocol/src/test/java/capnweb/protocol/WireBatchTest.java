@@ -89,6 +89,46 @@ class WireBatchTest {
         }
     }
 
+    /**
+     * What the server waits for from the client once a batch was read can never come: the client
+     * answers only in a later request, and a batch has none. The reference's batch server waits
+     * for ever, holding the request; this one rejects what waits with a sentence saying why.
+     */
+    static Stream<Arguments> batchesThatLeaveTheServerWaitingForTheClient() {
+        return Stream.of(
+                Arguments.of("a promise of the client's that it never resolves",
+                        lines("[\"push\",[\"pipeline\",0,[\"square\"],[[\"promise\",-2]]]]", "[\"pull\",1]"),
+                        1, BatchServer.INPUT_ENDED),
+                Arguments.of("a pipe the client writes to and never closes",
+                        lines("[\"pipe\"]", "[\"stream\",[\"pipeline\",1,[\"write\"],[1]]]",
+                                "[\"push\",[\"pipeline\",0,[\"sumStream\"],[[\"readable\",1]]]]", "[\"pull\",3]"),
+                        3, BatchServer.INPUT_ENDED),
+                Arguments.of("writes to the client's writable stream",
+                        lines("[\"push\",[\"pipeline\",0,[\"writeTo\"],[[\"writable\",-1],2]]]", "[\"pull\",1]"),
+                        1, BatchServer.CANNOT_WAIT),
+                Arguments.of("a stream message on a result that writes to the client",
+                        lines("[\"push\",[\"pipeline\",0,[\"writeTo\"],[[\"writable\",-1],2]]]",
+                                "[\"stream\",[\"pipeline\",1,[\"close\"],[]]]"),
+                        2, BatchServer.CANNOT_WAIT));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("batchesThatLeaveTheServerWaitingForTheClient")
+    void batchThatLeavesTheServerWaitingForTheClientIsAnsweredWithARejection(String name, String request, int id,
+            String message) {
+        String body = serve(request, new StreamTargets.Main());
+        assertThat(canonLines(body)).as(body).endsWith(RawPeer.canon(RawPeer.parse(
+                "[\"reject\"," + id + ",[\"error\",\"Error\"," + Json.write(new com.google.gson.JsonPrimitive(message))
+                        + "]]")));
+    }
+
+    @Test
+    void promiseTheClientResolvesLaterInTheSameBatchIsAwaited() {
+        String body = serve(lines("[\"push\",[\"pipeline\",0,[\"square\"],[[\"promise\",-2]]]]", "[\"pull\",1]",
+                "[\"resolve\",-2,3]"), new StreamTargets.Main());
+        assertThat(canonLines(body)).contains(RawPeer.canon(RawPeer.parse("[\"resolve\",1,9]")));
+    }
+
     @Test
     void eachBatchHasItsOwnSession() {
         String first = serve(lines("[\"push\",[\"pipeline\",0,[\"makeCounter\"],[5]]]", "[\"pull\",1]"));
@@ -101,7 +141,11 @@ class WireBatchTest {
     }
 
     private static String serve(String request) {
-        CompletableFuture<String> f = engine().serveBatch(request, new WireTargets.Main(), SessionOptions.defaults())
+        return serve(request, new WireTargets.Main());
+    }
+
+    private static String serve(String request, Object main) {
+        CompletableFuture<String> f = engine().serveBatch(request, main, SessionOptions.defaults())
                 .toCompletableFuture();
         assertThat(f).succeedsWithin(RawPeer.WAIT);
         return f.join();
