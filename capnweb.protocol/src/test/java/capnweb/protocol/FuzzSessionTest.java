@@ -2,8 +2,13 @@ package capnweb.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import capnweb.api.RpcBlob;
+import capnweb.api.RpcStreams;
 import capnweb.api.RpcStub;
 import capnweb.api.RpcTarget;
+import capnweb.api.RpcWritableStream;
+import capnweb.api.SessionOptions;
+import capnweb.api.Undefined;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
@@ -18,6 +23,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.LongStream;
@@ -38,6 +44,7 @@ import org.junit.jupiter.api.Timeout;
 class FuzzSessionTest {
     private static final int FRAMES_PER_SEED = 1000;
     private static final int FRAMES_PER_SESSION = 40;
+    private static final int BATCHES = Integer.getInteger("fuzz.batches", 1000);
     private static final long FIXED_SEED = 0x5EED_CAFEL;
     private static final Set<String> MESSAGE_TYPES = Set.of("push", "pull", "resolve", "reject", "release",
             "abort", "stream", "pipe");
@@ -73,7 +80,32 @@ class FuzzSessionTest {
         }
 
         public List<Long> generate(int n) {
-            return LongStream.range(0, Math.max(0, Math.min(n, 64))).boxed().toList();
+            return LongStream.range(0, bounded(n)).boxed().toList();
+        }
+
+        public Flow.Publisher<Object> streamNumbers(int n) {
+            return RpcStreams.publisherOf(new ArrayList<>(generate(n)));
+        }
+
+        public CompletionStage<Integer> countChunks(Flow.Publisher<Object> readable) {
+            return RpcStreams.readAll(readable).thenApply(List::size);
+        }
+
+        public CompletionStage<Object> writeTo(RpcWritableStream writable, int n) {
+            CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
+            for (long i = 0; i < bounded(n); i++) {
+                long value = i;
+                chain = chain.thenCompose(x -> writable.write(value));
+            }
+            return chain.thenCompose(x -> writable.close()).thenApply(x -> Undefined.INSTANCE);
+        }
+
+        public RpcBlob echoBlob(RpcBlob blob) {
+            return blob;
+        }
+
+        private static int bounded(int n) {
+            return Math.max(0, Math.min(n, 64));
         }
     }
 
@@ -126,12 +158,29 @@ class FuzzSessionTest {
             "[\"resolve\",-2,[\"import\",1]]",
             "[\"push\",[\"pipeline\",0,[\"echo\"],[[[[\"export\",-3],[\"export\",-3]]]]]]",
             "[\"push\",[\"pipeline\",0,[\"add\"],[[\"pipeline\",1],[\"pipeline\",0,[\"square\"],[2]]]]]",
+            // streams: a pipe the peer writes and we read, a writable of the peer's, a stream of ours
+            "[\"pipe\"]",
+            "[\"stream\",[\"pipeline\",1,[\"write\"],[[\"bytes\",\"AQID\"]]]]",
+            "[\"stream\",[\"pipeline\",1,[\"close\"],[]]]",
+            "[\"push\",[\"pipeline\",0,[\"countChunks\"],[[\"readable\",1]]]]",
+            "[\"push\",[\"pipeline\",0,[\"writeTo\"],[[\"writable\",-1],2]]]",
+            "[\"push\",[\"pipeline\",0,[\"streamNumbers\"],[2]]]",
+            "[\"push\",[\"pipeline\",0,[\"echoBlob\"],[[\"blob\",\"text/plain\",[\"readable\",1]]]]]",
+            // Fetch values
+            "[\"push\",[\"pipeline\",0,[\"echo\"],[[\"request\",\"https://example.com/a\",{\"method\":\"PUT\","
+                    + "\"headers\":[[\"content-type\",\"text/plain\"]],\"body\":[\"readable\",1]}]]]]",
+            "[\"push\",[\"pipeline\",0,[\"echo\"],[[\"response\",\"body\",{\"status\":404,"
+                    + "\"headers\":[[\"x-a\",\"1\"]]}],[\"headers\",[[\"a\",\"b\"]]]]]]",
             "[\"abort\",[\"error\",\"Error\",\"bye\"]]");
 
     private static final String[] NAMES = {"push", "pull", "resolve", "reject", "release", "abort", "stream",
         "pipe", "export", "import", "promise", "pipeline", "remap", "bigint", "date", "bytes", "error", "undefined",
-        "inf", "-inf", "nan", "url", "add", "echo", "makeCounter", "increment", "value", "callFunction", "hang",
-        "__proto__", "constructor", "prototype", "toString", "getClass", "", "\u0000", "\uD800", "💥"};
+        "inf", "-inf", "nan", "url", "readable", "writable", "blob", "request", "response", "headers",
+        "add", "echo", "makeCounter", "increment", "value", "callFunction", "hang", "countChunks", "writeTo",
+        "write", "close", "__proto__", "constructor", "prototype", "toString", "getClass", "", "\u0000", "\uD800",
+        "💥"};
+    /** How many of {@link #NAMES}, from the first, are message types and special forms. */
+    private static final int SPECIAL_NAMES = 28;
     private static final double[] NUMBERS = {0, 1, 2, 3, -1, -2, -3, 0.5, -0.0, 1e308, -1e308, 9007199254740993.0,
         4294967296.0, Integer.MAX_VALUE, Long.MIN_VALUE, 1e-320, 1_000_000};
 
@@ -142,6 +191,8 @@ class FuzzSessionTest {
     private int sessions;
     private int aborted;
     private int probesAnswered;
+    /** Stream messages the sessions sent: a sign that the frames reach the stream machinery. */
+    private int streamMessages;
 
     @BeforeEach
     void watchForEscapes() {
@@ -159,7 +210,9 @@ class FuzzSessionTest {
     void randomAndMutatedFramesNeverBreakTheEngine() {
         List<Long> seeds = new ArrayList<>(List.of(FIXED_SEED));
         Random seedSource = new Random();
-        for (int i = 0; i < 3; i++) {
+        // -Dfuzz.randomSeeds=N runs more, for a longer search (with
+        // -Djunit.jupiter.execution.timeout.mode=disabled, as they take more than the timeout).
+        for (int i = 0; i < Integer.getInteger("fuzz.randomSeeds", 3); i++) {
             seeds.add(seedSource.nextLong());
         }
         for (long seed : seeds) {
@@ -167,17 +220,80 @@ class FuzzSessionTest {
             sessions = 0;
             aborted = 0;
             probesAnswered = 0;
+            streamMessages = 0;
             fuzz(seed);
             System.out.println("  " + FRAMES_PER_SEED + " frames, " + sessions + " sessions, " + aborted
-                    + " aborted, " + probesAnswered + " probes answered");
+                    + " aborted, " + probesAnswered + " probes answered, " + streamMessages + " stream messages sent");
             // Both outcomes must occur, or the generator has degenerated.
             assertThat(aborted).as("sessions aborted with seed %d", seed).isPositive();
             assertThat(probesAnswered).as("probes answered with seed %d", seed).isPositive();
+            assertThat(streamMessages).as("stream messages sent with seed %d", seed).isPositive();
             assertThat(uncaught.get()).as("uncaught exception with seed %d", seed).isNull();
             assertThat(SessionExecutor.ESCAPED.get() - escapedBefore)
                     .as("errors that escaped a session task with seed %d", seed).isZero();
             assertFreshSessionWorks();
         }
+    }
+
+    /**
+     * HTTP batches made of the same frames: every batch is answered (none waits for ever), with
+     * protocol messages only and an abort, if any, last; nothing escapes; and a batch served
+     * afterwards works. A batch that pulls {@code hang()} waits as long as the application does,
+     * so bodies naming it are left out.
+     */
+    @Test
+    void randomBatchesAreAlwaysAnsweredAndNeverBreakTheEngine() throws Exception {
+        long seed = Long.getLong("fuzz.batchSeed", new Random().nextLong());
+        System.out.println("FuzzSessionTest batch seed " + seed + " (replay with -Dfuzz.batchSeed=" + seed + ")");
+        Random random = new Random(seed);
+        int batches = 0;
+        int abortedBatches = 0;
+        int answeredBatches = 0;
+        while (batches < BATCHES) {
+            List<String> frames = new ArrayList<>();
+            int n = 1 + random.nextInt(6);
+            for (int i = 0; i < n; i++) {
+                frames.add(nextFrame(random));
+            }
+            String body = String.join("\n", frames);
+            if (body.contains("hang")) {
+                continue;
+            }
+            batches++;
+            String response;
+            try {
+                response = BatchServer.serve(body, new FuzzTarget(), SessionOptions.defaults())
+                        .toCompletableFuture().get(5, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new AssertionError("seed " + seed + ": no answer within 5 seconds to the batch " + body, e);
+            }
+            List<String> lines = response.isEmpty() ? List.of() : List.of(response.split("\n", -1));
+            for (String line : lines) {
+                JsonElement parsed = JsonParser.parseString(line);
+                assertThat(parsed.isJsonArray() && parsed.getAsJsonArray().size() > 0
+                        && parsed.getAsJsonArray().get(0).isJsonPrimitive()
+                        && MESSAGE_TYPES.contains(parsed.getAsJsonArray().get(0).getAsString()))
+                        .as("seed %d, batch %s answered %s", seed, body, line).isTrue();
+            }
+            int abortAt = indexOfAbort(lines);
+            if (abortAt >= 0) {
+                abortedBatches++;
+                assertThat(abortAt).as("seed %d: the abort is the last line for %s", seed, body)
+                        .isEqualTo(lines.size() - 1);
+            } else if (lines.stream().anyMatch(l -> l.startsWith("[\"resolve\"") || l.startsWith("[\"reject\""))) {
+                answeredBatches++;
+            }
+        }
+        System.out.println("  " + batches + " batches, " + abortedBatches + " aborted, " + answeredBatches
+                + " answered a pull");
+        // Both outcomes must occur, or the generator has degenerated.
+        assertThat(abortedBatches).as("batches aborted with seed %d", seed).isPositive();
+        assertThat(answeredBatches).as("batches that answered a pull with seed %d", seed).isPositive();
+        assertThat(uncaught.get()).as("uncaught exception with seed %d", seed).isNull();
+        assertThat(SessionExecutor.ESCAPED.get() - escapedBefore)
+                .as("errors that escaped a session task with seed %d", seed).isZero();
+        assertThat(BatchServer.serve("[\"push\",[\"pipeline\",0,[\"add\"],[1,2]]]\n[\"pull\",1]", new FuzzTarget(),
+                SessionOptions.defaults()).toCompletableFuture().get(5, TimeUnit.SECONDS)).isEqualTo("[\"resolve\",1,3]");
     }
 
     private void fuzz(long seed) {
@@ -210,6 +326,8 @@ class FuzzSessionTest {
                 if (!peer.session.isOpen()) {
                     aborted++;
                 }
+                streamMessages += (int) fromSession.stream()
+                        .filter(m -> m.startsWith("[\"stream\"") || m.equals("[\"pipe\"]")).count();
             }
         }
     }
@@ -319,7 +437,7 @@ class FuzzSessionTest {
             case 5: {
                 // A special form: a known name first, then a few arguments.
                 JsonArray a = new JsonArray();
-                a.add(NAMES[r.nextInt(22)]);
+                a.add(NAMES[r.nextInt(SPECIAL_NAMES)]);
                 int n = r.nextInt(5);
                 for (int i = 0; i < n; i++) {
                     a.add(i == 0 ? new JsonPrimitive(r.nextInt(7) - 3) : randomValue(r, depth - 1));
