@@ -424,6 +424,11 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
             }
             updateCounts();
             entry.hook.dispose();
+            if (entry.pipe != null) {
+                // Its readable end can no longer be named, so nobody can ever read what waits in it.
+                entry.pipe.cancel(Errors.error("The pipe was released before its readable end was read, so what "
+                        + "was written to it will never be read."));
+            }
         }
     }
 
@@ -931,7 +936,8 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
     /**
      * The peer will send nothing more (an HTTP batch's request was read to its end), so what
      * still waits for it would wait for ever: its promises, the answers to our pulls and stream
-     * writes, and its writes to our writable streams and pipes fail with {@code why} instead.
+     * writes, its writes to our writable streams and pipes, and the pipes whose readable end it
+     * never handed to anyone fail with {@code why} instead.
      */
     void endOfInput(Throwable why) {
         for (ImportHook.Entry entry : imports.values()) {
@@ -942,6 +948,10 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
         for (ExportEntry entry : exports.values()) {
             if (entry.hook instanceof WritableHook) {
                 ((WritableHook) entry.hook).endOfInput(why);
+            }
+            if (entry.pipe != null) {
+                // No reader can come: writes waiting for one would wait for ever.
+                entry.pipe.cancel(why);
             }
         }
     }

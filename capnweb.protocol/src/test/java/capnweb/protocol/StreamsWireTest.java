@@ -145,6 +145,22 @@ class StreamsWireTest {
     }
 
     @Test
+    void pipeReleasedBeforeItsReadableEndWasTakenFailsItsPendingWrites() {
+        try (RawPeer.Connected conn = RawPeer.connect(new StreamTargets.Main())) {
+            RawPeer peer = conn.peer();
+            peer.inject("[\"pipe\"]", "[\"stream\",[\"pipeline\",1,[\"write\"],[5]]]",
+                    "[\"stream\",[\"pipeline\",1,[\"close\"],[]]]");
+            peer.expectNothing();
+            peer.inject("[\"release\",1,1]");
+            String why = "[\"error\",\"Error\",\"The pipe was released before its readable end was read, so what "
+                    + "was written to it will never be read.\"]";
+            peer.expectUnordered("[\"reject\",2," + why + "]", "[\"reject\",3," + why + "]");
+            peer.inject("[\"push\",[\"pipeline\",0,[\"square\"],[3]]]", "[\"pull\",4]");
+            peer.expect("[\"resolve\",4,9]");
+        }
+    }
+
+    @Test
     void pipeReleasedWithoutCloseFailsItsReader() {
         try (RawPeer.Connected conn = RawPeer.connect(new StreamTargets.Main())) {
             RawPeer peer = conn.peer();
