@@ -73,7 +73,7 @@ final class BatchServer {
         // Queued after every message, so it runs once all of them were handled.
         session.executor.execute(() -> {
             // Nothing more can come from the client; the reference would wait for it for ever.
-            session.endOfInput(Errors.error(INPUT_ENDED));
+            session.endOfInput(() -> Errors.error(INPUT_ENDED));
             session.drainLater().whenSettled((v, e) -> {
                 String text = String.join("\n", transport.sent);
                 session.endQuietly(Errors.batchEnded());

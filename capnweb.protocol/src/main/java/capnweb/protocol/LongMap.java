@@ -2,6 +2,7 @@ package capnweb.protocol;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * A map from {@code long} ids to entries, for a session's import and export tables: open
@@ -81,6 +82,17 @@ final class LongMap<V> {
                 return (V) v;
             }
         }
+    }
+
+    /** Whether any value matches; {@code test} must not change the map. */
+    @SuppressWarnings("unchecked")
+    boolean anyValue(Predicate<? super V> test) {
+        for (Object v : values) {
+            if (v != null && test.test((V) v)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** @return the values, in no particular order, as a list of their own */

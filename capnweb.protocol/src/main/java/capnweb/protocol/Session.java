@@ -22,6 +22,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * One Cap'n Web session: the import and export tables, the handling of each message kind, and
@@ -937,23 +938,35 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
      * The peer will send nothing more (an HTTP batch's request was read to its end), so what
      * still waits for it would wait for ever: its promises, the answers to our pulls and stream
      * writes, its writes to our writable streams and pipes, and the pipes whose readable end it
-     * never handed to anyone fail with {@code why} instead.
+     * never handed to anyone fail with the error {@code why} makes (only if one does: an
+     * exception costs more than a small batch's whole session).
      */
-    void endOfInput(Throwable why) {
+    void endOfInput(Supplier<? extends Throwable> why) {
+        // Looked for first, without copying the tables: in most batches nothing waits.
+        if (!imports.anyValue(ImportHook.Entry::awaitsPeer) && !exports.anyValue(Session::waitsForPeer)) {
+            return;
+        }
+        Throwable error = why.get();
+        // Over copies: failing what waits runs reactions that may change the tables.
         for (ImportHook.Entry entry : imports.values()) {
             if (entry.awaitsPeer()) {
-                entry.abort(why);
+                entry.abort(error);
             }
         }
         for (ExportEntry entry : exports.values()) {
-            if (entry.hook instanceof WritableHook) {
-                ((WritableHook) entry.hook).endOfInput(why);
+            if (entry.hook instanceof WritableHook && ((WritableHook) entry.hook).isOpen()) {
+                ((WritableHook) entry.hook).endOfInput(error);
             }
             if (entry.pipe != null) {
                 // No reader can come: writes waiting for one would wait for ever.
-                entry.pipe.cancel(why);
+                entry.pipe.cancel(error);
             }
         }
+    }
+
+    /** Whether an export waits for the peer: a pipe nobody reads yet, or a stream it may write. */
+    private static boolean waitsForPeer(ExportEntry entry) {
+        return entry.pipe != null || entry.hook instanceof WritableHook && ((WritableHook) entry.hook).isOpen();
     }
 
     Later<Void> drainLater() {

@@ -121,6 +121,12 @@ final class WritableHook extends StubHook {
         }
     }
 
+    /** Whether the peer may still write or close: this hook is live and the sink not closed. */
+    boolean isOpen() {
+        State s = state;
+        return s != null && !s.closed;
+    }
+
     /** The peer will never write again: an unclosed sink is aborted after what it was sent. */
     void endOfInput(Throwable why) {
         State s = state;
