@@ -174,6 +174,18 @@ public abstract class TransportConformanceTest {
     }
 
     @Test
+    void batchThatLeavesTheServerWaitingForTheClientIsAnsweredAtOnce() throws Exception {
+        // The client's promise is never resolved in the body, and no later request can resolve it.
+        RpcServer server = startServer(b -> b);
+        RawHttp.Response response = post(server.uri(),
+                "[\"push\",[\"pipeline\",0,[\"add\"],[[\"promise\",-2],1]]]\n[\"pull\",1]");
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.body()).startsWith("[\"reject\",1,[\"error\",")
+                .contains("The HTTP batch ended while the server still waited for the client");
+        assertThat(server.close(Duration.ofSeconds(5))).as("no batch is left in flight").isTrue();
+    }
+
+    @Test
     void nonPostRequestsOnTheBatchPathGet405() throws Exception {
         RpcServer server = startServer(b -> b);
         for (String method : List.of("GET", "PUT", "DELETE")) {
