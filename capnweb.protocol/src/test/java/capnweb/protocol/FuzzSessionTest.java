@@ -269,11 +269,7 @@ class FuzzSessionTest {
             }
             List<String> lines = response.isEmpty() ? List.of() : List.of(response.split("\n", -1));
             for (String line : lines) {
-                JsonElement parsed = JsonParser.parseString(line);
-                assertThat(parsed.isJsonArray() && parsed.getAsJsonArray().size() > 0
-                        && parsed.getAsJsonArray().get(0).isJsonPrimitive()
-                        && MESSAGE_TYPES.contains(parsed.getAsJsonArray().get(0).getAsString()))
-                        .as("seed %d, batch %s answered %s", seed, body, line).isTrue();
+                assertThat(isProtocolMessage(line)).as("seed %d, batch %s answered %s", seed, body, line).isTrue();
             }
             int abortAt = indexOfAbort(lines);
             if (abortAt >= 0) {
@@ -335,11 +331,7 @@ class FuzzSessionTest {
     /** What the session sent is protocol messages; if it ended, it ended by aborting its transport. */
     private static void checkSane(ScriptedPeer peer, List<String> fromSession, long seed, String frame) {
         for (String m : fromSession) {
-            JsonElement parsed = JsonParser.parseString(m);
-            assertThat(parsed.isJsonArray() && parsed.getAsJsonArray().size() > 0
-                    && parsed.getAsJsonArray().get(0).isJsonPrimitive()
-                    && MESSAGE_TYPES.contains(parsed.getAsJsonArray().get(0).getAsString()))
-                    .as("seed %d, after %s, the session sent %s", seed, frame, m).isTrue();
+            assertThat(isProtocolMessage(m)).as("seed %d, after %s, the session sent %s", seed, frame, m).isTrue();
         }
         if (!peer.session.isOpen()) {
             assertThat(peer.sessionTransport.abortedWith)
@@ -349,6 +341,13 @@ class FuzzSessionTest {
                 assertThat(abortAt).as("seed %d: the abort is the last message", seed).isEqualTo(fromSession.size() - 1);
             }
         }
+    }
+
+    private static boolean isProtocolMessage(String text) {
+        JsonElement parsed = JsonParser.parseString(text);
+        return parsed.isJsonArray() && parsed.getAsJsonArray().size() > 0
+                && parsed.getAsJsonArray().get(0).isJsonPrimitive()
+                && MESSAGE_TYPES.contains(parsed.getAsJsonArray().get(0).getAsString());
     }
 
     private static int indexOfAbort(List<String> messages) {
