@@ -3,6 +3,8 @@ package capnweb.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import capnweb.api.RpcBlob;
+import capnweb.api.RpcException;
+import capnweb.api.RpcSession;
 import capnweb.api.RpcStreams;
 import capnweb.api.RpcStub;
 import capnweb.api.RpcTarget;
@@ -290,6 +292,64 @@ class FuzzSessionTest {
                 .as("errors that escaped a session task with seed %d", seed).isZero();
         assertThat(BatchServer.serve("[\"push\",[\"pipeline\",0,[\"add\"],[1,2]]]\n[\"pull\",1]", new FuzzTarget(),
                 SessionOptions.defaults()).toCompletableFuture().get(5, TimeUnit.SECONDS)).isEqualTo("[\"resolve\",1,3]");
+    }
+
+    /** Responses a batch server might send, hostile ones among them, for the client's calls 1 and 2. */
+    private static final List<String> RESPONSE_CORPUS = List.of(
+            "[\"resolve\",1,9]", "[\"resolve\",2,4]", "[\"resolve\",1,4]\n[\"resolve\",2,[\"export\",-1]]",
+            "[\"reject\",1,[\"error\",\"Error\",\"x\"]]",
+            "[\"resolve\",1,[\"export\",-1]]", "[\"resolve\",1,[\"promise\",-1]]", "[\"resolve\",-1,3]",
+            "[\"resolve\",1,[[\"export\",-1],[\"promise\",-2]]]", "[\"resolve\",1,[\"pipeline\",1]]",
+            "[\"resolve\",1,[\"import\",2]]", "[\"resolve\",2,[\"import\",1]]", "[\"resolve\",-1,[\"import\",1]]",
+            "[\"resolve\",1,[\"pipeline\",0,[\"add\"],[2,3]]]", "[\"resolve\",1,[\"readable\",1]]",
+            "[\"resolve\",1,[\"writable\",-1]]", "[\"resolve\",1,[\"remap\",0,[],[],[]]]",
+            "[\"push\",[\"pipeline\",0,[\"add\"],[1,2]]]", "[\"push\",[\"pipeline\",1,[\"x\"],[]]]", "[\"pull\",1]",
+            "[\"pull\",2]", "[\"pipe\"]", "[\"stream\",[\"pipeline\",-1,[\"write\"],[1]]]", "[\"release\",0,1]",
+            "[\"release\",1,1]", "[\"release\",-1,1]", "[\"abort\",[\"error\",\"Error\",\"x\"]]", "garbage", "");
+
+    /**
+     * The client's side of a batch: whatever the server answers, every call the client made
+     * settles within 5 seconds (rejected if the answer did not resolve it), the session closes,
+     * and nothing escapes.
+     */
+    @Test
+    void randomBatchResponsesAlwaysSettleTheClientsCalls() throws Exception {
+        long seed = Long.getLong("fuzz.batchSeed", new Random().nextLong());
+        System.out.println("FuzzSessionTest batch response seed " + seed + " (replay with -Dfuzz.batchSeed=" + seed + ")");
+        Random random = new Random(seed);
+        CapnWebEngine engine = new CapnWebEngine();
+        int resolved = 0;
+        for (int i = 0; i < BATCHES; i++) {
+            List<String> lines = new ArrayList<>();
+            int n = random.nextInt(6);
+            for (int k = 0; k < n; k++) {
+                String line = RESPONSE_CORPUS.get(random.nextInt(RESPONSE_CORPUS.size()));
+                lines.add(random.nextInt(5) == 0 ? mutateText(random, line) : line);
+            }
+            String response = String.join("\n", lines);
+            RpcSession session = engine.newBatchClient(body -> CompletableFuture.completedFuture(response),
+                    new FuzzTarget(), SessionOptions.defaults());
+            CompletableFuture<List<Object>> both = session.whenAll(session.main().call("square", 2),
+                    session.main().call("echo", new Counter(1)));
+            session.sendBatch();
+            try {
+                both.get(5, TimeUnit.SECONDS);
+                resolved++;
+            } catch (java.util.concurrent.ExecutionException e) {
+                assertThat(e.getCause()).as("seed %d, response %s", seed, response).isInstanceOf(RpcException.class);
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new AssertionError("seed " + seed + ": the calls did not settle within 5 seconds of the "
+                        + "response " + response, e);
+            }
+            session.close();
+            assertThat(session.closed().toCompletableFuture().handle((v, e) -> e))
+                    .as("seed %d, response %s", seed, response).succeedsWithin(Duration.ofSeconds(5));
+        }
+        System.out.println("  " + BATCHES + " responses, " + resolved + " resolved both calls");
+        assertThat(resolved).as("responses that resolved both calls with seed %d", seed).isPositive();
+        assertThat(uncaught.get()).as("uncaught exception with seed %d", seed).isNull();
+        assertThat(SessionExecutor.ESCAPED.get() - escapedBefore)
+                .as("errors that escaped a session task with seed %d", seed).isZero();
     }
 
     private void fuzz(long seed) {
