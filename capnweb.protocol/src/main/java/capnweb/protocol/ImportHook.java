@@ -68,10 +68,7 @@ final class ImportHook extends StubHook {
                 session.sendPull(importId);
                 activePull = Later.pending();
                 Later<Payload> result = activePull.then(x -> resolution.pull());
-                Throwable refusal = session.pullRefusal();
-                if (refusal != null) {
-                    abort(refusal);
-                }
+                refuseIfUnanswerable();
                 return result;
             }
             return activePull.then(x -> resolution.pull());
@@ -83,6 +80,17 @@ final class ImportHook extends StubHook {
             } else {
                 abort(Errors.error("RPC was canceled because the RpcPromise was disposed."));
                 sendRelease();
+            }
+        }
+
+        /**
+         * Fails this entry at once if the peer can never answer the message that made it (a pull
+         * or a stream call of ours; see {@link Session#pullRefusal}).
+         */
+        void refuseIfUnanswerable() {
+            Throwable refusal = session.pullRefusal();
+            if (refusal != null) {
+                abort(refusal);
             }
         }
 

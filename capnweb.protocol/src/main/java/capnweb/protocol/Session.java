@@ -743,10 +743,7 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
             throw err;
         });
         // The peer answers a stream message as it answers a pull: where it cannot, neither.
-        Throwable refusal = pullRefusal();
-        if (refusal != null) {
-            entry.abort(refusal);
-        }
+        entry.refuseIfUnanswerable();
         return new StreamSend(done, size);
     }
 
@@ -954,7 +951,7 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
             }
         }
         for (ExportEntry entry : exports.values()) {
-            if (entry.hook instanceof WritableHook && ((WritableHook) entry.hook).isOpen()) {
+            if (entry.hook instanceof WritableHook) {
                 ((WritableHook) entry.hook).endOfInput(error);
             }
             if (entry.pipe != null) {

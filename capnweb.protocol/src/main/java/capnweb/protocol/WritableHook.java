@@ -129,8 +129,8 @@ final class WritableHook extends StubHook {
 
     /** The peer will never write again: an unclosed sink is aborted after what it was sent. */
     void endOfInput(Throwable why) {
-        State s = state;
-        if (s != null && !s.closed) {
+        if (isOpen()) {
+            State s = state;
             s.closed = true;
             s.tail = s.tail.then(x -> {
                 s.sink.abort(why);
