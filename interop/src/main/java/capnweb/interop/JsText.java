@@ -1,7 +1,5 @@
 package capnweb.interop;
 
-import java.math.BigDecimal;
-
 /** JavaScript's string conversion of the primitive values {@link TestTarget#add} accepts. */
 final class JsText {
     private JsText() {
@@ -64,17 +62,41 @@ final class JsText {
         return value == null ? "null" : value.getClass().getSimpleName();
     }
 
-    // Integral values print without a fraction, as JavaScript does below 1e21.
-    private static String number(double d) {
+    /** JavaScript's {@code Number.prototype.toString()}: the shortest digits that read back as {@code d}. */
+    static String number(double d) {
         if (Double.isNaN(d)) {
             return "NaN";
         }
         if (Double.isInfinite(d)) {
             return d > 0 ? "Infinity" : "-Infinity";
         }
-        if (d == Math.rint(d) && Math.abs(d) < 1e21) {
-            return new BigDecimal(d).toPlainString();
+        if (d == 0) {
+            return "0";
         }
-        return Double.toString(d);
+        // |d| = 0.DIGITS x 10^point, with the fewest digits that read back as d.
+        java.math.BigDecimal exact = new java.math.BigDecimal(Math.abs(d));
+        String digits = null;
+        int point = 0;
+        for (int precision = 1; digits == null; precision++) {
+            java.math.BigDecimal rounded = exact.round(new java.math.MathContext(precision, java.math.RoundingMode.HALF_EVEN));
+            if (rounded.doubleValue() == Math.abs(d)) {
+                rounded = rounded.stripTrailingZeros();
+                digits = rounded.unscaledValue().toString();
+                point = digits.length() - rounded.scale();
+            }
+        }
+        int k = digits.length();
+        StringBuilder text = new StringBuilder(d < 0 ? "-" : "");
+        if (k <= point && point <= 21) {
+            text.append(digits).append("0".repeat(point - k));
+        } else if (0 < point && point <= 21) {
+            text.append(digits, 0, point).append('.').append(digits, point, k);
+        } else if (-6 < point && point <= 0) {
+            text.append("0.").append("0".repeat(-point)).append(digits);
+        } else {
+            text.append(digits.charAt(0)).append(k > 1 ? "." + digits.substring(1) : "")
+                    .append('e').append(point > 0 ? '+' : '-').append(Math.abs(point - 1));
+        }
+        return text.toString();
     }
 }
