@@ -168,6 +168,23 @@ class WireExpressionsTest {
     }
 
     @Test
+    void promiseUnderProtoKeyAddsNoKeyOnceResolved() {
+        // The reference assigns the resolution to obj.__proto__, which adds no key; a promise under
+        // a key like "constructor" is assigned as a plain key by both.
+        try (RawPeer.Connected conn = RawPeer.connect(new WireTargets.Main())) {
+            RawPeer peer = conn.peer();
+            peer.inject("[\"push\",[\"pipeline\",0,[\"square\"],[3]]]",
+                    "[\"push\",[\"pipeline\",0,[\"echo\"],[{\"__proto__\":[\"pipeline\",1],\"kept\":1}]]]",
+                    "[\"pull\",2]");
+            peer.expect("[\"resolve\",2,{\"kept\":1}]");
+            peer.inject("[\"push\",[\"pipeline\",0,[\"echo\"],[{\"__proto__\":[\"promise\",-1]}]]]", "[\"pull\",3]",
+                    "[\"resolve\",-1,{\"x\":1}]");
+            peer.expect("[\"release\",-1,1]");
+            peer.expect("[\"resolve\",3,{}]");
+        }
+    }
+
+    @Test
     void everyArgumentIsEvaluatedIndependently() {
         try (RawPeer.Connected conn = RawPeer.connect(new WireTargets.Main())) {
             RawPeer peer = conn.peer();
