@@ -25,6 +25,9 @@ final class BatchServer {
             + "it sent was not resolved, or a stream it writes to was not closed, within the request. Resolve and "
             + "close them in the same batch, or use a WebSocket session.";
 
+    /** Why a batch whose client went away before the answer ends. */
+    static final String CLIENT_GONE = "The HTTP batch's client went away before the answer, so the batch was ended.";
+
     private BatchServer() {
     }
 
@@ -70,6 +73,14 @@ final class BatchServer {
             }
         }
         CompletableFuture<String> response = new CompletableFuture<>();
+        // The transport cancels the answer when the client went away. Nothing will read it then,
+        // so the session ends at once: a batch still waiting (on a slow target, or on calls that
+        // wait for one another) would otherwise hold everything it has for as long as it waits.
+        response.whenComplete((text, error) -> {
+            if (error != null) {
+                session.executor.execute(() -> session.endQuietly(Errors.error(CLIENT_GONE)));
+            }
+        });
         // Queued after every message, so it runs once all of them were handled.
         session.executor.execute(() -> {
             // Nothing more can come from the client; the reference would wait for it for ever.

@@ -1,6 +1,7 @@
 package capnweb.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import capnweb.api.SessionOptions;
 import capnweb.api.spi.ProviderRegistry;
@@ -131,6 +132,33 @@ class WireBatchTest {
         String body = serve(lines("[\"push\",[\"pipeline\",0,[\"square\"],[[\"promise\",-2]]]]", "[\"pull\",1]",
                 "[\"resolve\",-2,3]"), new StreamTargets.Main());
         assertThat(canonLines(body)).contains(RawPeer.canon(RawPeer.parse("[\"resolve\",1,9]")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("batchesThatNeverFinish")
+    void batchWhoseClientWentAwayEndsItsSession(String name, String request) throws Exception {
+        WireTargets.ClosableMain main = new WireTargets.ClosableMain();
+        CompletableFuture<String> answer = engine().serveBatch(request, main, SessionOptions.defaults())
+                .toCompletableFuture();
+        assertThatThrownBy(() -> answer.get(200, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
+        assertThat(main.closes).hasValue(0);
+        // What a transport does when the connection closes under the request.
+        answer.cancel(false);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (main.closes.get() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(main.closes).as("the session ended and closed its main object").hasValue(1);
+    }
+
+    static Stream<Arguments> batchesThatNeverFinish() {
+        return Stream.of(
+                Arguments.of("a target that never answers",
+                        lines("[\"push\",[\"pipeline\",0,[\"hang\"],[]]]", "[\"pull\",1]")),
+                // The call's argument is the client's promise, resolved to that call's own result.
+                Arguments.of("a call waiting for its own result",
+                        lines("[\"push\",[\"pipeline\",0,[\"square\"],[[\"promise\",-1]]]]",
+                                "[\"resolve\",-1,[\"pipeline\",1]]", "[\"pull\",1]")));
     }
 
     @Test

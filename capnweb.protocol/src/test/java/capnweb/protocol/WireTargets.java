@@ -225,6 +225,11 @@ final class WireTargets {
             return i * i;
         }
 
+        /** Never answers. */
+        public CompletionStage<Object> hang() {
+            return new CompletableFuture<>();
+        }
+
         @Override
         public void close() {
             closes.incrementAndGet();

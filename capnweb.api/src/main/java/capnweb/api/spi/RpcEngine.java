@@ -40,6 +40,11 @@ public interface RpcEngine {
      * @param requestBody newline-separated messages; empty means none
      * @param localMain the main object of this batch's session
      * @param options the session settings
+     * <p>A transport that learns that the client went away before the answer (its connection
+     * closed) cancels the returned stage ({@code toCompletableFuture().cancel(false)}): the engine
+     * then ends the batch's session at once, releasing what it held, instead of finishing a batch
+     * that nobody will read.
+     *
      * @return the response body, newline-separated messages
      */
     CompletionStage<String> serveBatch(String requestBody, Object localMain, SessionOptions options);

@@ -257,7 +257,7 @@ public final class CapnWebHandler extends Handler.Abstract {
             if (last && into == null) {
                 String body = decode(buffer);
                 chunk.release();
-                runBatch(body, response, callback);
+                runBatch(body, request, response, callback);
                 return;
             }
             if (buffer.hasRemaining()) {
@@ -271,7 +271,7 @@ public final class CapnWebHandler extends Handler.Abstract {
             }
             chunk.release();
             if (last) {
-                runBatch(decode(java.nio.ByteBuffer.wrap(into.toByteArray())), response, callback);
+                runBatch(decode(java.nio.ByteBuffer.wrap(into.toByteArray())), request, response, callback);
                 return;
             }
         }
@@ -289,7 +289,7 @@ public final class CapnWebHandler extends Handler.Abstract {
         }
     }
 
-    private void runBatch(String body, Response response, Callback callback) {
+    private void runBatch(String body, Request request, Response response, Callback callback) {
         if (body == null) {
             sendText(response, callback, HttpStatus.BAD_REQUEST_400,
                     "The request body is not UTF-8 text; Cap'n Web batches are newline-separated JSON.",
@@ -304,7 +304,15 @@ public final class CapnWebHandler extends Handler.Abstract {
         } catch (RuntimeException e) {
             result = CompletableFuture.failedFuture(e);
         }
+        // A client that hangs up will never read the answer: the engine then ends the batch at once
+        // instead of finishing it (see RpcEngine.serveBatch).
+        CompletableFuture<String> answered = result;
+        request.addFailureListener(failure -> answered.cancel(false));
         result.whenComplete((answer, error) -> {
+            if (error instanceof java.util.concurrent.CancellationException) {
+                callback.failed(error);
+                return;
+            }
             if (error == null) {
                 sendText(response, callback, HttpStatus.OK_200, answer, batchResponseHeaders);
             } else {

@@ -111,6 +111,30 @@ public abstract class TransportHardeningTest extends HardeningSupport {
     }
 
     @Test
+    void batchWhoseClientHangsUpEndsItsSession() throws Exception {
+        // Vert.x notices the closed connection at once, Jetty once the idle timeout passes.
+        RpcServer server = startServer(b -> b.idleTimeout(Duration.ofSeconds(1)));
+        String body = "[\"push\",[\"pipeline\",0,[\"openResource\"],[]]]\n[\"push\",[\"pipeline\",0,[\"hang\"],[]]]\n"
+                + "[\"pull\",2]";
+        byte[] utf8 = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.getOutputStream().write(("POST " + server.uri().getRawPath() + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Content-Type: text/plain\r\nContent-Length: " + utf8.length + "\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(utf8);
+            socket.getOutputStream().flush();
+            await("the hanging call started", WAIT, () -> state.hanging.get() == 1);
+            assertThat(state.mainsClosed).hasValue(0);
+        }
+        // Nobody can read the answer now: the batch's session ends and lets go of what it held.
+        await("the resource closed", WAIT, () -> state.resourcesClosed.get() == 1);
+        await("the main object closed", WAIT, () -> state.mainsClosed.get() == 1);
+        long started = System.nanoTime();
+        assertThat(server.close(Duration.ofSeconds(10))).as("no batch is left in flight").isTrue();
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+    }
+
+    @Test
     void targetsHoggingTheirThreadsDoNotStopOtherSessions() throws Exception {
         RpcServer server = startServer(b -> b);
         int hogs = 2 * Runtime.getRuntime().availableProcessors() + 2;

@@ -26,6 +26,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
@@ -212,8 +213,17 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
             batchesInFlight.remove(answered);
             answered.complete(null);
         };
+        // The engine's answer once the batch runs: cancelled if the client hangs up first, so that
+        // the engine ends a batch nobody will read (see RpcEngine.serveBatch).
+        AtomicReference<CompletableFuture<String>> engineAnswer = new AtomicReference<>();
         response.endHandler(done);
-        response.closeHandler(done);
+        response.closeHandler(v -> {
+            done.handle(v);
+            CompletableFuture<String> answer = engineAnswer.get();
+            if (answer != null) {
+                answer.cancel(false);
+            }
+        });
         if (closing) {
             refuse(request, 503, "The server is shutting down.");
             return;
@@ -243,7 +253,7 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
         if (expectsContinue(request)) {
             response.writeContinue();
         }
-        BodyReader reader = new BodyReader(request);
+        BodyReader reader = new BodyReader(request, engineAnswer);
         request.handler(reader::chunk);
         request.exceptionHandler(e -> LOG.log(System.Logger.Level.DEBUG, "batch request failed", e));
         request.endHandler(v -> reader.end());
@@ -252,13 +262,15 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
     /** Collects the body of one batch, refusing it with 413 once it passes the limit. */
     private final class BodyReader {
         private final HttpServerRequest request;
+        private final AtomicReference<CompletableFuture<String>> engineAnswer;
         private Buffer body = Buffer.buffer();
         private boolean refused;
         private boolean closed;
         private long discarded;
 
-        BodyReader(HttpServerRequest request) {
+        BodyReader(HttpServerRequest request, AtomicReference<CompletableFuture<String>> engineAnswer) {
             this.request = request;
+            this.engineAnswer = engineAnswer;
         }
 
         void chunk(Buffer chunk) {
@@ -288,11 +300,12 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
             }
             String text = body.toString(StandardCharsets.UTF_8);
             body = null;
-            runBatch(request, text);
+            runBatch(request, text, engineAnswer);
         }
     }
 
-    private void runBatch(HttpServerRequest request, String body) {
+    private void runBatch(HttpServerRequest request, String body,
+            AtomicReference<CompletableFuture<String>> engineAnswer) {
         HttpServerResponse response = request.response();
         Context context = Vertx.currentContext();
         // With directExecutor() the application promised that nothing of its session blocks, so
@@ -302,8 +315,15 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
                 () -> engine.serveBatch(body, newMain(), sessionOptions);
         Future<CompletionStage<String>> served =
                 sessionOptions.directExecutor() ? onThisThread(serve) : onWorker(serve);
-        served.compose(stage -> context == null ? Future.fromCompletionStage(stage)
-                        : Future.fromCompletionStage(stage, context))
+        served.compose(stage -> {
+                    CompletableFuture<String> answer = stage.toCompletableFuture();
+                    engineAnswer.set(answer);
+                    if (response.closed()) {
+                        answer.cancel(false); // the client hung up while the batch started
+                    }
+                    return context == null ? Future.fromCompletionStage(answer)
+                            : Future.fromCompletionStage(answer, context);
+                })
                 .onComplete(ar -> {
                     if (response.ended() || response.closed()) {
                         return;
