@@ -726,6 +726,24 @@ define("streams.countBytes", WS, async ({ connect }) => {
   assert.equal(await connect().countBytes(numberStream(chunks)), 66543);
 });
 
+define("streams.countBytesError", WS, async ({ connect }) => {
+  const api = connect();
+  let sent = false;
+  const failing = new ReadableStream({
+    pull(controller) {
+      if (!sent) {
+        sent = true;
+        controller.enqueue(new Uint8Array(3));
+      } else {
+        controller.error(new RangeError("stream broke"));
+      }
+    },
+  });
+  const err = await rejection(api.countBytes(failing));
+  assertError(err, RangeError, "stream broke");
+  assert.equal(await api.square(2), 4);
+});
+
 define("streams.countBytesLarge", WS, async ({ connect }) => {
   const chunk = new Uint8Array(64 * 1024);
   let left = 256;  // 16 MiB

@@ -237,7 +237,7 @@ public final class TestTarget implements RpcTarget {
 
     /**
      * @param in a stream of byte chunks, read as an InputStream on a thread of its own
-     * @return the total number of bytes
+     * @return the total number of bytes; rejects with the stream's error if it fails
      */
     public CompletionStage<Double> countBytes(InputStream in) {
         return CompletableFuture.supplyAsync(() -> {
@@ -249,7 +249,9 @@ public final class TestTarget implements RpcTarget {
                 }
                 return (double) total;
             } catch (IOException e) {
-                throw new CompletionException(RpcException.of("TypeError", e.getMessage()));
+                // The stream's own error, when it failed (as the reference's for-await rethrows it).
+                throw new CompletionException(e.getCause() instanceof RpcException
+                        ? e.getCause() : RpcException.of("TypeError", e.getMessage()));
             }
         }, READERS);
     }
