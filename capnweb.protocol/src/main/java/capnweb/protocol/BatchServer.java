@@ -72,15 +72,7 @@ final class BatchServer {
                 from = end + 1;
             }
         }
-        CompletableFuture<String> response = new CompletableFuture<>();
-        // The transport cancels the answer when the client went away. Nothing will read it then,
-        // so the session ends at once: a batch still waiting (on a slow target, or on calls that
-        // wait for one another) would otherwise hold everything it has for as long as it waits.
-        response.whenComplete((text, error) -> {
-            if (error != null) {
-                session.executor.execute(() -> session.endQuietly(Errors.error(CLIENT_GONE)));
-            }
-        });
+        Answer response = new Answer(session);
         // Queued after every message, so it runs once all of them were handled.
         session.executor.execute(() -> {
             // Nothing more can come from the client; the reference would wait for it for ever.
@@ -95,6 +87,28 @@ final class BatchServer {
             });
         });
         return response;
+    }
+
+    /**
+     * The response body to come. The transport cancels it when the client went away: nothing will
+     * read it then, so the session ends at once, where a batch still waiting (on a slow target, or
+     * on calls that wait for one another) would hold everything it has for as long as it waits.
+     */
+    private static final class Answer extends CompletableFuture<String> {
+        private final Session session;
+
+        Answer(Session session) {
+            this.session = session;
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            if (cancelled) {
+                session.executor.execute(() -> session.endQuietly(Errors.error(CLIENT_GONE)));
+            }
+            return cancelled;
+        }
     }
 
     /** Collects what the session sends; delivers nothing more than the request held. */
