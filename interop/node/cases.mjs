@@ -703,45 +703,34 @@ define("streams.sumStreamEmpty", WS, async ({ connect }) => {
   assert.equal(await connect().sumStream(numberStream([])), 0);
 });
 
-define("streams.sumStreamError", WS, async ({ connect }) => {
-  const api = connect();
+// A stream that yields one chunk and then fails: the call reading it must reject with the
+// stream's own error, and the session go on working.
+function failingAfter(chunk) {
   let sent = false;
-  const failing = new ReadableStream({
+  return new ReadableStream({
     pull(controller) {
       if (!sent) {
         sent = true;
-        controller.enqueue(1);
+        controller.enqueue(chunk);
       } else {
         controller.error(new RangeError("stream broke"));
       }
     },
   });
-  const err = await rejection(api.sumStream(failing));
-  assertError(err, RangeError, "stream broke");
-  assert.equal(await api.square(2), 4);
-});
+}
+
+for (const [method, chunk] of [["sumStream", () => 1], ["countBytes", () => new Uint8Array(3)]]) {
+  define(`streams.${method}Error`, WS, async ({ connect }) => {
+    const api = connect();
+    const err = await rejection(api[method](failingAfter(chunk())));
+    assertError(err, RangeError, "stream broke");
+    assert.equal(await api.square(2), 4);
+  });
+}
 
 define("streams.countBytes", WS, async ({ connect }) => {
   const chunks = [new Uint8Array(1000), new Uint8Array(0), new Uint8Array(65536), new Uint8Array(7)];
   assert.equal(await connect().countBytes(numberStream(chunks)), 66543);
-});
-
-define("streams.countBytesError", WS, async ({ connect }) => {
-  const api = connect();
-  let sent = false;
-  const failing = new ReadableStream({
-    pull(controller) {
-      if (!sent) {
-        sent = true;
-        controller.enqueue(new Uint8Array(3));
-      } else {
-        controller.error(new RangeError("stream broke"));
-      }
-    },
-  });
-  const err = await rejection(api.countBytes(failing));
-  assertError(err, RangeError, "stream broke");
-  assert.equal(await api.square(2), 4);
 });
 
 define("streams.countBytesLarge", WS, async ({ connect }) => {
