@@ -82,7 +82,10 @@ public final class ServerOptions {
         return maxMessageSize;
     }
 
-    /** @return how long a WebSocket connection may stay silent before it is closed */
+    /**
+     * @return how long a connection may stay silent before it is closed: a WebSocket, or one
+     *     whose HTTP batch is still being answered (the batch then ends)
+     */
     public Duration idleTimeout() {
         return idleTimeout;
     }
@@ -179,7 +182,8 @@ public final class ServerOptions {
         }
 
         /**
-         * Sets how long a WebSocket connection may stay silent before it is closed.
+         * Sets how long a connection may stay silent before it is closed: a WebSocket, or one whose
+         * HTTP batch is still being answered, whose batch then ends (default 5 minutes).
          *
          * @param timeout the limit
          * @return this builder
