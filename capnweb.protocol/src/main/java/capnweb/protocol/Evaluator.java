@@ -93,8 +93,11 @@ final class Evaluator {
                 String k = e.getKey();
                 if (ValueHook.OBJECT_PROTOTYPE_NAMES.contains(k) || k.equals("toJSON")) {
                     // Never let a key shadow Object.prototype; still evaluate it so that stubs in
-                    // it are released.
-                    eval(e.getValue(), out, k, depth + 1);
+                    // it are released. A promise found there is resolved back under the key, as
+                    // the reference assigns it, except under __proto__: that assignment sets the
+                    // prototype and adds no key, so its resolution goes to an object nobody sees.
+                    Map<String, Object> into = k.equals("__proto__") ? new LinkedHashMap<>() : out;
+                    eval(e.getValue(), into, k, depth + 1);
                     continue;
                 }
                 out.put(k, eval(e.getValue(), out, k, depth + 1));

@@ -368,12 +368,7 @@ final class Payload {
             deliverPromiseTo((PromiseImpl) value, parent, key, waits);
             return;
         }
-        // The evaluator leaves "__proto__" out of objects but still resolves a promise there. In
-        // JavaScript the resolution is assigned to "__proto__", which sets the prototype and adds
-        // no key, so the reference's value never has that key.
-        if (!(parent instanceof Map && "__proto__".equals(key))) {
-            put(parent, key, value);
-        }
+        put(parent, key, value);
         for (Located l : promises) {
             deliverPromiseTo((PromiseImpl) l.ref(), l.parent(), l.key(), waits);
         }
