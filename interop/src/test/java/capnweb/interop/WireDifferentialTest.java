@@ -338,30 +338,16 @@ class WireDifferentialTest {
     private static String canonical(Object value) {
         if (value instanceof Map<?, ?> map) {
             return new TreeMap<>(map).entrySet().stream()
-                    .map(e -> quote((String) e.getKey()) + ":" + canonical(e.getValue()))
+                    .map(e -> JsText.quote((String) e.getKey()) + ":" + canonical(e.getValue()))
                     .collect(Collectors.joining(",", "{", "}"));
         }
         if (value instanceof List<?> list) {
             return list.stream().map(WireDifferentialTest::canonical).collect(Collectors.joining(",", "[", "]"));
         }
         if (value instanceof String s) {
-            return quote(s);
+            return JsText.quote(s);
         }
         return String.valueOf(value);
-    }
-
-    private static String quote(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            if (c == '"' || c == '\\') {
-                sb.append('\\').append(c);
-            } else if (c < 0x20 || Character.isSurrogate(c)) {
-                sb.append(String.format("\\u%04x", (int) c));
-            } else {
-                sb.append(c);
-            }
-        }
-        return sb.append('"').toString();
     }
 
     // ---- generating a program ----
