@@ -144,11 +144,7 @@ class WireBatchTest {
         assertThat(main.closes).hasValue(0);
         // What a transport does when the connection closes under the request.
         answer.cancel(false);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (main.closes.get() == 0 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertThat(main.closes).as("the session ended and closed its main object").hasValue(1);
+        RawPeer.eventually("the session ended and closed its main object", () -> main.closes.get() == 1);
     }
 
     static Stream<Arguments> batchesThatNeverFinish() {
