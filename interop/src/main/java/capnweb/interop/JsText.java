@@ -1,5 +1,9 @@
 package capnweb.interop;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
+
 /** JavaScript's string conversion of the primitive values {@link TestTarget#add} accepts. */
 final class JsText {
     private JsText() {
@@ -74,11 +78,11 @@ final class JsText {
             return "0";
         }
         // |d| = 0.DIGITS x 10^point, with the fewest digits that read back as d.
-        java.math.BigDecimal exact = new java.math.BigDecimal(Math.abs(d));
+        BigDecimal exact = new BigDecimal(Math.abs(d));
         String digits = null;
         int point = 0;
         for (int precision = 1; digits == null; precision++) {
-            java.math.BigDecimal rounded = exact.round(new java.math.MathContext(precision, java.math.RoundingMode.HALF_EVEN));
+            BigDecimal rounded = exact.round(new MathContext(precision, RoundingMode.HALF_EVEN));
             if (rounded.doubleValue() == Math.abs(d)) {
                 rounded = rounded.stripTrailingZeros();
                 digits = rounded.unscaledValue().toString();
