@@ -23,6 +23,7 @@ public final class ServerOptions {
     private final SessionOptions sessionOptions;
     private final int maxMessageSize;
     private final Duration idleTimeout;
+    private final int maxSessions;
     private final Map<String, String> batchResponseHeaders;
     private final String transport;
 
@@ -34,6 +35,7 @@ public final class ServerOptions {
         this.sessionOptions = b.sessionOptions;
         this.maxMessageSize = b.maxMessageSize == 0 ? b.sessionOptions.maxMessageSize() : b.maxMessageSize;
         this.idleTimeout = b.idleTimeout;
+        this.maxSessions = b.maxSessions;
         this.batchResponseHeaders = Map.copyOf(b.batchResponseHeaders);
         this.transport = b.transport;
     }
@@ -90,6 +92,15 @@ public final class ServerOptions {
         return idleTimeout;
     }
 
+    /**
+     * @return the most sessions served at once: open WebSocket sessions plus HTTP batches being
+     *     read or answered. Beyond it an upgrade or batch is refused with 503.
+     *     {@link Integer#MAX_VALUE} (no limit) unless set.
+     */
+    public int maxSessions() {
+        return maxSessions;
+    }
+
     /** @return headers added to every batch response, e.g. for CORS */
     public Map<String, String> batchResponseHeaders() {
         return batchResponseHeaders;
@@ -109,6 +120,7 @@ public final class ServerOptions {
         private SessionOptions sessionOptions = SessionOptions.defaults();
         private int maxMessageSize;
         private Duration idleTimeout = Duration.ofMinutes(5);
+        private int maxSessions = Integer.MAX_VALUE;
         private final Map<String, String> batchResponseHeaders = new LinkedHashMap<>();
         private String transport;
 
@@ -190,6 +202,27 @@ public final class ServerOptions {
          */
         public Builder idleTimeout(Duration timeout) {
             this.idleTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /**
+         * Sets the most sessions served at once: open WebSocket sessions plus HTTP batches being
+         * read or answered. A WebSocket upgrade or batch beyond it is answered 503 (Service
+         * Unavailable) with a sentence saying so, before its main object is made or its body
+         * buffered; a session that ends makes room for the next. No limit by default.
+         *
+         * <p>Each session may hold up to {@link #maxMessageSize(int)} bytes of an incoming message
+         * and {@link SessionOptions#maxQueuedBytes()} of outgoing ones, so this bounds what peers
+         * can make the server hold.
+         *
+         * @param sessions the limit, at least 1
+         * @return this builder
+         */
+        public Builder maxSessions(int sessions) {
+            if (sessions <= 0) {
+                throw new IllegalArgumentException("maxSessions must be positive, got " + sessions);
+            }
+            this.maxSessions = sessions;
             return this;
         }
 

@@ -83,6 +83,14 @@ class OptionsTest {
     }
 
     @Test
+    void serverSessionLimitIsUnboundedUnlessSetAndMustBePositive() {
+        assertThat(ServerOptions.builder(Object::new).build().maxSessions()).isEqualTo(Integer.MAX_VALUE);
+        assertThat(ServerOptions.builder(Object::new).maxSessions(3).build().maxSessions()).isEqualTo(3);
+        assertThatThrownBy(() -> ServerOptions.builder(Object::new).maxSessions(0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxSessions must be positive, got 0");
+    }
+
+    @Test
     void serverRejectsBadPortAndPath() {
         assertThatThrownBy(() -> ServerOptions.builder(Object::new).port(70000))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("70000");
