@@ -4,6 +4,7 @@ import capnweb.api.ServerOptions;
 import capnweb.api.SessionOptions;
 import capnweb.api.spi.ProviderRegistry;
 import capnweb.api.spi.RpcEngine;
+import capnweb.api.spi.SessionLimit;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +31,8 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.api.StatusCode;
+import org.eclipse.jetty.websocket.server.ServerUpgradeRequest;
+import org.eclipse.jetty.websocket.server.ServerUpgradeResponse;
 import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
 import org.eclipse.jetty.websocket.server.WebSocketCreator;
 
@@ -49,7 +52,8 @@ import org.eclipse.jetty.websocket.server.WebSocketCreator;
  * other method with 405. A request for another path is left to the next handler, unless no path
  * was set, in which case every request that reaches this handler is served. Batch bodies and
  * WebSocket messages above the size limit are refused before they are buffered (413, or a close
- * with code 1009); binary WebSocket frames are answered with an {@code abort} and a close.
+ * with code 1009); binary WebSocket frames are answered with an {@code abort} and a close. Beyond
+ * {@link Builder#maxSessions(int)} sessions at once, upgrades and batches are answered with 503.
  *
  * <p>Thread-safe. Stopping the handler (or its server) does not wait for sessions; call
  * {@link #closeSessions(Duration)} first for a graceful stop.
@@ -69,14 +73,9 @@ public final class CapnWebHandler extends Handler.Abstract {
     private final int maxMessageSize;
     private final Duration idleTimeout;
     private final Map<String, String> batchResponseHeaders;
+    private final SessionLimit sessionLimit;
     private final Set<WebSocketTransport> sockets = ConcurrentHashMap.newKeySet();
-    // No permessage-deflate, even when the client offers it (browsers and the `ws` package do):
-    // Cap'n Web messages are small JSON, and compressing each one costs far more CPU on both
-    // ends than it saves on the wire; the reference server (ws) does not compress either.
-    private final WebSocketCreator creator = (request, response, callback) -> {
-        response.setExtensions(List.of());
-        return newSocket();
-    };
+    private final WebSocketCreator creator = this::newSocket;
     private volatile ServerWebSocketContainer container;
     private volatile boolean shuttingDown;
 
@@ -95,6 +94,7 @@ public final class CapnWebHandler extends Handler.Abstract {
         this.maxMessageSize = b.maxMessageSize == 0 ? b.sessionOptions.maxMessageSize() : b.maxMessageSize;
         this.idleTimeout = b.idleTimeout;
         this.batchResponseHeaders = Map.copyOf(b.batchResponseHeaders);
+        this.sessionLimit = new SessionLimit(b.maxSessions);
     }
 
     /**
@@ -123,7 +123,8 @@ public final class CapnWebHandler extends Handler.Abstract {
                 .path(options.path())
                 .sessionOptions(options.sessionOptions())
                 .maxMessageSize(options.maxMessageSize())
-                .idleTimeout(options.idleTimeout());
+                .idleTimeout(options.idleTimeout())
+                .maxSessions(options.maxSessions());
         options.batchResponseHeaders().forEach(b::batchResponseHeader);
         return b.build();
     }
@@ -211,20 +212,37 @@ public final class CapnWebHandler extends Handler.Abstract {
                 || HttpMethod.CONNECT.is(request.getMethod());
     }
 
-    private Object newSocket() {
+    /** Makes the endpoint of an upgrade, or answers 503 instead when no session may start. */
+    private Object newSocket(ServerUpgradeRequest request, ServerUpgradeResponse response, Callback callback) {
+        if (!sessionLimit.tryAcquire()) {
+            sendText(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, sessionLimit.refusal(), Map.of());
+            return null;
+        }
+        // No permessage-deflate, even when the client offers it (browsers and the `ws` package do):
+        // Cap'n Web messages are small JSON, and compressing each one costs far more CPU on both
+        // ends than it saves on the wire; the reference server (ws) does not compress either.
+        response.setExtensions(List.of());
         WebSocketTransport socket = new WebSocketTransport(maxMessageSize, idleTimeout,
-                t -> engine.newSession(t, mainFactory.get(), sessionOptions), sockets::remove);
+                t -> engine.newSession(t, mainFactory.get(), sessionOptions), ended -> {
+                    sockets.remove(ended);
+                    sessionLimit.release();
+                });
         sockets.add(socket);
         return socket;
     }
 
     private void serveBatch(Request request, Response response, Callback callback) {
-        long length = request.getLength();
-        if (length > maxMessageSize) {
-            tooLarge(request, response, callback);
+        // Taken before the body is read, so that refused batches buffer nothing.
+        if (!sessionLimit.tryAcquire()) {
+            refuseAndClose(request, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, sessionLimit.refusal());
             return;
         }
-        readBody(request, response, callback, null);
+        Callback answered = Callback.from(callback, sessionLimit::release);
+        if (request.getLength() > maxMessageSize) {
+            tooLarge(request, response, answered);
+            return;
+        }
+        readBody(request, response, answered, null);
     }
 
     /**
@@ -325,27 +343,29 @@ public final class CapnWebHandler extends Handler.Abstract {
         });
     }
 
-    /**
-     * Answers 413 and closes the connection. The rest of a body of modest declared size is read
-     * (and dropped) first: closing a connection with unread bytes makes the kernel reset it, and
-     * the client can lose the answer with it. A larger or unsized body is not worth reading.
-     */
     private void tooLarge(Request request, Response response, Callback callback) {
-        long length = request.getLength();
-        if (length < 0 || length > DRAINED_BODY_BYTES) {
-            send413(response, callback);
-            return;
-        }
-        Content.Source.consumeAll(request, Callback.from(() -> send413(response, callback),
-                failure -> send413(response, callback)));
+        refuseAndClose(request, response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413,
+                "The request body is larger than this endpoint's limit of " + maxMessageSize + " bytes.");
     }
 
-    private void send413(Response response, Callback callback) {
-        // Closing the connection spares reading (and buffering) any more of the body.
-        response.getHeaders().put(HttpHeader.CONNECTION, "close");
-        sendText(response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413,
-                "The request body is larger than this endpoint's limit of " + maxMessageSize + " bytes.",
-                batchResponseHeaders);
+    /**
+     * Answers a batch without reading it, and closes the connection. The rest of a body of modest
+     * declared size is read (and dropped) first: closing a connection with unread bytes makes the
+     * kernel reset it, and the client can lose the answer with it. A larger or unsized body is
+     * not worth reading.
+     */
+    private void refuseAndClose(Request request, Response response, Callback callback, int status, String text) {
+        Runnable answer = () -> {
+            // Closing the connection spares reading (and buffering) any more of the body.
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+            sendText(response, callback, status, text, batchResponseHeaders);
+        };
+        long length = request.getLength();
+        if (length < 0 || length > DRAINED_BODY_BYTES) {
+            answer.run();
+            return;
+        }
+        Content.Source.consumeAll(request, Callback.from(answer, failure -> answer.run()));
     }
 
     private void preflight(Request request, Response response, Callback callback) {
@@ -382,6 +402,7 @@ public final class CapnWebHandler extends Handler.Abstract {
         private String path;
         private int maxMessageSize;
         private Duration idleTimeout;
+        private int maxSessions = Integer.MAX_VALUE;
         private final Map<String, String> batchResponseHeaders = new LinkedHashMap<>();
 
         private Builder(Supplier<?> mainFactory) {
@@ -451,6 +472,23 @@ public final class CapnWebHandler extends Handler.Abstract {
          */
         public Builder idleTimeout(Duration timeout) {
             this.idleTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /**
+         * Sets the most sessions served at once: open WebSocket sessions plus batches being read
+         * or answered. An upgrade or batch beyond it is answered 503 with a sentence saying so,
+         * before its main object is made or its body read. No limit by default.
+         *
+         * @param sessions the limit, at least 1
+         * @return this builder
+         * @see ServerOptions#maxSessions()
+         */
+        public Builder maxSessions(int sessions) {
+            if (sessions <= 0) {
+                throw new IllegalArgumentException("maxSessions must be positive, got " + sessions);
+            }
+            this.maxSessions = sessions;
             return this;
         }
 

@@ -135,6 +135,72 @@ public abstract class TransportHardeningTest extends HardeningSupport {
     }
 
     @Test
+    void sessionsBeyondTheLimitAreRefusedWith503UntilOneEnds() throws Exception {
+        RpcServer server = startServer(b -> b.maxSessions(2));
+        // One WebSocket session and one batch still being answered take both places.
+        RpcSession open = connect(webSocketUri(server), ClientOptions.defaults());
+        assertThat(open.main().call("add", 1, 2).join(WAIT)).isEqualTo(3L);
+        CompletableFuture<RawHttp.Response> slowBatch = CompletableFuture.supplyAsync(
+                () -> RawHttp.post(server.uri(), "[\"push\",[\"pipeline\",0,[\"block\"],[]]]\n[\"pull\",1]"));
+        await("the batch's call is blocked", WAIT, () -> state.blocked.get() == 1);
+        String refusal = "This Cap'n Web server is already serving as many sessions as it allows (2); "
+                + "try again later.";
+
+        assertThat(rawUpgrade(server)).startsWith("HTTP/1.1 503").endsWith("\r\n\r\n" + refusal);
+        RawHttp.Response batch = RawHttp.post(server.uri(), "[\"push\",[\"pipeline\",0,[\"add\"],[1,2]]]\n[\"pull\",1]");
+        assertThat(batch.status()).isEqualTo(503);
+        assertThat(batch.body()).isEqualTo(refusal);
+        assertThat(provider().connect(webSocketUri(server), ClientOptions.defaults(), engine()).toCompletableFuture())
+                .failsWithin(WAIT).withThrowableThat().withMessageContaining("503");
+        assertThat(state.mainsCreated).as("no main object for a refused session").hasValue(2);
+        assertThat(open.main().call("add", 2, 2).join(WAIT)).as("the open session carries on").isEqualTo(4L);
+
+        // The batch's answer frees its place, and a session's end frees its own.
+        state.unblock.countDown();
+        assertThat(slowBatch).succeedsWithin(WAIT).satisfies(r -> assertThat(r.body()).isEqualTo(
+                "[\"resolve\",1,\"released\"]"));
+        assertNewSessionWorks(server);
+        open.close();
+        await("the server forgot the session", WAIT, () -> server.openSessions() == 0);
+        RpcSession second = connect(webSocketUri(server), ClientOptions.defaults());
+        RpcSession third = connect(webSocketUri(server), ClientOptions.defaults());
+        assertThat(second.main().call("add", 1, 1).join(WAIT)).isEqualTo(2L);
+        assertThat(third.main().call("add", 1, 1).join(WAIT)).isEqualTo(2L);
+        assertThat(rawUpgrade(server)).startsWith("HTTP/1.1 503");
+    }
+
+    /**
+     * Sends a WebSocket upgrade request on a socket of its own.
+     *
+     * @return the response's head and body (of the length its Content-Length says)
+     */
+    private static String rawUpgrade(RpcServer server) throws java.io.IOException {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout((int) WAIT.toMillis());
+            socket.getOutputStream().write(("GET " + server.uri().getRawPath() + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            java.io.InputStream in = socket.getInputStream();
+            StringBuilder head = new StringBuilder();
+            while (head.indexOf("\r\n\r\n") < 0) {
+                int b = in.read();
+                if (b < 0) {
+                    throw new java.io.EOFException("The server closed the connection within the head: " + head);
+                }
+                head.append((char) b);
+            }
+            java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?im)^content-length:\\s*(\\d+)")
+                    .matcher(head);
+            if (head.toString().startsWith("HTTP/1.1 101") || !length.find()) {
+                return head.toString();
+            }
+            byte[] body = in.readNBytes(Integer.parseInt(length.group(1)));
+            return head + new String(body, java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
     void targetsHoggingTheirThreadsDoNotStopOtherSessions() throws Exception {
         RpcServer server = startServer(b -> b);
         int hogs = 2 * Runtime.getRuntime().availableProcessors() + 2;

@@ -4,6 +4,8 @@ import capnweb.api.RpcSession;
 import capnweb.api.ServerOptions;
 import capnweb.api.SessionOptions;
 import capnweb.api.spi.RpcEngine;
+import capnweb.api.spi.SessionLimit;
+import capnweb.api.spi.TransportText;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -13,6 +15,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketBase;
 import java.nio.charset.StandardCharsets;
@@ -49,8 +52,9 @@ import java.util.function.Supplier;
  * ({@code OPTIONS}) and refuses every other method with 405. {@link #batchHandler()} and
  * {@link #webSocketHandler()} serve one kind only, e.g. for {@code HttpServer.webSocketHandler}.
  *
- * <p>Of the options it uses the main factory, the session options, {@code maxMessageSize} and the
- * batch response headers; the host, port, path and idle timeout belong to your server. Netty
+ * <p>Of the options it uses the main factory, the session options, {@code maxMessageSize},
+ * {@code maxSessions} and the batch response headers; the host, port, path and idle timeout belong
+ * to your server. Netty
  * refuses WebSocket frames larger than the server's {@code maxWebSocketFrameSize} (64 KiB by
  * default) before this handler sees them: raise it to {@code maxMessageSize} on your
  * {@code HttpServerOptions}, since browsers and Node send each message as one frame.
@@ -66,12 +70,15 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
     private static final String ALLOW = "POST, OPTIONS";
     /** How much of a refused body is read and dropped before the connection is closed instead. */
     private static final long DISCARD_LIMIT = 4L * 1024 * 1024;
+    /** RFC 6455 close code: the server is overloaded, try again later. */
+    private static final short TRY_AGAIN_LATER = 1013;
 
     private final Supplier<?> mainFactory;
     private final SessionOptions sessionOptions;
     private final int maxMessageSize;
     private final Map<String, String> batchHeaders;
     private final RpcEngine engine;
+    private final SessionLimit sessionLimit;
     private final Map<WebSocketTransport, SessionHolder> sessions = new ConcurrentHashMap<>();
     /** One future per batch request being served, completed when its response is out. */
     private final Set<CompletableFuture<Void>> batchesInFlight = ConcurrentHashMap.newKeySet();
@@ -84,6 +91,7 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
         this.sessionOptions = options.sessionOptions();
         this.maxMessageSize = options.maxMessageSize();
         this.batchHeaders = options.batchResponseHeaders();
+        this.sessionLimit = new SessionLimit(options.maxSessions());
     }
 
     /**
@@ -99,10 +107,15 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
                 refuse(request, 503, "The server is shutting down.");
                 return;
             }
+            if (!sessionLimit.tryAcquire()) {
+                refuse(request, 503, sessionLimit.refusal());
+                return;
+            }
             request.toWebSocket().onComplete(ar -> {
                 if (ar.succeeded()) {
                     startSession(ar.result());
                 } else {
+                    sessionLimit.release();
                     LOG.log(System.Logger.Level.DEBUG, "WebSocket upgrade failed", ar.cause());
                 }
             });
@@ -131,6 +144,10 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
         return socket -> {
             if (closing) {
                 socket.close((short) 1001, "The server is shutting down.");
+                return;
+            }
+            if (!sessionLimit.tryAcquire()) {
+                socket.close(TRY_AGAIN_LATER, TransportText.closeReason(sessionLimit.refusal()));
                 return;
             }
             startSession(socket);
@@ -166,11 +183,15 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
         }
     }
 
+    /** Starts the session of a socket that took a place of the session limit, given back at its end. */
     private void startSession(WebSocketBase socket) {
         WebSocketTransport transport = new WebSocketTransport(socket, maxMessageSize);
         SessionHolder holder = new SessionHolder();
         sessions.put(transport, holder);
-        transport.socketClosed().whenComplete((v, e) -> sessions.remove(transport));
+        transport.socketClosed().whenComplete((v, e) -> {
+            sessions.remove(transport);
+            sessionLimit.release();
+        });
         onWorker(() -> {
             RpcSession session = engine.newSession(transport, newMain(), sessionOptions);
             // On the worker too: closing a session the server no longer wants may take a while.
@@ -206,11 +227,19 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
             refuse(request, 405, "This endpoint only accepts POST requests and WebSocket upgrades.");
             return;
         }
+        // Taken before the body is read, so that refused batches buffer nothing.
+        if (!sessionLimit.tryAcquire()) {
+            refuseAndClose(request, 503, sessionLimit.refusal());
+            return;
+        }
         // Counted before the check, so that close() either waits for this request or it is refused.
         CompletableFuture<Void> answered = new CompletableFuture<>();
         batchesInFlight.add(answered);
         Handler<Void> done = v -> {
-            batchesInFlight.remove(answered);
+            // Both the response's end and its connection's close may come.
+            if (batchesInFlight.remove(answered)) {
+                sessionLimit.release();
+            }
             answered.complete(null);
         };
         // The engine's answer once the batch runs: cancelled if the client hangs up first, so that
@@ -265,8 +294,6 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
         private final AtomicReference<CompletableFuture<String>> engineAnswer;
         private Buffer body = Buffer.buffer();
         private boolean refused;
-        private boolean closed;
-        private long discarded;
 
         BodyReader(HttpServerRequest request, AtomicReference<CompletableFuture<String>> engineAnswer) {
             this.request = request;
@@ -274,19 +301,9 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
         }
 
         void chunk(Buffer chunk) {
-            if (refused) {
-                // Read and dropped, so that the client, still sending, gets to read the answer
-                // (closing with unread input would reset the connection under it).
-                discarded += chunk.length();
-                if (discarded > DISCARD_LIMIT && !closed) {
-                    closed = true;
-                    request.connection().close();
-                }
-                return;
-            }
             if ((long) body.length() + chunk.length() > maxMessageSize) {
                 refused = true;
-                discarded = (long) body.length() + chunk.length();
+                dropRest(request, (long) body.length() + chunk.length());
                 body = null;
                 tooLarge(request, false);
                 return;
@@ -358,14 +375,49 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
     }
 
     private void tooLarge(HttpServerRequest request, boolean close) {
+        String message = "The request body is larger than the limit of " + maxMessageSize + " bytes.";
         if (close) {
-            request.response().putHeader(HttpHeaders.CONNECTION, "close");
+            refuseAndClose(request, 413, message);
+        } else {
+            refuse(request, 413, message);
         }
-        Future<Void> sent = refuse(request, 413,
-                "The request body is larger than the limit of " + maxMessageSize + " bytes.");
-        if (close) {
-            sent.onComplete(ar -> request.connection().close());
+    }
+
+    /**
+     * Answers without reading the body, then stops receiving it: over HTTP/1 by closing the
+     * connection once the answer is out; over HTTP/2, whose connection carries other requests
+     * too, as {@link #dropRest} does.
+     */
+    private void refuseAndClose(HttpServerRequest request, int status, String message) {
+        if (request.version() == HttpVersion.HTTP_2) {
+            dropRest(request, 0);
+            refuse(request, status, message);
+            return;
         }
+        request.response().putHeader(HttpHeaders.CONNECTION, "close");
+        refuse(request, status, message).onComplete(ar -> request.connection().close());
+    }
+
+    /**
+     * Reads and drops what still arrives of a refused body, so that a client still sending gets
+     * to read the answer, up to {@link #DISCARD_LIMIT} bytes; beyond, stops receiving it: closes
+     * the connection over HTTP/1, resets only the request's stream over HTTP/2.
+     *
+     * @param read how much of the body was read before
+     */
+    private static void dropRest(HttpServerRequest request, long read) {
+        long[] dropped = {read};
+        request.handler(chunk -> {
+            long before = dropped[0];
+            dropped[0] += chunk.length();
+            if (before <= DISCARD_LIMIT && dropped[0] > DISCARD_LIMIT) {
+                if (request.version() == HttpVersion.HTTP_2) {
+                    request.response().reset();
+                } else {
+                    request.connection().close();
+                }
+            }
+        });
     }
 
     private static boolean expectsContinue(HttpServerRequest request) {
