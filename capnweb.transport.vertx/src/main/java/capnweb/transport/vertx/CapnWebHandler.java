@@ -54,10 +54,10 @@ import java.util.function.Supplier;
  *
  * <p>Of the options it uses the main factory, the session options, {@code maxMessageSize},
  * {@code maxSessions} and the batch response headers; the host, port, path and idle timeout belong
- * to your server. Netty
- * refuses WebSocket frames larger than the server's {@code maxWebSocketFrameSize} (64 KiB by
- * default) before this handler sees them: raise it to {@code maxMessageSize} on your
- * {@code HttpServerOptions}, since browsers and Node send each message as one frame.
+ * to your server. Netty refuses WebSocket frames larger than the server's
+ * {@code maxWebSocketFrameSize} (64 KiB by default) before this handler sees them: raise it to
+ * {@code maxMessageSize} on your {@code HttpServerOptions}, since browsers and Node send each
+ * message as one frame.
  *
  * <p>Threading: the handlers run on the event loop and only move bytes; the main factory and the
  * engine run on Vert.x worker threads, except that with {@code SessionOptions.directExecutor()}
