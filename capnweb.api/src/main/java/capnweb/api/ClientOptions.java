@@ -1,10 +1,15 @@
 package capnweb.api;
 
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.KeyStoreException;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Settings for {@link CapnWeb#connect(java.net.URI, ClientOptions)}: the object this side exposes
@@ -18,6 +23,7 @@ public final class ClientOptions {
     private final String transport;
     private final Map<String, String> headers;
     private final Duration connectTimeout;
+    private final TrustManagerFactory tlsTrust;
 
     private ClientOptions(Builder b) {
         this.localMain = b.localMain;
@@ -25,6 +31,7 @@ public final class ClientOptions {
         this.transport = b.transport;
         this.headers = Map.copyOf(b.headers);
         this.connectTimeout = b.connectTimeout;
+        this.tlsTrust = b.tlsTrust;
     }
 
     /** @return the options with every default */
@@ -62,6 +69,14 @@ public final class ClientOptions {
         return connectTimeout;
     }
 
+    /**
+     * @return whom to trust over {@code https:} and {@code wss:} instead of the JVM's trust
+     *     store, if set
+     */
+    public Optional<TrustManagerFactory> tlsTrust() {
+        return Optional.ofNullable(tlsTrust);
+    }
+
     /** Builds {@link ClientOptions}. Not thread-safe. */
     public static final class Builder {
         private Object localMain;
@@ -69,8 +84,64 @@ public final class ClientOptions {
         private String transport;
         private final Map<String, String> headers = new LinkedHashMap<>();
         private Duration connectTimeout = Duration.ofSeconds(10);
+        private TrustManagerFactory tlsTrust;
 
         private Builder() {
+        }
+
+        /**
+         * Trusts the certificates in {@code certificates} over {@code https:} and {@code wss:},
+         * instead of the JVM's trust store (by default its {@code cacerts}, or what
+         * {@code javax.net.ssl.trustStore} names): for a server whose certificate is self-signed
+         * or issued by a private authority. The server's host name is still checked against its
+         * certificate.
+         *
+         * @param certificates a key store of trusted certificates, e.g. a PKCS12 file made with
+         *     {@code keytool -importcert}
+         * @return this builder
+         * @throws IllegalArgumentException if the key store cannot be read
+         */
+        public Builder tlsTrust(KeyStore certificates) {
+            Objects.requireNonNull(certificates, "certificates");
+            if (!holdsACertificate(certificates)) {
+                throw new IllegalArgumentException("The key store holds no trusted certificate; add the server's "
+                        + "certificate or its authority's (keytool -importcert).");
+            }
+            try {
+                TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                trust.init(certificates);
+                return tlsTrust(trust);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalArgumentException("Could not read the trusted certificates from the key store: "
+                        + e.getMessage() + ".", e);
+            }
+        }
+
+        private static boolean holdsACertificate(KeyStore keyStore) {
+            try {
+                for (String alias : Collections.list(keyStore.aliases())) {
+                    if (keyStore.isCertificateEntry(alias)) {
+                        return true;
+                    }
+                }
+                return false;
+            } catch (KeyStoreException e) {
+                throw new IllegalArgumentException("Could not read the key store: " + e.getMessage()
+                        + ". Load it (KeyStore.load or KeyStore.getInstance(file, password)) before passing it.", e);
+            }
+        }
+
+        /**
+         * Trusts what an initialized {@link TrustManagerFactory} trusts over {@code https:} and
+         * {@code wss:}, instead of the JVM's trust store. Clients that share one factory share
+         * their connections' TLS setup, so build it once.
+         *
+         * @param trust the trust managers
+         * @return this builder
+         */
+        public Builder tlsTrust(TrustManagerFactory trust) {
+            this.tlsTrust = Objects.requireNonNull(trust, "trust");
+            return this;
         }
 
         /**

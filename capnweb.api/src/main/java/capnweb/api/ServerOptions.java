@@ -1,11 +1,16 @@
 package capnweb.api;
 
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.KeyStoreException;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
+import javax.net.ssl.KeyManagerFactory;
 
 /**
  * Settings for {@link CapnWeb#serve(ServerOptions)}: where to listen, which main object each
@@ -24,6 +29,7 @@ public final class ServerOptions {
     private final int maxMessageSize;
     private final Duration idleTimeout;
     private final int maxSessions;
+    private final KeyManagerFactory tlsKeys;
     private final Map<String, String> batchResponseHeaders;
     private final String transport;
 
@@ -36,6 +42,7 @@ public final class ServerOptions {
         this.maxMessageSize = b.maxMessageSize == 0 ? b.sessionOptions.maxMessageSize() : b.maxMessageSize;
         this.idleTimeout = b.idleTimeout;
         this.maxSessions = b.maxSessions;
+        this.tlsKeys = b.tlsKeys;
         this.batchResponseHeaders = Map.copyOf(b.batchResponseHeaders);
         this.transport = b.transport;
     }
@@ -101,6 +108,14 @@ public final class ServerOptions {
         return maxSessions;
     }
 
+    /**
+     * @return the server's certificate and private key when it serves over TLS ({@code https:}
+     *     and {@code wss:}); empty for plain {@code http:} and {@code ws:}, the default
+     */
+    public Optional<KeyManagerFactory> tlsKeys() {
+        return Optional.ofNullable(tlsKeys);
+    }
+
     /** @return headers added to every batch response, e.g. for CORS */
     public Map<String, String> batchResponseHeaders() {
         return batchResponseHeaders;
@@ -121,6 +136,7 @@ public final class ServerOptions {
         private int maxMessageSize;
         private Duration idleTimeout = Duration.ofMinutes(5);
         private int maxSessions = Integer.MAX_VALUE;
+        private KeyManagerFactory tlsKeys;
         private final Map<String, String> batchResponseHeaders = new LinkedHashMap<>();
         private String transport;
 
@@ -223,6 +239,64 @@ public final class ServerOptions {
                 throw new IllegalArgumentException("maxSessions must be positive, got " + sessions);
             }
             this.maxSessions = sessions;
+            return this;
+        }
+
+        /**
+         * Serves over TLS ({@code https:} and {@code wss:}) with the certificate chain and private
+         * key in {@code keyStore}, for example a PKCS12 file:
+         *
+         * <pre>{@code
+         * char[] password = ...;
+         * builder.tls(KeyStore.getInstance(new File("server.p12"), password), password);
+         * }</pre>
+         *
+         * @param keyStore a key store holding the server's private key and certificate chain
+         * @param password the password of the key
+         * @return this builder
+         * @throws IllegalArgumentException if the key store holds no private key, or the password
+         *     does not open it
+         */
+        public Builder tls(KeyStore keyStore, char[] password) {
+            Objects.requireNonNull(keyStore, "keyStore");
+            Objects.requireNonNull(password, "password");
+            if (!holdsAKey(keyStore)) {
+                throw new IllegalArgumentException("The key store holds no private key; TLS needs the server's "
+                        + "private key and its certificate chain (keytool -genkeypair, or openssl pkcs12 -export).");
+            }
+            try {
+                KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+                keys.init(keyStore, password);
+                return tls(keys);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalArgumentException("Could not read the server's TLS key from the key store: "
+                        + e.getMessage() + ". Check that the password is the key's.", e);
+            }
+        }
+
+        private static boolean holdsAKey(KeyStore keyStore) {
+            try {
+                for (String alias : Collections.list(keyStore.aliases())) {
+                    if (keyStore.isKeyEntry(alias)) {
+                        return true;
+                    }
+                }
+                return false;
+            } catch (KeyStoreException e) {
+                throw new IllegalArgumentException("Could not read the key store: " + e.getMessage()
+                        + ". Load it (KeyStore.load or KeyStore.getInstance(file, password)) before passing it.", e);
+            }
+        }
+
+        /**
+         * Serves over TLS ({@code https:} and {@code wss:}) with the keys of an initialized
+         * {@link KeyManagerFactory}, for keys kept elsewhere than a key store file.
+         *
+         * @param keys the server's key managers
+         * @return this builder
+         */
+        public Builder tls(KeyManagerFactory keys) {
+            this.tlsKeys = Objects.requireNonNull(keys, "keys");
             return this;
         }
 

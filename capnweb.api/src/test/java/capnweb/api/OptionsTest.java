@@ -91,6 +91,23 @@ class OptionsTest {
     }
 
     @Test
+    void tlsIsOffUnlessSetAndKeyStoresWithoutWhatItNeedsAreRefused() throws Exception {
+        assertThat(ServerOptions.builder(Object::new).build().tlsKeys()).isEmpty();
+        assertThat(ClientOptions.defaults().tlsTrust()).isEmpty();
+        java.security.KeyStore empty = java.security.KeyStore.getInstance("PKCS12");
+        empty.load(null, null);
+        assertThatThrownBy(() -> ServerOptions.builder(Object::new).tls(empty, new char[0]))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("holds no private key");
+        java.security.KeyStore unloaded = java.security.KeyStore.getInstance("PKCS12");
+        assertThatThrownBy(() -> ServerOptions.builder(Object::new).tls(unloaded, new char[0]))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Load it");
+        assertThatThrownBy(() -> ClientOptions.builder().tlsTrust(unloaded))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Load it");
+        assertThatThrownBy(() -> ClientOptions.builder().tlsTrust(empty))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("holds no trusted certificate");
+    }
+
+    @Test
     void serverRejectsBadPortAndPath() {
         assertThatThrownBy(() -> ServerOptions.builder(Object::new).port(70000))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("70000");

@@ -1,6 +1,7 @@
 package capnweb.api.spi;
 
 import java.nio.charset.StandardCharsets;
+import javax.net.ssl.SSLHandshakeException;
 
 /**
  * Text that every WebSocket transport needs: the size of a message on the wire, the
@@ -75,6 +76,35 @@ public final class TransportText {
             end--;
         }
         return new String(bytes, 0, end, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Why a connection or request failed, for the sentence a client's error starts with
+     * ("Could not open a WebSocket to ...: " + this). A failed TLS handshake is named as such,
+     * with the innermost reason the TLS layer gave (clients wrap it in less telling messages) and
+     * what to do about a certificate the JVM does not trust.
+     *
+     * @param failure what the client library reported
+     * @return the reason, without a final period
+     */
+    public static String failureReason(Throwable failure) {
+        SSLHandshakeException handshake = null;
+        for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof SSLHandshakeException) {
+                handshake = (SSLHandshakeException) t;
+            }
+        }
+        if (handshake == null) {
+            String message = String.valueOf(failure.getMessage());
+            return message.endsWith(".") ? message.substring(0, message.length() - 1) : message;
+        }
+        String why = String.valueOf(handshake.getMessage());
+        // The JDK's words when the certificate is valid but names other hosts.
+        String advice = why.contains("matching")
+                ? "The certificate was issued for other names: connect by a name it carries"
+                : "If the server's certificate is self-signed or issued by a private authority, trust it with "
+                        + "ClientOptions.tlsTrust";
+        return "the TLS handshake failed (" + why + "). " + advice;
     }
 
     private static String jsonString(String s) {

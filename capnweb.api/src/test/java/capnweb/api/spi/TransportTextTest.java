@@ -35,4 +35,24 @@ class TransportTextTest {
         String mixed = "a" + "\u20ac".repeat(60); // the limit falls inside a character
         assertThat(TransportText.closeReason(mixed)).isEqualTo("a" + "\u20ac".repeat(40));
     }
+
+    @Test
+    void aFailureReasonIsTheMessageWithoutItsPeriod() {
+        assertThat(TransportText.failureReason(new java.io.IOException("Connection refused."))).isEqualTo("Connection refused");
+        assertThat(TransportText.failureReason(new java.io.IOException("Connection refused"))).isEqualTo("Connection refused");
+    }
+
+    @Test
+    void aFailedTlsHandshakeIsNamedWithItsInnermostReasonAndAdvice() {
+        javax.net.ssl.SSLHandshakeException inner = new javax.net.ssl.SSLHandshakeException("PKIX path building failed");
+        javax.net.ssl.SSLHandshakeException outer = new javax.net.ssl.SSLHandshakeException("Failed to create SSL connection");
+        outer.initCause(inner);
+        assertThat(TransportText.failureReason(new java.io.IOException("Failed to create SSL connection", outer)))
+                .isEqualTo("the TLS handshake failed (PKIX path building failed). If the server's certificate is "
+                        + "self-signed or issued by a private authority, trust it with ClientOptions.tlsTrust");
+        assertThat(TransportText.failureReason(new javax.net.ssl.SSLHandshakeException(
+                "No subject alternative names matching IP address 127.0.0.1 found")))
+                .isEqualTo("the TLS handshake failed (No subject alternative names matching IP address 127.0.0.1 "
+                        + "found). The certificate was issued for other names: connect by a name it carries");
+    }
 }
