@@ -4,10 +4,14 @@ import capnweb.api.RpcServer;
 import capnweb.api.ServerOptions;
 import capnweb.api.spi.RpcEngine;
 import java.net.URI;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.Objects;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /** A Jetty server with one {@link CapnWebHandler} at the options' path. */
@@ -20,6 +24,7 @@ final class JettyRpcServer implements RpcServer {
     private final ServerConnector connector;
     private final String host;
     private final String path;
+    private final String scheme;
     private final Object closeLock = new Object();
     private Boolean closedCleanly;
 
@@ -29,6 +34,20 @@ final class JettyRpcServer implements RpcServer {
         this.handler = handler;
         this.host = options.host();
         this.path = options.path();
+        this.scheme = options.tlsKeys().isPresent() ? "https" : "http";
+    }
+
+    private static SslContextFactory.Server tls(KeyManagerFactory keys) {
+        SslContextFactory.Server tls = new SslContextFactory.Server();
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(keys.getKeyManagers(), null, null);
+            tls.setSslContext(context);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("Could not set up TLS with the keys of ServerOptions.tls: "
+                    + e.getMessage(), e);
+        }
+        return tls;
     }
 
     static JettyRpcServer start(ServerOptions options, RpcEngine engine) {
@@ -37,7 +56,9 @@ final class JettyRpcServer implements RpcServer {
         QueuedThreadPool threads = new QueuedThreadPool();
         threads.setName("capnweb-jetty-server");
         Server server = new Server(threads);
-        ServerConnector connector = new ServerConnector(server);
+        ServerConnector connector = options.tlsKeys()
+                .map(keys -> new ServerConnector(server, tls(keys)))
+                .orElseGet(() -> new ServerConnector(server));
         connector.setHost(options.host());
         connector.setPort(options.port());
         connector.setIdleTimeout(options.idleTimeout().toMillis());
@@ -69,7 +90,7 @@ final class JettyRpcServer implements RpcServer {
     @Override
     public URI uri() {
         String h = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
-        return URI.create("http://" + h + ":" + port() + path);
+        return URI.create(scheme + "://" + h + ":" + port() + path);
     }
 
     @Override

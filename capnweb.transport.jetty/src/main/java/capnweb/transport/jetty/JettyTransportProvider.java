@@ -10,6 +10,7 @@ import capnweb.api.Undefined;
 import capnweb.api.spi.Availability;
 import capnweb.api.spi.HttpBatchPoster;
 import capnweb.api.spi.RpcEngine;
+import capnweb.api.spi.TransportText;
 import capnweb.api.spi.TransportProvider;
 import java.io.IOException;
 import java.net.URI;
@@ -87,8 +88,7 @@ public final class JettyTransportProvider implements TransportProvider {
                     return connectWebSocket(uri, options, engine, localMain);
                 case "http":
                 case "https":
-                    return CompletableFuture.completedFuture(
-                            engine.newBatchClient(poster(uri, options), localMain, options.sessionOptions()));
+                    return CompletableFuture.completedFuture(batch(uri, options, engine, localMain));
                 default:
                     return CompletableFuture.failedFuture(new IllegalArgumentException("Cannot connect to " + uri
                             + ": Cap'n Web connects to ws:, wss: (WebSocket) or http:, https: (HTTP batch) URIs."));
@@ -119,6 +119,15 @@ public final class JettyTransportProvider implements TransportProvider {
                 session.close();
             }
         }, t -> result.completeExceptionally(new IOException("The WebSocket to " + uri + " closed while opening.")));
+        JettyClients.Use use = JettyClients.use(options);
+        JettyClients clients = use.clients();
+        // Let go once the socket has ended, or once connecting failed and it never will.
+        socket.ended().whenComplete((v, e) -> use.release().run());
+        result.whenComplete((s, e) -> {
+            if (e != null) {
+                use.release().run();
+            }
+        });
         ClientUpgradeRequest request = new ClientUpgradeRequest(uri);
         options.headers().forEach(request::setHeader);
         long timeoutMillis = Math.max(1, options.connectTimeout().toMillis());
@@ -127,7 +136,7 @@ public final class JettyTransportProvider implements TransportProvider {
         // scheduled after the upgrade succeeded, until it expires.
         CompletableFuture<?> connecting;
         try {
-            connecting = JettyClients.webSocket().connect(socket, request);
+            connecting = clients.webSocket.connect(socket, request);
         } catch (IOException | RuntimeException e) {
             return CompletableFuture.failedFuture(connectFailure(uri, e));
         }
@@ -138,7 +147,7 @@ public final class JettyTransportProvider implements TransportProvider {
         });
         // Cancelled once connecting settles: a pending timer would keep the whole connection
         // reachable for the rest of the connect timeout, even after the session closed.
-        org.eclipse.jetty.util.thread.Scheduler.Task timer = JettyClients.http().getScheduler().schedule(() -> {
+        org.eclipse.jetty.util.thread.Scheduler.Task timer = clients.http.getScheduler().schedule(() -> {
             if (result.completeExceptionally(RpcTimeoutException.after("a WebSocket connection to " + uri,
                     options.connectTimeout()))) {
                 connecting.cancel(true);
@@ -151,12 +160,25 @@ public final class JettyTransportProvider implements TransportProvider {
 
     private static RuntimeException connectFailure(URI uri, Throwable e) {
         Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-        return RpcException.received("Error", "Could not open a WebSocket to " + uri + ": " + cause.getMessage(),
+        return RpcException.received("Error", "Could not open a WebSocket to " + uri + ": "
+                + TransportText.failureReason(cause) + ".",
                 Map.of(), Optional.empty(), Optional.of(cause));
     }
 
-    private static HttpBatchPoster poster(URI uri, ClientOptions options) {
-        HttpClient http = JettyClients.http();
+    private static RpcSession batch(URI uri, ClientOptions options, RpcEngine engine, Object localMain) {
+        JettyClients.Use use = JettyClients.use(options);
+        try {
+            RpcSession session = engine.newBatchClient(poster(uri, options, use.clients().http), localMain,
+                    options.sessionOptions());
+            session.closed().whenComplete((v, e) -> use.release().run());
+            return session;
+        } catch (RuntimeException e) {
+            use.release().run();
+            throw e;
+        }
+    }
+
+    private static HttpBatchPoster poster(URI uri, ClientOptions options, HttpClient http) {
         long maxBytes = Math.min(Integer.MAX_VALUE - 8, 3L * options.sessionOptions().maxMessageSize());
         Map<String, String> headers = options.headers();
         return body -> {
@@ -172,7 +194,7 @@ public final class JettyTransportProvider implements TransportProvider {
                             Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                                     ? failure.getCause() : failure;
                             throw new CompletionException(new IOException("The Cap'n Web batch request to " + uri
-                                    + " failed: " + cause.getMessage(), cause));
+                                    + " failed: " + TransportText.failureReason(cause) + ".", cause));
                         }
                         if (response.getStatus() != 200) {
                             throw new CompletionException(new IOException("The Cap'n Web batch request to " + uri

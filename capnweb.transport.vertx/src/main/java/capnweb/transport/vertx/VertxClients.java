@@ -1,7 +1,9 @@
 package capnweb.transport.vertx;
 
 import capnweb.api.ClientOptions;
+import capnweb.api.RpcException;
 import capnweb.api.RpcSession;
+import capnweb.api.spi.TransportText;
 import capnweb.api.Undefined;
 import capnweb.api.spi.HttpBatchPoster;
 import capnweb.api.spi.RpcEngine;
@@ -17,10 +19,14 @@ import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.net.ClientSSLOptions;
+import io.vertx.core.net.TrustOptions;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -77,6 +83,7 @@ final class VertxClients {
                 .setConnectTimeout(connectMillis)
                 .setTimeout(connectMillis);
         options.headers().forEach(connect::addHeader);
+        tlsTrust(options).ifPresent(connect::setSslOptions);
         Executor executor = completer(options);
         CompletableFuture<RpcSession> result = new CompletableFuture<>();
         socket.connect(connect).onComplete(ar -> {
@@ -86,8 +93,11 @@ final class VertxClients {
                 Throwable e = ar.cause();
                 String why = e instanceof UpgradeRejectedException
                         ? "the WebSocket upgrade was refused with HTTP status " + ((UpgradeRejectedException) e).getStatus()
-                        : String.valueOf(e.getMessage());
-                executor.execute(() -> result.completeExceptionally(new IOException(why, e)));
+                        : TransportText.failureReason(e);
+                // As the Jetty transport words it, so that CapnWeb.connect passes it on as it is.
+                executor.execute(() -> result.completeExceptionally(RpcException.received("Error",
+                        "Could not open a WebSocket to " + uri + ": " + why + ".", Map.of(), Optional.empty(),
+                        Optional.of(e))));
                 return;
             }
             transport.socketClosed().whenComplete((v, e) -> {
@@ -115,6 +125,7 @@ final class VertxClients {
         HttpClientAgent http = lease.batchHttpClient();
         String target = uri.toString();
         io.vertx.core.Context context = lease.vertx().getOrCreateContext();
+        ClientSSLOptions tls = tlsTrust(options).orElse(null);
         HttpBatchPoster poster = body -> {
             Promise<String> result = Promise.promise();
             RequestOptions request = new RequestOptions()
@@ -123,6 +134,9 @@ final class VertxClients {
                     .setConnectTimeout(connectMillis)
                     .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8");
             options.headers().forEach(request::putHeader);
+            if (tls != null) {
+                request.setSslOptions(tls);
+            }
             // Issued from the session's event-loop context, so that the connection, the response
             // and the callbacks below share one thread: body() is then registered before any of
             // the body can arrive. Issued from a plain thread, the callbacks ran on another event
@@ -133,6 +147,8 @@ final class VertxClients {
             // only add a wake-up per batch.
             context.runOnContext(v -> http.request(request)
                     .compose(req -> req.send(body))
+                    .recover(e -> Future.failedFuture(new IOException("The Cap'n Web batch request to " + target
+                            + " failed: " + TransportText.failureReason(e) + ".", e)))
                     .compose(VertxClients::responseBody)
                     .onComplete(result));
             return result.future().toCompletionStage();
@@ -146,6 +162,13 @@ final class VertxClients {
             lease.release();
             throw e;
         }
+    }
+
+    /** The TLS settings for {@link ClientOptions#tlsTrust()}, if set; the host name is still checked. */
+    private static Optional<ClientSSLOptions> tlsTrust(ClientOptions options) {
+        return options.tlsTrust().map(trust -> new ClientSSLOptions()
+                .setTrustOptions(TrustOptions.wrap(trust))
+                .setHostnameVerificationAlgorithm("HTTPS"));
     }
 
     private static Future<String> responseBody(HttpClientResponse response) {

@@ -7,6 +7,7 @@ import io.vertx.core.Context;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.KeyCertOptions;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -24,6 +25,7 @@ final class VertxRpcServer implements RpcServer {
     private final CapnWebHandler handler;
     private final String host;
     private final String path;
+    private final String scheme;
     private final int port;
     private final Object closeLock = new Object();
     private CompletableFuture<Boolean> closing;
@@ -34,6 +36,7 @@ final class VertxRpcServer implements RpcServer {
         this.handler = handler;
         this.host = options.host();
         this.path = options.path();
+        this.scheme = options.tlsKeys().isPresent() ? "https" : "http";
         this.port = server.actualPort();
     }
 
@@ -60,6 +63,7 @@ final class VertxRpcServer implements RpcServer {
                 .setDecompressionSupported(false)
                 // Answered by the handler once the declared length is known to fit.
                 .setHandle100ContinueAutomatically(false);
+        options.tlsKeys().ifPresent(keys -> http.setSsl(true).setKeyCertOptions(KeyCertOptions.wrap(keys)));
         HttpServer server = lease.vertx().createHttpServer(http);
         String path = options.path();
         server.requestHandler(request -> {
@@ -124,7 +128,7 @@ final class VertxRpcServer implements RpcServer {
         } else if (h.indexOf(':') >= 0 && !h.startsWith("[")) {
             h = "[" + h + "]";
         }
-        return URI.create("http://" + h + ":" + port + path);
+        return URI.create(scheme + "://" + h + ":" + port + path);
     }
 
     @Override

@@ -1,0 +1,131 @@
+package capnweb.transport.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import capnweb.api.ClientOptions;
+import capnweb.api.RpcServer;
+import capnweb.api.RpcSession;
+import capnweb.api.ServerOptions;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Sessions over TLS: a server with {@code ServerOptions.tls} serves {@code wss:} and
+ * {@code https:}, a client trusts it through {@code ClientOptions.tlsTrust}, and a client that
+ * does not trust the certificate, or reaches the server by a name the certificate does not
+ * carry, is refused. The keys are made for each run with the JDK's {@code keytool}.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+public abstract class TransportTlsTest extends HardeningSupport {
+    /** The password of the test keys. */
+    protected static final char[] PASSWORD = "capnweb-test".toCharArray();
+
+    @TempDir
+    static Path keys;
+    /** A key and self-signed certificate for 127.0.0.1. */
+    protected static KeyStore loopback;
+    /** A key and self-signed certificate for example.com only. */
+    private static KeyStore elsewhere;
+
+    @BeforeAll
+    static void makeKeys() throws Exception {
+        loopback = keyStore("loopback", "CN=127.0.0.1", "SAN=ip:127.0.0.1");
+        elsewhere = keyStore("elsewhere", "CN=example.com", "SAN=dns:example.com");
+    }
+
+    @Test
+    void webSocketAndBatchSessionsRunOverTls() throws Exception {
+        RpcServer server = startServer(b -> b.tls(loopback, PASSWORD));
+        assertThat(server.uri().getScheme()).isEqualTo("https");
+        ClientOptions trusting = ClientOptions.builder().tlsTrust(certificateOf(loopback)).build();
+
+        RpcSession webSocket = connect(URI.create(server.uri().toString().replaceFirst("^https", "wss")), trusting);
+        assertThat(webSocket.main().call("add", 40, 2).join(WAIT)).isEqualTo(42L);
+        RpcSession batch = connect(server.uri(), trusting);
+        assertThat(batch.main().call("add", 1, 2).join(WAIT)).isEqualTo(3L);
+        assertThat(state.mainsCreated).hasValue(2);
+    }
+
+    @Test
+    void aClientThatDoesNotTrustTheCertificateIsRefused() throws Exception {
+        // The JVM's own trust store knows nothing of a certificate made a moment ago.
+        RpcServer server = startServer(b -> b.tls(loopback, PASSWORD));
+        assertThat(provider().connect(URI.create(server.uri().toString().replaceFirst("^https", "wss")),
+                ClientOptions.defaults(), engine()).toCompletableFuture())
+                .failsWithin(WAIT).withThrowableThat().withMessageContaining("Could not open a WebSocket to wss://127.0.0.1")
+                .withMessageContaining("the TLS handshake failed").withMessageContaining("ClientOptions.tlsTrust");
+        RpcSession batch = connect(server.uri(), ClientOptions.defaults());
+        assertThat(batch.main().call("add", 1, 2).toCompletableFuture()).failsWithin(WAIT).withThrowableThat()
+                .withMessageContaining("the TLS handshake failed").withMessageContaining("ClientOptions.tlsTrust");
+        assertThat(state.mainsCreated).as("no session reached the server").hasValue(0);
+    }
+
+    @Test
+    void theServersNameIsCheckedAgainstItsCertificate() throws Exception {
+        // Trusted, but issued to example.com, not to the address the client dialled.
+        RpcServer server = startServer(b -> b.tls(elsewhere, PASSWORD));
+        ClientOptions trusting = ClientOptions.builder().tlsTrust(certificateOf(elsewhere)).build();
+        assertThat(provider().connect(URI.create(server.uri().toString().replaceFirst("^https", "wss")),
+                trusting, engine()).toCompletableFuture()).failsWithin(WAIT).withThrowableThat()
+                .withMessageContaining("the TLS handshake failed").withMessageContaining("connect by a name it carries");
+        RpcSession batch = connect(server.uri(), trusting);
+        assertThat(batch.main().call("add", 1, 2).toCompletableFuture()).failsWithin(WAIT).withThrowableThat()
+                .withMessageContaining("the TLS handshake failed").withMessageContaining("connect by a name it carries");
+        assertThat(state.mainsCreated).as("no session reached the server").hasValue(0);
+    }
+
+    @Test
+    void aPlainClientGetsNoSessionFromATlsServer() {
+        RpcServer server = startServer(b -> b.tls(loopback, PASSWORD));
+        URI plain = URI.create(server.uri().toString().replaceFirst("^https", "ws"));
+        assertThat(provider().connect(plain, ClientOptions.defaults(), engine()).toCompletableFuture())
+                .failsWithin(WAIT);
+        assertThat(state.mainsCreated).hasValue(0);
+    }
+
+    @Test
+    void aWrongKeyPasswordIsRefusedWhenTheOptionsAreBuilt() {
+        assertThatThrownBy(() -> ServerOptions.builder(Object::new).tls(loopback, "wrong".toCharArray()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("Could not read the server's TLS key from the key store: ")
+                .hasMessageEndingWith("Check that the password is the key's.");
+    }
+
+    /** A PKCS12 key store with one key pair, made by keytool. */
+    private static KeyStore keyStore(String name, String subject, String alternativeNames)
+            throws IOException, InterruptedException, GeneralSecurityException {
+        Path file = keys.resolve(name + ".p12");
+        Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
+        Process p = new ProcessBuilder(List.of(keytool.toString(), "-genkeypair", "-alias", name, "-keyalg", "EC",
+                "-groupname", "secp256r1", "-dname", subject, "-ext", alternativeNames, "-validity", "2",
+                "-storetype", "PKCS12", "-keystore", file.toString(), "-storepass", new String(PASSWORD)))
+                .redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException("keytool could not make a test key: " + output);
+        }
+        return KeyStore.getInstance(file.toFile(), PASSWORD);
+    }
+
+    /**
+     * @param keyStore a key store of one key
+     * @return a trust store holding only the certificate of that key
+     */
+    protected static KeyStore certificateOf(KeyStore keyStore) throws IOException, GeneralSecurityException {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        String alias = keyStore.aliases().nextElement();
+        trust.setCertificateEntry(alias, keyStore.getCertificate(alias));
+        return trust;
+    }
+}
