@@ -1,9 +1,13 @@
 // The reference server: capnweb's own WebSocket and HTTP batch endpoints exposing TestTarget on
 // 127.0.0.1, path /rpc. Usage: node server.mjs [PORT]  (0 or nothing picks a free port).
 // Prints "READY http://127.0.0.1:PORT" once it accepts connections; SIGTERM stops it.
+// With TLS_PFX (a PKCS12 file of the key and certificate) and TLS_PASSPHRASE in the environment
+// it serves https: and wss: instead, and prints "READY https://127.0.0.1:PORT".
 
 import "./websocket-polyfill.mjs";
+import fs from "node:fs";
 import http from "node:http";
+import https from "node:https";
 import { WebSocketServer } from "ws";
 import { newWebSocketRpcSession, nodeHttpBatchRpcResponse } from "capnweb";
 import { TestTarget } from "./test-target.mjs";
@@ -14,7 +18,11 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
-const server = http.createServer((request, response) => {
+const tls = process.env.TLS_PFX
+  ? { pfx: fs.readFileSync(process.env.TLS_PFX), passphrase: process.env.TLS_PASSPHRASE ?? "" }
+  : null;
+
+const handle = (request, response) => {
   const path = new URL(request.url, "http://localhost").pathname;
   if (path !== "/rpc") {
     response.writeHead(404, { "content-type": "text/plain" });
@@ -27,7 +35,8 @@ const server = http.createServer((request, response) => {
     }
     response.end(String(err));
   });
-});
+};
+const server = tls ? https.createServer(tls, handle) : http.createServer(handle);
 
 const wss = new WebSocketServer({ noServer: true });
 server.on("upgrade", (request, socket, head) => {
@@ -54,5 +63,5 @@ process.on("SIGTERM", stop);
 process.on("SIGINT", stop);
 
 server.listen(port, "127.0.0.1", () => {
-  console.log(`READY http://127.0.0.1:${server.address().port}`);
+  console.log(`READY ${tls ? "https" : "http"}://127.0.0.1:${server.address().port}`);
 });

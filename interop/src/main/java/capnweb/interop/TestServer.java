@@ -5,6 +5,7 @@ import capnweb.api.RpcServer;
 import capnweb.api.ServerOptions;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.UnaryOperator;
 
 /**
  * Serves {@link TestTarget} on 127.0.0.1 through a named transport, for the reference client and
@@ -57,10 +58,22 @@ public final class TestServer {
      * @return the running server
      */
     public static RpcServer start(int port, String transport) {
-        return CapnWeb.serve(ServerOptions.builder(TestTarget::new)
+        return start(port, transport, b -> b);
+    }
+
+    /**
+     * Starts serving {@link TestTarget} on 127.0.0.1, path {@code /rpc}, with more settings.
+     *
+     * @param port the port, 0 for a free one
+     * @param transport the transport name
+     * @param settings adds to the options, e.g. TLS keys
+     * @return the running server
+     */
+    public static RpcServer start(int port, String transport, UnaryOperator<ServerOptions.Builder> settings) {
+        return CapnWeb.serve(settings.apply(ServerOptions.builder(TestTarget::new)
                 .host("127.0.0.1")
                 .port(port)
-                .transport(transport)
+                .transport(transport))
                 .build());
     }
 }

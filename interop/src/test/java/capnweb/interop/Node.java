@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -48,11 +49,21 @@ final class Node {
      * Runs {@code node script args...} and waits for it to end, killing it after {@code timeout}.
      */
     static Result run(Duration timeout, String script, String... args) {
+        return run(timeout, Map.of(), script, args);
+    }
+
+    /**
+     * Runs {@code node script args...} with {@code environment} added to this process's, and
+     * waits for it to end, killing it after {@code timeout}.
+     */
+    static Result run(Duration timeout, Map<String, String> environment, String script, String... args) {
         List<String> command = new ArrayList<>(List.of("node", script));
         command.addAll(List.of(args));
         Process process;
         try {
-            process = new ProcessBuilder(command).directory(dir().toFile()).start();
+            ProcessBuilder builder = new ProcessBuilder(command).directory(dir().toFile());
+            builder.environment().putAll(environment);
+            process = builder.start();
         } catch (IOException e) {
             throw new IllegalStateException("Could not start node (Node 18+ must be on the PATH): " + e.getMessage(), e);
         }
@@ -121,7 +132,7 @@ final class Node {
             process.destroyForcibly();
             throw new IllegalStateException(builder.command() + " printed no READY line within " + timeout, e);
         }
-        if (line == null || !line.matches("READY http://127\\.0\\.0\\.1:\\d+")) {
+        if (line == null || !line.matches("READY https?://127\\.0\\.0\\.1:\\d+")) {
             process.destroyForcibly();
             throw new IllegalStateException(builder.command() + " printed '" + line + "' instead of READY http://127.0.0.1:PORT");
         }
