@@ -10,8 +10,8 @@ import capnweb.api.Undefined;
 import capnweb.api.spi.Availability;
 import capnweb.api.spi.HttpBatchPoster;
 import capnweb.api.spi.RpcEngine;
-import capnweb.api.spi.TransportText;
 import capnweb.api.spi.TransportProvider;
+import capnweb.api.spi.TransportText;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -138,7 +138,8 @@ public final class JettyTransportProvider implements TransportProvider {
         try {
             connecting = clients.webSocket.connect(socket, request);
         } catch (IOException | RuntimeException e) {
-            return CompletableFuture.failedFuture(connectFailure(uri, e));
+            result.completeExceptionally(connectFailure(uri, e));
+            return result;
         }
         connecting.whenComplete((s, e) -> {
             if (e != null) {
