@@ -2,9 +2,7 @@ package capnweb.api;
 
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.security.KeyStoreException;
 import java.time.Duration;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -103,7 +101,7 @@ public final class ClientOptions {
          */
         public Builder tlsTrust(KeyStore certificates) {
             Objects.requireNonNull(certificates, "certificates");
-            if (!holdsACertificate(certificates)) {
+            if (!KeyStores.holdsAny(certificates, KeyStore::isCertificateEntry)) {
                 throw new IllegalArgumentException("The key store holds no trusted certificate; add the server's "
                         + "certificate or its authority's (keytool -importcert).");
             }
@@ -114,20 +112,6 @@ public final class ClientOptions {
             } catch (GeneralSecurityException e) {
                 throw new IllegalArgumentException("Could not read the trusted certificates from the key store: "
                         + e.getMessage() + ".", e);
-            }
-        }
-
-        private static boolean holdsACertificate(KeyStore keyStore) {
-            try {
-                for (String alias : Collections.list(keyStore.aliases())) {
-                    if (keyStore.isCertificateEntry(alias)) {
-                        return true;
-                    }
-                }
-                return false;
-            } catch (KeyStoreException e) {
-                throw new IllegalArgumentException("Could not read the key store: " + e.getMessage()
-                        + ". Load it (KeyStore.load or KeyStore.getInstance(file, password)) before passing it.", e);
             }
         }
 

@@ -2,9 +2,7 @@ package capnweb.api;
 
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.security.KeyStoreException;
 import java.time.Duration;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -260,7 +258,7 @@ public final class ServerOptions {
         public Builder tls(KeyStore keyStore, char[] password) {
             Objects.requireNonNull(keyStore, "keyStore");
             Objects.requireNonNull(password, "password");
-            if (!holdsAKey(keyStore)) {
+            if (!KeyStores.holdsAny(keyStore, KeyStore::isKeyEntry)) {
                 throw new IllegalArgumentException("The key store holds no private key; TLS needs the server's "
                         + "private key and its certificate chain (keytool -genkeypair, or openssl pkcs12 -export).");
             }
@@ -271,20 +269,6 @@ public final class ServerOptions {
             } catch (GeneralSecurityException e) {
                 throw new IllegalArgumentException("Could not read the server's TLS key from the key store: "
                         + e.getMessage() + ". Check that the password is the key's.", e);
-            }
-        }
-
-        private static boolean holdsAKey(KeyStore keyStore) {
-            try {
-                for (String alias : Collections.list(keyStore.aliases())) {
-                    if (keyStore.isKeyEntry(alias)) {
-                        return true;
-                    }
-                }
-                return false;
-            } catch (KeyStoreException e) {
-                throw new IllegalArgumentException("Could not read the key store: " + e.getMessage()
-                        + ". Load it (KeyStore.load or KeyStore.getInstance(file, password)) before passing it.", e);
             }
         }
 
