@@ -26,6 +26,7 @@ public final class ServerOptions {
     private final SessionOptions sessionOptions;
     private final int maxMessageSize;
     private final Duration idleTimeout;
+    private final Duration pingInterval;
     private final int maxSessions;
     private final KeyManagerFactory tlsKeys;
     private final Map<String, String> batchResponseHeaders;
@@ -39,6 +40,7 @@ public final class ServerOptions {
         this.sessionOptions = b.sessionOptions;
         this.maxMessageSize = b.maxMessageSize == 0 ? b.sessionOptions.maxMessageSize() : b.maxMessageSize;
         this.idleTimeout = b.idleTimeout;
+        this.pingInterval = b.pingInterval;
         this.maxSessions = b.maxSessions;
         this.tlsKeys = b.tlsKeys;
         this.batchResponseHeaders = Map.copyOf(b.batchResponseHeaders);
@@ -90,11 +92,23 @@ public final class ServerOptions {
     }
 
     /**
-     * @return how long a connection may stay silent before it is closed: a WebSocket, or one
-     *     whose HTTP batch is still being answered (the batch then ends)
+     * @return how long a connection may go without hearing from its peer before it is closed: a
+     *     WebSocket whose peer answers nothing, not even a ping (see {@link #pingInterval()}), or
+     *     one whose HTTP batch is still being answered (the batch then ends)
      */
     public Duration idleTimeout() {
         return idleTimeout;
+    }
+
+    /**
+     * @return how often the server pings each WebSocket peer, so that a session whose peer is
+     *     alive stays open however long it is quiet, and one whose peer is gone is closed after
+     *     {@link #idleTimeout()}; zero for no pings, when a quiet WebSocket is closed after the
+     *     idle timeout. 30 seconds unless set; more often when the idle timeout is shorter than
+     *     twice that.
+     */
+    public Duration pingInterval() {
+        return pingInterval;
     }
 
     /**
@@ -133,6 +147,7 @@ public final class ServerOptions {
         private SessionOptions sessionOptions = SessionOptions.defaults();
         private int maxMessageSize;
         private Duration idleTimeout = Duration.ofMinutes(5);
+        private Duration pingInterval = Duration.ofSeconds(30);
         private int maxSessions = Integer.MAX_VALUE;
         private KeyManagerFactory tlsKeys;
         private final Map<String, String> batchResponseHeaders = new LinkedHashMap<>();
@@ -208,14 +223,35 @@ public final class ServerOptions {
         }
 
         /**
-         * Sets how long a connection may stay silent before it is closed: a WebSocket, or one whose
-         * HTTP batch is still being answered, whose batch then ends (default 5 minutes).
+         * Sets how long a connection may go without hearing from its peer before it is closed: a
+         * WebSocket whose peer answers nothing, not even the server's pings, or one whose HTTP
+         * batch is still being answered, whose batch then ends (default 5 minutes).
          *
          * @param timeout the limit
          * @return this builder
          */
         public Builder idleTimeout(Duration timeout) {
             this.idleTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /**
+         * Sets how often the server pings each WebSocket peer (default 30 seconds; more often when
+         * the idle timeout is shorter than twice that). Browsers and WebSocket libraries answer
+         * pings by themselves, so a live peer's session stays open however long it is quiet, as a
+         * session holding callbacks may be, and the pings keep proxies from dropping the
+         * connection; a peer that answers nothing for the idle timeout is disconnected.
+         * {@link Duration#ZERO} sends no pings: a WebSocket quiet for the idle timeout is closed.
+         *
+         * @param interval the time between pings, or zero for none
+         * @return this builder
+         */
+        public Builder pingInterval(Duration interval) {
+            Objects.requireNonNull(interval, "interval");
+            if (interval.isNegative()) {
+                throw new IllegalArgumentException("pingInterval must not be negative, got " + interval);
+            }
+            this.pingInterval = interval;
             return this;
         }
 

@@ -108,6 +108,14 @@ class OptionsTest {
     }
 
     @Test
+    void serverPingsEveryThirtySecondsUnlessToldOtherwise() {
+        assertThat(ServerOptions.builder(Object::new).build().pingInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(ServerOptions.builder(Object::new).pingInterval(Duration.ZERO).build().pingInterval()).isZero();
+        assertThatThrownBy(() -> ServerOptions.builder(Object::new).pingInterval(Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must not be negative");
+    }
+
+    @Test
     void serverRejectsBadPortAndPath() {
         assertThatThrownBy(() -> ServerOptions.builder(Object::new).port(70000))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("70000");

@@ -3,6 +3,7 @@ package capnweb.transport.jetty;
 import capnweb.api.ServerOptions;
 import capnweb.api.SessionOptions;
 import capnweb.api.spi.ProviderRegistry;
+import capnweb.api.spi.Keepalive;
 import capnweb.api.spi.RpcEngine;
 import capnweb.api.spi.SessionLimit;
 import java.nio.charset.CharacterCodingException;
@@ -72,6 +73,7 @@ public final class CapnWebHandler extends Handler.Abstract {
     private final String path;
     private final int maxMessageSize;
     private final Duration idleTimeout;
+    private final Duration pingInterval;
     private final Map<String, String> batchResponseHeaders;
     private final SessionLimit sessionLimit;
     private final Set<WebSocketTransport> sockets = ConcurrentHashMap.newKeySet();
@@ -93,6 +95,7 @@ public final class CapnWebHandler extends Handler.Abstract {
         this.path = b.path;
         this.maxMessageSize = b.maxMessageSize == 0 ? b.sessionOptions.maxMessageSize() : b.maxMessageSize;
         this.idleTimeout = b.idleTimeout;
+        this.pingInterval = b.pingInterval;
         this.batchResponseHeaders = Map.copyOf(b.batchResponseHeaders);
         this.sessionLimit = new SessionLimit(b.maxSessions);
     }
@@ -124,6 +127,7 @@ public final class CapnWebHandler extends Handler.Abstract {
                 .sessionOptions(options.sessionOptions())
                 .maxMessageSize(options.maxMessageSize())
                 .idleTimeout(options.idleTimeout())
+                .pingInterval(options.pingInterval())
                 .maxSessions(options.maxSessions());
         options.batchResponseHeaders().forEach(b::batchResponseHeader);
         return b.build();
@@ -222,7 +226,9 @@ public final class CapnWebHandler extends Handler.Abstract {
         // Cap'n Web messages are small JSON, and compressing each one costs far more CPU on both
         // ends than it saves on the wire; the reference server (ws) does not compress either.
         response.setExtensions(List.of());
-        WebSocketTransport socket = new WebSocketTransport(maxMessageSize, idleTimeout,
+        Keepalive keepalive = pingInterval == null || idleTimeout == null ? null
+                : Keepalive.of(pingInterval, idleTimeout).orElse(null);
+        WebSocketTransport socket = new WebSocketTransport(maxMessageSize, idleTimeout, keepalive,
                 t -> engine.newSession(t, mainFactory.get(), sessionOptions), ended -> {
                     sockets.remove(ended);
                     sessionLimit.release();
@@ -402,6 +408,7 @@ public final class CapnWebHandler extends Handler.Abstract {
         private String path;
         private int maxMessageSize;
         private Duration idleTimeout;
+        private Duration pingInterval;
         private int maxSessions = Integer.MAX_VALUE;
         private final Map<String, String> batchResponseHeaders = new LinkedHashMap<>();
 
@@ -465,13 +472,28 @@ public final class CapnWebHandler extends Handler.Abstract {
         }
 
         /**
-         * Sets how long a WebSocket connection may stay silent; by default Jetty's.
+         * Sets how long a WebSocket connection may go without hearing from its peer; by default
+         * Jetty's.
          *
          * @param timeout the limit
          * @return this builder
          */
         public Builder idleTimeout(Duration timeout) {
             this.idleTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /**
+         * Pings each WebSocket peer this often, so that a live peer's quiet session stays open and
+         * one that answers nothing for the idle timeout is disconnected; needs
+         * {@link #idleTimeout(Duration)}. No pings by default, and none for {@link Duration#ZERO}.
+         *
+         * @param interval the time between pings
+         * @return this builder
+         * @see ServerOptions#pingInterval()
+         */
+        public Builder pingInterval(Duration interval) {
+            this.pingInterval = Objects.requireNonNull(interval, "interval");
             return this;
         }
 

@@ -106,7 +106,7 @@ public final class JettyTransportProvider implements TransportProvider {
         long maxBytes = Math.min(Integer.MAX_VALUE, 3L * options.sessionOptions().maxMessageSize());
         // No idle timeout on the client side, as in browsers: the server decides when a silent
         // session has lasted long enough.
-        WebSocketTransport socket = new WebSocketTransport(maxBytes, Duration.ZERO, t -> {
+        WebSocketTransport socket = new WebSocketTransport(maxBytes, Duration.ZERO, null, t -> {
             RpcSession session;
             try {
                 session = engine.newSession(t, localMain, options.sessionOptions());

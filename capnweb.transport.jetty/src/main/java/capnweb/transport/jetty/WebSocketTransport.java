@@ -1,5 +1,6 @@
 package capnweb.transport.jetty;
 
+import capnweb.api.spi.Keepalive;
 import capnweb.api.spi.MessageReceiver;
 import capnweb.api.spi.MessageTransport;
 import capnweb.api.spi.TransportText;
@@ -13,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -63,6 +65,9 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
 
     private final long maxTextMessageBytes;
     private final Duration idleTimeout;
+    /** The server's watch over the peer, or null (a client, or no pings). */
+    private final Keepalive keepalive;
+    private volatile ScheduledFuture<?> keepaliveTask;
     private final Consumer<WebSocketTransport> onOpen;
     private final Consumer<WebSocketTransport> onEnd;
     private final CompletableFuture<Void> ended = new CompletableFuture<>();
@@ -110,13 +115,15 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
     /**
      * @param maxTextMessageBytes the largest text message accepted, in bytes
      * @param idleTimeout how long the connection may stay silent, zero for none, null for Jetty's default
+     * @param keepalive the server's pings and watch over the peer, or null for none
      * @param onOpen runs once the socket is open (starts the session); may throw to refuse it
      * @param onEnd runs once the socket has closed
      */
-    WebSocketTransport(long maxTextMessageBytes, Duration idleTimeout,
+    WebSocketTransport(long maxTextMessageBytes, Duration idleTimeout, Keepalive keepalive,
             Consumer<WebSocketTransport> onOpen, Consumer<WebSocketTransport> onEnd) {
         this.maxTextMessageBytes = maxTextMessageBytes;
         this.idleTimeout = idleTimeout;
+        this.keepalive = keepalive;
         this.onOpen = Objects.requireNonNull(onOpen, "onOpen");
         this.onEnd = Objects.requireNonNull(onEnd, "onEnd");
     }
@@ -293,11 +300,44 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
             requestClose(StatusCode.SERVER_ERROR, "Could not start a Cap'n Web session.");
             return;
         }
+        if (keepalive != null) {
+            long period = keepalive.period().toNanos();
+            keepaliveTask = KeepaliveTimer.TIMER.scheduleAtFixedRate(this::checkOnPeer, period, period,
+                    TimeUnit.NANOSECONDS);
+        }
         session.demand();
+    }
+
+    /** Pings the peer, or drops the connection if the peer sent nothing for the idle timeout. */
+    private void checkOnPeer() {
+        Session s;
+        synchronized (lock) {
+            s = session;
+        }
+        if (s == null || !s.isOpen()) {
+            return;
+        }
+        if (keepalive.peerGone()) {
+            LOG.log(System.Logger.Level.DEBUG, keepalive::goneReason);
+            stopKeepalive();
+            s.disconnect();
+        } else {
+            s.sendPing(ByteBuffer.allocate(0), Callback.NOOP);
+        }
+    }
+
+    private void stopKeepalive() {
+        ScheduledFuture<?> task = keepaliveTask;
+        if (task != null) {
+            task.cancel(false);
+        }
     }
 
     @Override
     public void onWebSocketFrame(Frame frame, Callback callback) {
+        if (keepalive != null) {
+            keepalive.heard();
+        }
         if (readBurst != null) {
             readBurst.delivered(frame);
         }
@@ -519,6 +559,7 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
                 r.onClosed(cause);
             }
         } finally {
+            stopKeepalive();
             ended.complete(null);
             onEnd.accept(this);
         }

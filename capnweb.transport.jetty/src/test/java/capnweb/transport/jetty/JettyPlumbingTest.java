@@ -224,8 +224,8 @@ class JettyPlumbingTest {
     }
 
     @Test
-    void silentWebSocketIsClosedAfterTheIdleTimeout() {
-        start(b -> b.idleTimeout(Duration.ofMillis(300)));
+    void silentWebSocketIsClosedAfterTheIdleTimeoutWithoutPings() {
+        start(b -> b.idleTimeout(Duration.ofMillis(300)).pingInterval(Duration.ZERO));
         long started = System.nanoTime();
         try (RawWebSocket raw = RawWebSocket.open(ws())) {
             RawWebSocket.Close close = raw.awaitClose(WAIT);

@@ -201,6 +201,43 @@ public abstract class TransportHardeningTest extends HardeningSupport {
     }
 
     @Test
+    void aQuietClientThatAnswersPingsKeepsItsSession() throws Exception {
+        // Pings every 250 ms (half the idle timeout); the client's WebSocket answers them itself.
+        RpcServer server = startServer(b -> b.idleTimeout(Duration.ofMillis(500)));
+        RpcSession session = connect(webSocketUri(server), ClientOptions.defaults());
+        assertThat(session.main().call("add", 1, 2).join(WAIT)).isEqualTo(3L);
+
+        Thread.sleep(2_000);
+
+        assertThat(session.isOpen()).isTrue();
+        assertThat(session.main().call("add", 2, 2).join(WAIT)).isEqualTo(4L);
+        assertThat(state.mainsClosed).hasValue(0);
+    }
+
+    @Test
+    void aPeerThatAnswersNothingIsDroppedAfterTheIdleTimeout() throws Exception {
+        RpcServer server = startServer(b -> b.idleTimeout(Duration.ofMillis(500)));
+        try (PlainWebSocket silent = PlainWebSocket.open(webSocketUri(server), 0)) {
+            long opened = System.nanoTime();
+            await("the session started", WAIT, () -> state.mainsCreated.get() == 1);
+            // It never reads again, so it answers no ping.
+            await("the server dropped the silent peer", WAIT, () -> state.mainsClosed.get() == 1);
+            assertThat(Duration.ofNanos(System.nanoTime() - opened)).isGreaterThanOrEqualTo(Duration.ofMillis(450));
+            await("the server forgot the session", WAIT, () -> server.openSessions() == 0);
+        }
+        assertNewSessionWorks(server);
+    }
+
+    @Test
+    void withoutPingsAQuietSessionIsClosedAfterTheIdleTimeout() throws Exception {
+        RpcServer server = startServer(b -> b.idleTimeout(Duration.ofMillis(500)).pingInterval(Duration.ZERO));
+        RpcSession session = connect(webSocketUri(server), ClientOptions.defaults());
+        assertThat(session.main().call("add", 1, 2).join(WAIT)).isEqualTo(3L);
+        await("the quiet session was closed", WAIT, () -> !session.isOpen());
+        await("the server closed its main object", WAIT, () -> state.mainsClosed.get() == 1);
+    }
+
+    @Test
     void targetsHoggingTheirThreadsDoNotStopOtherSessions() throws Exception {
         RpcServer server = startServer(b -> b);
         int hogs = 2 * Runtime.getRuntime().availableProcessors() + 2;

@@ -3,6 +3,7 @@ package capnweb.transport.vertx;
 import capnweb.api.RpcSession;
 import capnweb.api.ServerOptions;
 import capnweb.api.SessionOptions;
+import capnweb.api.spi.Keepalive;
 import capnweb.api.spi.RpcEngine;
 import capnweb.api.spi.SessionLimit;
 import capnweb.api.spi.TransportText;
@@ -19,6 +20,7 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketBase;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -53,8 +55,9 @@ import java.util.function.Supplier;
  * {@link #webSocketHandler()} serve one kind only, e.g. for {@code HttpServer.webSocketHandler}.
  *
  * <p>Of the options it uses the main factory, the session options, {@code maxMessageSize},
- * {@code maxSessions} and the batch response headers; the host, port, path and idle timeout belong
- * to your server. Netty refuses WebSocket frames larger than the server's
+ * {@code maxSessions}, the batch response headers, and {@code pingInterval} with
+ * {@code idleTimeout} to ping each WebSocket peer and drop one that answers nothing for that long;
+ * the host, port, path and the connections' own idle timeout belong to your server. Netty refuses WebSocket frames larger than the server's
  * {@code maxWebSocketFrameSize} (64 KiB by default) before this handler sees them: raise it to
  * {@code maxMessageSize} on your {@code HttpServerOptions}, since browsers and Node send each
  * message as one frame.
@@ -76,6 +79,8 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
     private final Supplier<?> mainFactory;
     private final SessionOptions sessionOptions;
     private final int maxMessageSize;
+    private final Duration pingInterval;
+    private final Duration idleTimeout;
     private final Map<String, String> batchHeaders;
     private final RpcEngine engine;
     private final SessionLimit sessionLimit;
@@ -90,6 +95,8 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
         this.mainFactory = options.mainFactory();
         this.sessionOptions = options.sessionOptions();
         this.maxMessageSize = options.maxMessageSize();
+        this.pingInterval = options.pingInterval();
+        this.idleTimeout = options.idleTimeout();
         this.batchHeaders = options.batchResponseHeaders();
         this.sessionLimit = new SessionLimit(options.maxSessions());
     }
@@ -185,7 +192,8 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
 
     /** Starts the session of a socket that took a place of the session limit, given back at its end. */
     private void startSession(WebSocketBase socket) {
-        WebSocketTransport transport = new WebSocketTransport(socket, maxMessageSize);
+        WebSocketTransport transport = new WebSocketTransport(socket, maxMessageSize,
+                Keepalive.of(pingInterval, idleTimeout).orElse(null));
         SessionHolder holder = new SessionHolder();
         sessions.put(transport, holder);
         transport.socketClosed().whenComplete((v, e) -> {

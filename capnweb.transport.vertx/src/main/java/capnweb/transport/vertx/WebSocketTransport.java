@@ -1,5 +1,6 @@
 package capnweb.transport.vertx;
 
+import capnweb.api.spi.Keepalive;
 import capnweb.api.spi.MessageReceiver;
 import capnweb.api.spi.MessageTransport;
 import capnweb.api.spi.TransportText;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -61,6 +63,9 @@ final class WebSocketTransport implements MessageTransport {
     private final int maxMessageSize;
     private final AtomicLong queuedBytes = new AtomicLong();
     private final CompletableFuture<Void> socketClosed = new CompletableFuture<>();
+    /** The server's watch over the peer, or null (a client, or no pings). */
+    private final Keepalive keepalive;
+    private volatile ScheduledFuture<?> keepaliveTask;
 
     private final Object lock = new Object();
     // guarded by lock
@@ -88,14 +93,51 @@ final class WebSocketTransport implements MessageTransport {
      * @param maxMessageSize the largest message accepted, in bytes of UTF-8
      */
     WebSocketTransport(WebSocketBase socket, int maxMessageSize) {
+        this(socket, maxMessageSize, null);
+    }
+
+    /**
+     * A transport whose peer the server pings and watches; see {@link Keepalive}.
+     *
+     * @param socket the socket, connected
+     * @param maxMessageSize the largest message accepted, in bytes of UTF-8
+     * @param keepalive the watch over the peer, or null for none
+     */
+    WebSocketTransport(WebSocketBase socket, int maxMessageSize, Keepalive keepalive) {
         this.socket = Objects.requireNonNull(socket, "socket");
         if (maxMessageSize <= 0) {
             throw new IllegalArgumentException("maxMessageSize must be positive, got " + maxMessageSize);
         }
         this.maxMessageSize = maxMessageSize;
+        this.keepalive = keepalive;
         socket.frameHandler(this::onFrame);
         socket.closeHandler(v -> onSocketClosed());
         socket.exceptionHandler(this::onException);
+        if (keepalive != null) {
+            socket.pongHandler(pong -> keepalive.heard());
+            ChannelHandlerContext c = channel();
+            if (c != null) {
+                long period = keepalive.period().toNanos();
+                // On the connection's own event loop: no other thread is woken for it.
+                keepaliveTask = c.executor().scheduleAtFixedRate(this::checkOnPeer, period, period,
+                        TimeUnit.NANOSECONDS);
+            }
+        }
+    }
+
+    /** Pings the peer, or drops the connection if the peer sent nothing for the idle timeout. */
+    private void checkOnPeer() {
+        if (socketClosed.isDone()) {
+            keepaliveTask.cancel(false);
+            return;
+        }
+        if (keepalive.peerGone()) {
+            LOG.log(System.Logger.Level.DEBUG, keepalive::goneReason);
+            keepaliveTask.cancel(false);
+            disconnect();
+        } else {
+            socket.writePing(Buffer.buffer());
+        }
     }
 
     @Override
@@ -253,6 +295,9 @@ final class WebSocketTransport implements MessageTransport {
     }
 
     private void onFrame(WebSocketFrame frame) {
+        if (keepalive != null) {
+            keepalive.heard();
+        }
         if (failed) {
             return;
         }
@@ -350,6 +395,9 @@ final class WebSocketTransport implements MessageTransport {
         Short code = socket.closeStatusCode();
         String reason = socket.closeReason();
         int c = code == null ? 1006 : code;
+        if (keepaliveTask != null) {
+            keepaliveTask.cancel(false);
+        }
         queuedBytes.set(0);
         socketClosed.complete(null);
         end(new IOException("The WebSocket closed with code " + c
