@@ -3,6 +3,7 @@ package capnweb.api.spi;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The server's watch over one WebSocket peer, for transports: every {@link #period()} the
@@ -15,7 +16,8 @@ public final class Keepalive {
     private final Duration idleTimeout;
     private final long idleNanos;
     private final Duration period;
-    private volatile long lastHeard = System.nanoTime();
+    /** Written for every frame: with release semantics, no fence on the receiving path. */
+    private final AtomicLong lastHeard = new AtomicLong(System.nanoTime());
 
     private Keepalive(Duration idleTimeout, Duration period) {
         this.idleTimeout = idleTimeout;
@@ -50,12 +52,12 @@ public final class Keepalive {
 
     /** The peer sent a frame: it is there. */
     public void heard() {
-        lastHeard = System.nanoTime();
+        lastHeard.lazySet(System.nanoTime());
     }
 
     /** @return whether the peer sent nothing, not even a pong, for the idle timeout */
     public boolean peerGone() {
-        return System.nanoTime() - lastHeard >= idleNanos;
+        return System.nanoTime() - lastHeard.get() >= idleNanos;
     }
 
     /** @return why the connection is dropped, for the log */
