@@ -8,16 +8,23 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The server's watch over one WebSocket peer, for transports: every {@link #period()} the
  * transport asks {@link #peerGone()}; if the peer is still there it sends a ping, otherwise it
- * drops the connection. It calls {@link #heard()} for every frame the peer sends, pongs included.
- * So a peer that answers pings keeps a quiet session open, and one that answers nothing for the
- * idle timeout is let go. Thread-safe.
+ * drops the connection. It calls {@link #heard()} for every frame the peer sends, pongs included,
+ * from the one thread at a time that receives them. So a peer that answers pings keeps a quiet
+ * session open, and one that answers nothing for the idle timeout is let go. {@link #peerGone()}
+ * is called by one thread at a time too (the transport's timer), any other.
  */
 public final class Keepalive {
     private final Duration idleTimeout;
     private final long idleNanos;
     private final Duration period;
-    /** Written for every frame: with release semantics, no fence on the receiving path. */
-    private final AtomicLong lastHeard = new AtomicLong(System.nanoTime());
+    /**
+     * Frames received so far. Counted rather than timed, so that receiving reads no clock; stored
+     * with release semantics, so that it pays no fence either.
+     */
+    private final AtomicLong framesHeard = new AtomicLong();
+    // The checking thread's own: the count it last saw, and when it saw it change.
+    private long framesSeen;
+    private long lastHeardNanos = System.nanoTime();
 
     private Keepalive(Duration idleTimeout, Duration period) {
         this.idleTimeout = idleTimeout;
@@ -52,12 +59,21 @@ public final class Keepalive {
 
     /** The peer sent a frame: it is there. */
     public void heard() {
-        lastHeard.lazySet(System.nanoTime());
+        framesHeard.lazySet(framesHeard.get() + 1);
     }
 
-    /** @return whether the peer sent nothing, not even a pong, for the idle timeout */
+    /**
+     * @return whether the peer sent nothing, not even a pong, for the idle timeout (give or take
+     *     one {@link #period()}: a frame counts from the check after it arrived)
+     */
     public boolean peerGone() {
-        return System.nanoTime() - lastHeard.get() >= idleNanos;
+        long now = System.nanoTime();
+        long frames = framesHeard.get();
+        if (frames != framesSeen) {
+            framesSeen = frames;
+            lastHeardNanos = now;
+        }
+        return now - lastHeardNanos >= idleNanos;
     }
 
     /** @return why the connection is dropped, for the log */
