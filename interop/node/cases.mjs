@@ -830,3 +830,13 @@ echoCase("headers", new Headers([["b", "2"], ["a", "1"]]), (result) => {
   assert.ok(result instanceof Headers, `expected Headers, got ${describe(result)}`);
   assert.deepStrictEqual([...result], [["a", "1"], ["b", "2"]]);
 });
+
+// A session that goes quiet between two calls. QUIET_MS (50 by default) sets how long: the
+// keepalive test runs it for longer than the Java server's idle timeout, which the session must
+// survive by answering the server's pings (the ws package does so by itself).
+define("session.quietBetweenCalls", WS, async ({ connect }) => {
+  const api = connect();
+  assert.equal(await api.square(3), 9);
+  await new Promise((resolve) => setTimeout(resolve, Number(process.env.QUIET_MS ?? 50)));
+  assert.equal(await api.square(4), 16);
+});
