@@ -2,8 +2,8 @@ package capnweb.transport.jetty;
 
 import capnweb.api.ServerOptions;
 import capnweb.api.SessionOptions;
-import capnweb.api.spi.ProviderRegistry;
 import capnweb.api.spi.Keepalive;
+import capnweb.api.spi.ProviderRegistry;
 import capnweb.api.spi.RpcEngine;
 import capnweb.api.spi.SessionLimit;
 import java.nio.charset.CharacterCodingException;
@@ -55,6 +55,8 @@ import org.eclipse.jetty.websocket.server.WebSocketCreator;
  * WebSocket messages above the size limit are refused before they are buffered (413, or a close
  * with code 1009); binary WebSocket frames are answered with an {@code abort} and a close. Beyond
  * {@link Builder#maxSessions(int)} sessions at once, upgrades and batches are answered with 503.
+ * With {@link Builder#pingInterval(Duration)} each WebSocket peer is pinged, and one that answers
+ * nothing for the idle timeout is disconnected.
  *
  * <p>Thread-safe. Stopping the handler (or its server) does not wait for sessions; call
  * {@link #closeSessions(Duration)} first for a graceful stop.

@@ -49,6 +49,9 @@ import org.eclipse.jetty.websocket.core.exception.BadPayloadException;
  * so that a burst of calls is answered with one write. Closing and aborting wait for the queue to
  * drain before the close frame goes out.
  *
+ * <p>A server's transport with a {@link Keepalive} pings its peer from a shared timer thread and
+ * disconnects a peer that sent nothing, pongs included, for the idle timeout.
+ *
  * <p>Public only because Jetty calls the listener methods through a public method-handle lookup,
  * which reaches nothing but public classes of exported packages; applications never make one.
  */
