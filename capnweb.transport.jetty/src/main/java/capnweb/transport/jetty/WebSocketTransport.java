@@ -320,12 +320,17 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
         if (s == null || !s.isOpen()) {
             return;
         }
-        if (keepalive.peerGone()) {
-            LOG.log(System.Logger.Level.DEBUG, keepalive::goneReason);
-            stopKeepalive();
-            s.disconnect();
-        } else {
-            s.sendPing(ByteBuffer.allocate(0), Callback.NOOP);
+        try {
+            if (keepalive.peerGone()) {
+                LOG.log(System.Logger.Level.DEBUG, keepalive::goneReason);
+                stopKeepalive();
+                s.disconnect();
+            } else {
+                s.sendPing(ByteBuffer.allocate(0), Callback.NOOP);
+            }
+        } catch (RuntimeException e) {
+            // A periodic task that throws is never run again; the socket is closing anyway.
+            LOG.log(System.Logger.Level.DEBUG, "Could not ping a WebSocket peer", e);
         }
     }
 
