@@ -131,12 +131,17 @@ final class WebSocketTransport implements MessageTransport {
             keepaliveTask.cancel(false);
             return;
         }
-        if (keepalive.peerGone()) {
-            LOG.log(System.Logger.Level.DEBUG, keepalive::goneReason);
-            keepaliveTask.cancel(false);
-            disconnect();
-        } else {
-            socket.writePing(Buffer.buffer());
+        try {
+            if (keepalive.peerGone()) {
+                LOG.log(System.Logger.Level.DEBUG, keepalive::goneReason);
+                keepaliveTask.cancel(false);
+                disconnect();
+            } else {
+                socket.writePing(Buffer.buffer());
+            }
+        } catch (RuntimeException e) {
+            // A periodic task that throws is never run again; the socket is closing anyway.
+            LOG.log(System.Logger.Level.DEBUG, "Could not ping a WebSocket peer", e);
         }
     }
 
