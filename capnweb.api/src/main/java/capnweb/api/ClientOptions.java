@@ -22,6 +22,8 @@ public final class ClientOptions {
     private final Map<String, String> headers;
     private final Duration connectTimeout;
     private final TrustManagerFactory tlsTrust;
+    private final Duration pingInterval;
+    private final Duration serverTimeout;
 
     private ClientOptions(Builder b) {
         this.localMain = b.localMain;
@@ -30,6 +32,8 @@ public final class ClientOptions {
         this.headers = Map.copyOf(b.headers);
         this.connectTimeout = b.connectTimeout;
         this.tlsTrust = b.tlsTrust;
+        this.pingInterval = b.pingInterval;
+        this.serverTimeout = b.serverTimeout;
     }
 
     /** @return the options with every default */
@@ -67,6 +71,19 @@ public final class ClientOptions {
         return connectTimeout;
     }
 
+    /** @return how often a WebSocket client pings its server; zero (the default) for never */
+    public Duration pingInterval() {
+        return pingInterval;
+    }
+
+    /**
+     * @return how long a WebSocket client with pings waits to hear from its server (anything,
+     *     pongs included) before it drops the connection and the session ends
+     */
+    public Duration serverTimeout() {
+        return serverTimeout;
+    }
+
     /**
      * @return whom to trust over {@code https:} and {@code wss:} instead of the JVM's trust
      *     store, if set
@@ -83,8 +100,35 @@ public final class ClientOptions {
         private final Map<String, String> headers = new LinkedHashMap<>();
         private Duration connectTimeout = Duration.ofSeconds(10);
         private TrustManagerFactory tlsTrust;
+        private Duration pingInterval = Duration.ZERO;
+        private Duration serverTimeout = Duration.ZERO;
 
         private Builder() {
+        }
+
+        /**
+         * Pings the server of a WebSocket session every {@code interval}, and drops the connection
+         * if the server sends nothing, not even a pong, for {@code timeout}: the session then ends
+         * and its pending calls fail, where without pings a server gone without closing the
+         * connection (a network partition, a machine turned off) leaves them waiting until TCP
+         * gives up. The pings also keep proxies in between from dropping a quiet connection. The
+         * server is pinged at least twice within the timeout. Off by default; the Java servers
+         * ping their clients themselves (see {@code ServerOptions.pingInterval}).
+         *
+         * @param interval the time between pings, positive
+         * @param timeout how long the server may stay silent, longer than {@code interval}
+         * @return this builder
+         */
+        public Builder keepalive(Duration interval, Duration timeout) {
+            Objects.requireNonNull(interval, "interval");
+            Objects.requireNonNull(timeout, "timeout");
+            if (interval.isZero() || interval.isNegative() || timeout.compareTo(interval) <= 0) {
+                throw new IllegalArgumentException("keepalive needs a positive interval and a longer timeout, got "
+                        + interval + " and " + timeout);
+            }
+            this.pingInterval = interval;
+            this.serverTimeout = timeout;
+            return this;
         }
 
         /**

@@ -116,6 +116,18 @@ class OptionsTest {
     }
 
     @Test
+    void clientKeepaliveIsOffUnlessSetAndNeedsATimeoutLongerThanItsInterval() {
+        assertThat(ClientOptions.defaults().pingInterval()).isZero();
+        ClientOptions on = ClientOptions.builder().keepalive(Duration.ofSeconds(20), Duration.ofMinutes(1)).build();
+        assertThat(on.pingInterval()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(on.serverTimeout()).isEqualTo(Duration.ofMinutes(1));
+        assertThatThrownBy(() -> ClientOptions.builder().keepalive(Duration.ofSeconds(20), Duration.ofSeconds(20)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("a longer timeout");
+        assertThatThrownBy(() -> ClientOptions.builder().keepalive(Duration.ZERO, Duration.ofSeconds(20)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("a positive interval");
+    }
+
+    @Test
     void serverRejectsBadPortAndPath() {
         assertThatThrownBy(() -> ServerOptions.builder(Object::new).port(70000))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("70000");

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Keepalive {
     private final Duration idleTimeout;
+    private final String setting;
     private final long idleNanos;
     private final Duration period;
     /**
@@ -26,8 +27,9 @@ public final class Keepalive {
     private long framesSeen;
     private long lastHeardNanos = System.nanoTime();
 
-    private Keepalive(Duration idleTimeout, Duration period) {
+    private Keepalive(Duration idleTimeout, Duration period, String setting) {
         this.idleTimeout = idleTimeout;
+        this.setting = setting;
         this.idleNanos = idleTimeout.toNanos();
         this.period = period;
     }
@@ -41,6 +43,21 @@ public final class Keepalive {
      *     and the transport's own idle timeout applies as it is
      */
     public static Optional<Keepalive> of(Duration pingInterval, Duration idleTimeout) {
+        return of(pingInterval, idleTimeout, "ServerOptions.idleTimeout");
+    }
+
+    /**
+     * The watch a client keeps over its server.
+     *
+     * @param pingInterval {@code ClientOptions.pingInterval()}
+     * @param serverTimeout {@code ClientOptions.serverTimeout()}
+     * @return the watch, or empty when the client does not ping
+     */
+    public static Optional<Keepalive> ofClient(Duration pingInterval, Duration serverTimeout) {
+        return of(pingInterval, serverTimeout, "ClientOptions.keepalive");
+    }
+
+    private static Optional<Keepalive> of(Duration pingInterval, Duration idleTimeout, String setting) {
         Objects.requireNonNull(pingInterval, "pingInterval");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         if (pingInterval.isZero() || pingInterval.isNegative() || idleTimeout.isZero() || idleTimeout.isNegative()) {
@@ -49,7 +66,7 @@ public final class Keepalive {
         // At least two pings within the idle timeout, so that one lost to timing costs nothing.
         Duration half = idleTimeout.dividedBy(2);
         Duration period = pingInterval.compareTo(half) < 0 ? pingInterval : half;
-        return Optional.of(new Keepalive(idleTimeout, period.isZero() ? Duration.ofMillis(1) : period));
+        return Optional.of(new Keepalive(idleTimeout, period.isZero() ? Duration.ofMillis(1) : period, setting));
     }
 
     /** @return how often to check on the peer and ping it */
@@ -79,6 +96,6 @@ public final class Keepalive {
     /** @return why the connection is dropped, for the log */
     public String goneReason() {
         return "The WebSocket peer sent nothing, not even an answer to a ping, for " + idleTimeout
-                + " (ServerOptions.idleTimeout); dropping its connection.";
+                + " (" + setting + "); dropping its connection.";
     }
 }

@@ -9,6 +9,7 @@ import capnweb.api.ServerOptions;
 import capnweb.api.Undefined;
 import capnweb.api.spi.Availability;
 import capnweb.api.spi.HttpBatchPoster;
+import capnweb.api.spi.Keepalive;
 import capnweb.api.spi.RpcEngine;
 import capnweb.api.spi.TransportProvider;
 import capnweb.api.spi.TransportText;
@@ -106,7 +107,8 @@ public final class JettyTransportProvider implements TransportProvider {
         long maxBytes = Math.min(Integer.MAX_VALUE, 3L * options.sessionOptions().maxMessageSize());
         // No idle timeout on the client side, as in browsers: the server decides when a silent
         // session has lasted long enough.
-        WebSocketTransport socket = new WebSocketTransport(maxBytes, Duration.ZERO, null, t -> {
+        WebSocketTransport socket = new WebSocketTransport(maxBytes, Duration.ZERO,
+                Keepalive.ofClient(options.pingInterval(), options.serverTimeout()).orElse(null), t -> {
             RpcSession session;
             try {
                 session = engine.newSession(t, localMain, options.sessionOptions());

@@ -229,6 +229,31 @@ public abstract class TransportHardeningTest extends HardeningSupport {
     }
 
     @Test
+    void aClientWithKeepaliveLetsGoOfAServerThatFellSilent() throws Exception {
+        try (SilentWebSocketServer silent = SilentWebSocketServer.start()) {
+            RpcSession session = connect(silent.uri(), ClientOptions.builder()
+                    .keepalive(Duration.ofMillis(200), Duration.ofMillis(600)).build());
+            long started = System.nanoTime();
+            CompletableFuture<Object> call = session.main().call("add", 1, 2).toCompletableFuture();
+
+            assertThat(call).failsWithin(WAIT).withThrowableThat().withMessageMatching(CONNECTION_LOST);
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(550));
+            await("the session ended", WAIT, () -> !session.isOpen());
+        }
+    }
+
+    @Test
+    void withoutKeepaliveAClientWaitsOnAServerThatFellSilent() throws Exception {
+        try (SilentWebSocketServer silent = SilentWebSocketServer.start()) {
+            RpcSession session = connect(silent.uri(), ClientOptions.defaults());
+            CompletableFuture<Object> call = session.main().call("add", 1, 2).toCompletableFuture();
+            Thread.sleep(1_500);
+            assertThat(call).isNotDone();
+            assertThat(session.isOpen()).isTrue();
+        }
+    }
+
+    @Test
     void withoutPingsAQuietSessionIsClosedAfterTheIdleTimeout() throws Exception {
         RpcServer server = startServer(b -> b.idleTimeout(Duration.ofMillis(500)).pingInterval(Duration.ZERO));
         RpcSession session = connect(webSocketUri(server), ClientOptions.defaults());

@@ -194,6 +194,7 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
     private void startSession(WebSocketBase socket) {
         WebSocketTransport transport = new WebSocketTransport(socket, maxMessageSize,
                 Keepalive.of(pingInterval, idleTimeout).orElse(null));
+        transport.startKeepalive();
         SessionHolder holder = new SessionHolder();
         sessions.put(transport, holder);
         transport.socketClosed().whenComplete((v, e) -> {

@@ -6,6 +6,7 @@ import capnweb.api.RpcSession;
 import capnweb.api.spi.TransportText;
 import capnweb.api.Undefined;
 import capnweb.api.spi.HttpBatchPoster;
+import capnweb.api.spi.Keepalive;
 import capnweb.api.spi.RpcEngine;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -77,7 +78,8 @@ final class VertxClients {
                 .setConnectTimeout(connectMillis));
         ClientWebSocket socket = client.webSocket();
         // Handlers go on before connecting, so no frame from the server goes unseen.
-        WebSocketTransport transport = new WebSocketTransport(socket, max);
+        WebSocketTransport transport = new WebSocketTransport(socket, max,
+                Keepalive.ofClient(options.pingInterval(), options.serverTimeout()).orElse(null));
         WebSocketConnectOptions connect = new WebSocketConnectOptions()
                 .setAbsoluteURI(uri.toString())
                 .setConnectTimeout(connectMillis)
@@ -104,6 +106,7 @@ final class VertxClients {
                 client.close();
                 lease.release();
             });
+            transport.startKeepalive();
             executor.execute(() -> {
                 try {
                     Object main = options.localMain().orElse(Undefined.INSTANCE);

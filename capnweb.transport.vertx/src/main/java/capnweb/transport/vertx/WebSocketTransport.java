@@ -97,7 +97,8 @@ final class WebSocketTransport implements MessageTransport {
     }
 
     /**
-     * A transport whose peer the server pings and watches; see {@link Keepalive}.
+     * A transport that pings its peer and watches it, once {@link #startKeepalive()} is called;
+     * see {@link Keepalive}.
      *
      * @param socket the socket, connected
      * @param maxMessageSize the largest message accepted, in bytes of UTF-8
@@ -115,14 +116,24 @@ final class WebSocketTransport implements MessageTransport {
         socket.exceptionHandler(this::onException);
         if (keepalive != null) {
             socket.pongHandler(pong -> keepalive.heard());
-            ChannelHandlerContext c = channel();
-            if (c != null) {
-                long period = keepalive.period().toNanos();
-                // On the connection's own event loop: no other thread is woken for it.
-                keepaliveTask = c.executor().scheduleAtFixedRate(this::checkOnPeer, period, period,
-                        TimeUnit.NANOSECONDS);
-            }
         }
+    }
+
+    /**
+     * Starts pinging the peer; called once the socket is connected (a client's connects after the
+     * transport is made). Does nothing without a keepalive or a connection.
+     */
+    void startKeepalive() {
+        if (keepalive == null || keepaliveTask != null) {
+            return;
+        }
+        ChannelHandlerContext c = channel();
+        if (c == null) {
+            return;
+        }
+        long period = keepalive.period().toNanos();
+        // On the connection's own event loop: no other thread is woken for it.
+        keepaliveTask = c.executor().scheduleAtFixedRate(this::checkOnPeer, period, period, TimeUnit.NANOSECONDS);
     }
 
     /** Pings the peer, or drops the connection if the peer sent nothing for the idle timeout. */
