@@ -6,12 +6,13 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The server's watch over one WebSocket peer, for transports: every {@link #period()} the
- * transport asks {@link #peerGone()}; if the peer is still there it sends a ping, otherwise it
- * drops the connection. It calls {@link #heard()} for every frame the peer sends, pongs included,
- * from the one thread at a time that receives them. So a peer that answers pings keeps a quiet
- * session open, and one that answers nothing for the idle timeout is let go. {@link #peerGone()}
- * is called by one thread at a time too (the transport's timer), any other.
+ * A watch over one WebSocket peer (a server's over a client, or a client's over its server), for
+ * transports: every {@link #period()} the transport asks {@link #peerGone()}; if the peer is
+ * still there it sends a ping, otherwise it drops the connection. It calls {@link #heard()} for
+ * every frame the peer sends, pongs included, from the one thread at a time that receives them.
+ * So a peer that answers pings keeps a quiet session open, and one that answers nothing for the
+ * timeout is let go. {@link #peerGone()} is called by one thread at a time too (the transport's
+ * timer), any other.
  */
 public final class Keepalive {
     private final Duration idleTimeout;

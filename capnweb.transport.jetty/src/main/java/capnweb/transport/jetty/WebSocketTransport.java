@@ -49,8 +49,9 @@ import org.eclipse.jetty.websocket.core.exception.BadPayloadException;
  * so that a burst of calls is answered with one write. Closing and aborting wait for the queue to
  * drain before the close frame goes out.
  *
- * <p>A server's transport with a {@link Keepalive} pings its peer from a shared timer thread and
- * disconnects a peer that sent nothing, pongs included, for the idle timeout.
+ * <p>A transport with a {@link Keepalive} (a server's, or a client's that asked for one) pings its
+ * peer from a shared timer thread and disconnects a peer that sent nothing, pongs included, for
+ * the timeout.
  *
  * <p>Public only because Jetty calls the listener methods through a public method-handle lookup,
  * which reaches nothing but public classes of exported packages; applications never make one.
@@ -68,7 +69,7 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
 
     private final long maxTextMessageBytes;
     private final Duration idleTimeout;
-    /** The server's watch over the peer, or null (a client, or no pings). */
+    /** The watch over the peer, or null when this side does not ping. */
     private final Keepalive keepalive;
     private volatile ScheduledFuture<?> keepaliveTask;
     private final Consumer<WebSocketTransport> onOpen;

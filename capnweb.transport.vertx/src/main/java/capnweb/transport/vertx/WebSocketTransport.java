@@ -63,7 +63,7 @@ final class WebSocketTransport implements MessageTransport {
     private final int maxMessageSize;
     private final AtomicLong queuedBytes = new AtomicLong();
     private final CompletableFuture<Void> socketClosed = new CompletableFuture<>();
-    /** The server's watch over the peer, or null (a client, or no pings). */
+    /** The watch over the peer, or null when this side does not ping. */
     private final Keepalive keepalive;
     private volatile ScheduledFuture<?> keepaliveTask;
 
