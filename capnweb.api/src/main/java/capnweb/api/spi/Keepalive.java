@@ -94,9 +94,11 @@ public final class Keepalive {
         return now - lastHeardNanos >= idleNanos;
     }
 
-    /** @return why the connection is dropped, for the log */
+    /** @return why the connection was dropped: for the log, and the error the session ends with */
     public String goneReason() {
-        return "The WebSocket peer sent nothing, not even an answer to a ping, for " + idleTimeout
-                + " (" + setting + "); dropping its connection.";
+        long millis = idleTimeout.toMillis();
+        String time = millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
+        return "The WebSocket peer sent nothing, not even an answer to a ping, for " + time + " (" + setting
+                + "), so its connection was dropped.";
     }
 }

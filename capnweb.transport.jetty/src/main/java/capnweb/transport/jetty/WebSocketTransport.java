@@ -72,6 +72,8 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
     /** The watch over the peer, or null when this side does not ping. */
     private final Keepalive keepalive;
     private volatile ScheduledFuture<?> keepaliveTask;
+    /** Why the keepalive dropped the connection, once it did: the session ends with it. */
+    private volatile String droppedBecause;
     private final Consumer<WebSocketTransport> onOpen;
     private final Consumer<WebSocketTransport> onEnd;
     private final CompletableFuture<Void> ended = new CompletableFuture<>();
@@ -323,7 +325,8 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
         }
         try {
             if (keepalive.peerGone()) {
-                LOG.log(System.Logger.Level.DEBUG, keepalive::goneReason);
+                droppedBecause = keepalive.goneReason();
+                LOG.log(System.Logger.Level.DEBUG, droppedBecause);
                 stopKeepalive();
                 s.disconnect();
             } else {
@@ -546,7 +549,8 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
 
     private void closed(int statusCode, String reason) {
         LOG.log(System.Logger.Level.DEBUG, () -> "WebSocket closed: " + statusCode + " " + reason);
-        IOException cause = new IOException("The WebSocket closed with code " + statusCode
+        String dropped = droppedBecause;
+        IOException cause = new IOException(dropped != null ? dropped : "The WebSocket closed with code " + statusCode
                 + (reason == null || reason.isEmpty() ? "" : " (" + reason + ")") + ".");
         MessageReceiver r;
         synchronized (lock) {

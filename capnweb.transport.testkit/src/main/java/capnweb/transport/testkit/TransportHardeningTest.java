@@ -236,7 +236,9 @@ public abstract class TransportHardeningTest extends HardeningSupport {
             long started = System.nanoTime();
             CompletableFuture<Object> call = session.main().call("add", 1, 2).toCompletableFuture();
 
-            assertThat(call).failsWithin(WAIT).withThrowableThat().withMessageMatching(CONNECTION_LOST);
+            assertThat(call).failsWithin(WAIT).withThrowableThat().withMessageMatching(CONNECTION_LOST)
+                    .withMessageContaining("The WebSocket peer sent nothing, not even an answer to a ping, for 600 ms "
+                            + "(ClientOptions.keepalive), so its connection was dropped.");
             assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(550));
             await("the session ended", WAIT, () -> !session.isOpen());
         }

@@ -66,6 +66,8 @@ final class WebSocketTransport implements MessageTransport {
     /** The watch over the peer, or null when this side does not ping. */
     private final Keepalive keepalive;
     private volatile ScheduledFuture<?> keepaliveTask;
+    /** Why the keepalive dropped the connection, once it did: the session ends with it. */
+    private volatile String droppedBecause;
 
     private final Object lock = new Object();
     // guarded by lock
@@ -144,7 +146,8 @@ final class WebSocketTransport implements MessageTransport {
         }
         try {
             if (keepalive.peerGone()) {
-                LOG.log(System.Logger.Level.DEBUG, keepalive::goneReason);
+                droppedBecause = keepalive.goneReason();
+                LOG.log(System.Logger.Level.DEBUG, droppedBecause);
                 keepaliveTask.cancel(false);
                 disconnect();
             } else {
@@ -416,7 +419,8 @@ final class WebSocketTransport implements MessageTransport {
         }
         queuedBytes.set(0);
         socketClosed.complete(null);
-        end(new IOException("The WebSocket closed with code " + c
+        String dropped = droppedBecause;
+        end(new IOException(dropped != null ? dropped : "The WebSocket closed with code " + c
                 + (reason == null || reason.isEmpty() ? "" : " (" + reason + ")") + "."));
     }
 
