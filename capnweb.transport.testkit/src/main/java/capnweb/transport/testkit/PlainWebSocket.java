@@ -73,7 +73,12 @@ public final class PlainWebSocket implements AutoCloseable {
             head.append((char) b);
         }
         if (!head.toString().startsWith("HTTP/1.1 101")) {
-            throw new IOException("The server refused the WebSocket upgrade: " + head.toString().trim());
+            // The answer's body, of the length it declares, says why.
+            java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?im)^content-length:\\s*(\\d+)")
+                    .matcher(head);
+            String body = length.find()
+                    ? new String(in.readNBytes(Integer.parseInt(length.group(1))), StandardCharsets.UTF_8) : "";
+            throw new IOException("The server refused the WebSocket upgrade: " + head + body);
         }
     }
 

@@ -146,7 +146,9 @@ public abstract class TransportHardeningTest extends HardeningSupport {
         String refusal = "This Cap'n Web server is already serving as many sessions as it allows (2); "
                 + "try again later.";
 
-        assertThat(rawUpgrade(server)).startsWith("HTTP/1.1 503").endsWith("\r\n\r\n" + refusal);
+        assertThatThrownBy(() -> PlainWebSocket.open(webSocketUri(server), 0))
+                .hasMessageStartingWith("The server refused the WebSocket upgrade: HTTP/1.1 503")
+                .hasMessageEndingWith("\r\n\r\n" + refusal);
         RawHttp.Response batch = RawHttp.post(server.uri(), "[\"push\",[\"pipeline\",0,[\"add\"],[1,2]]]\n[\"pull\",1]");
         assertThat(batch.status()).isEqualTo(503);
         assertThat(batch.body()).isEqualTo(refusal);
@@ -166,38 +168,8 @@ public abstract class TransportHardeningTest extends HardeningSupport {
         RpcSession third = connect(webSocketUri(server), ClientOptions.defaults());
         assertThat(second.main().call("add", 1, 1).join(WAIT)).isEqualTo(2L);
         assertThat(third.main().call("add", 1, 1).join(WAIT)).isEqualTo(2L);
-        assertThat(rawUpgrade(server)).startsWith("HTTP/1.1 503");
-    }
-
-    /**
-     * Sends a WebSocket upgrade request on a socket of its own.
-     *
-     * @return the response's head and body (of the length its Content-Length says)
-     */
-    private static String rawUpgrade(RpcServer server) throws java.io.IOException {
-        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
-            socket.setSoTimeout((int) WAIT.toMillis());
-            socket.getOutputStream().write(("GET " + server.uri().getRawPath() + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                    + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                    + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            socket.getOutputStream().flush();
-            java.io.InputStream in = socket.getInputStream();
-            StringBuilder head = new StringBuilder();
-            while (head.indexOf("\r\n\r\n") < 0) {
-                int b = in.read();
-                if (b < 0) {
-                    throw new java.io.EOFException("The server closed the connection within the head: " + head);
-                }
-                head.append((char) b);
-            }
-            java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?im)^content-length:\\s*(\\d+)")
-                    .matcher(head);
-            if (head.toString().startsWith("HTTP/1.1 101") || !length.find()) {
-                return head.toString();
-            }
-            byte[] body = in.readNBytes(Integer.parseInt(length.group(1)));
-            return head + new String(body, java.nio.charset.StandardCharsets.UTF_8);
-        }
+        assertThatThrownBy(() -> PlainWebSocket.open(webSocketUri(server), 0))
+                .hasMessageStartingWith("The server refused the WebSocket upgrade: HTTP/1.1 503");
     }
 
     @Test
