@@ -107,6 +107,34 @@ public final class TransportText {
         return "the TLS handshake failed (" + why + "). " + advice;
     }
 
+    /** How much of a refusal's body a client's error quotes. */
+    static final int MAX_QUOTED_BODY_CHARS = 300;
+
+    /**
+     * An HTTP status a server refused a request with, and the sentence it gave, for a client's
+     * error ("... failed with " + this): {@code HTTP status 401 Unauthorized: Sign in first}. The
+     * body is quoted only if it is short plain text, such as a Cap'n Web server's refusals.
+     *
+     * @param status the status code
+     * @param reason the reason phrase, or null
+     * @param contentType the response's content type, or null
+     * @param body the response's body, or null
+     * @return the description, without a final period
+     */
+    public static String httpRefusal(int status, String reason, String contentType, String body) {
+        StringBuilder b = new StringBuilder("HTTP status ").append(status);
+        if (reason != null && !reason.isBlank()) {
+            b.append(' ').append(reason.strip());
+        }
+        String text = body == null ? "" : body.strip();
+        boolean plain = contentType == null || contentType.toLowerCase(java.util.Locale.ROOT).startsWith("text/plain");
+        if (plain && !text.isEmpty() && text.length() <= MAX_QUOTED_BODY_CHARS
+                && text.chars().noneMatch(c -> c < 0x20)) {
+            b.append(": ").append(text.endsWith(".") ? text.substring(0, text.length() - 1) : text);
+        }
+        return b.toString();
+    }
+
     private static String jsonString(String s) {
         StringBuilder b = new StringBuilder(s.length() + 2).append('"');
         for (int i = 0; i < s.length(); i++) {

@@ -55,4 +55,17 @@ class TransportTextTest {
                 .isEqualTo("the TLS handshake failed (No subject alternative names matching IP address 127.0.0.1 "
                         + "found). The certificate was issued for other names: connect by a name it carries");
     }
+
+    @Test
+    void anHttpRefusalQuotesAShortPlainTextBodyOnly() {
+        assertThat(TransportText.httpRefusal(401, "Unauthorized", "text/plain; charset=utf-8", "Sign in first.\n"))
+                .isEqualTo("HTTP status 401 Unauthorized: Sign in first");
+        assertThat(TransportText.httpRefusal(503, null, null, "Try later")).isEqualTo("HTTP status 503: Try later");
+        assertThat(TransportText.httpRefusal(404, "Not Found", "text/html", "<html>nope</html>"))
+                .isEqualTo("HTTP status 404 Not Found");
+        assertThat(TransportText.httpRefusal(500, "", "text/plain", "x".repeat(TransportText.MAX_QUOTED_BODY_CHARS + 1)))
+                .isEqualTo("HTTP status 500");
+        assertThat(TransportText.httpRefusal(500, null, "text/plain", "line one\nline two")).isEqualTo("HTTP status 500");
+        assertThat(TransportText.httpRefusal(502, "Bad Gateway", null, null)).isEqualTo("HTTP status 502 Bad Gateway");
+    }
 }

@@ -201,8 +201,9 @@ public final class JettyTransportProvider implements TransportProvider {
                         }
                         if (response.getStatus() != 200) {
                             throw new CompletionException(new IOException("The Cap'n Web batch request to " + uri
-                                    + " failed with HTTP status " + response.getStatus()
-                                    + (response.getReason() == null ? "" : " " + response.getReason()) + "."));
+                                    + " failed with " + TransportText.httpRefusal(response.getStatus(),
+                                            response.getReason(), response.getMediaType(),
+                                            response.getContentAsString()) + "."));
                         }
                         return new String(response.getContent(), StandardCharsets.UTF_8);
                     });

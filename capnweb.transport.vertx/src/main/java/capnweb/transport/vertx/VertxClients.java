@@ -3,13 +3,14 @@ package capnweb.transport.vertx;
 import capnweb.api.ClientOptions;
 import capnweb.api.RpcException;
 import capnweb.api.RpcSession;
-import capnweb.api.spi.TransportText;
 import capnweb.api.Undefined;
 import capnweb.api.spi.HttpBatchPoster;
 import capnweb.api.spi.Keepalive;
 import capnweb.api.spi.RpcEngine;
+import capnweb.api.spi.TransportText;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientResponse;
@@ -93,8 +94,7 @@ final class VertxClients {
                 client.close();
                 lease.release();
                 Throwable e = ar.cause();
-                String why = e instanceof UpgradeRejectedException
-                        ? "the WebSocket upgrade was refused with HTTP status " + ((UpgradeRejectedException) e).getStatus()
+                String why = e instanceof UpgradeRejectedException ? upgradeRefusal((UpgradeRejectedException) e)
                         : TransportText.failureReason(e);
                 // As the Jetty transport words it, so that CapnWeb.connect passes it on as it is.
                 executor.execute(() -> result.completeExceptionally(RpcException.received("Error",
@@ -179,10 +179,17 @@ final class VertxClients {
         if (status == 200) {
             return response.body().map(b -> b.toString(StandardCharsets.UTF_8));
         }
-        String reason = response.statusMessage();
         LOG.log(System.Logger.Level.DEBUG, () -> "batch request answered " + status);
-        return response.body().transform(ignored -> Future.failedFuture(new IOException(
-                "The Cap'n Web batch request failed with HTTP status " + status
-                        + (reason == null || reason.isEmpty() ? "" : " " + reason) + ".")));
+        return response.body().transform(body -> Future.failedFuture(new IOException(
+                "The Cap'n Web batch request failed with " + TransportText.httpRefusal(status,
+                        response.statusMessage(), response.getHeader(HttpHeaders.CONTENT_TYPE),
+                        body.succeeded() ? body.result().toString(StandardCharsets.UTF_8) : null) + ".")));
+    }
+
+    private static String upgradeRefusal(UpgradeRejectedException e) {
+        Buffer body = e.getBody();
+        return "the WebSocket upgrade was refused with " + TransportText.httpRefusal(e.getStatus(), null,
+                e.getHeaders() == null ? null : e.getHeaders().get(HttpHeaders.CONTENT_TYPE),
+                body == null ? null : body.toString(StandardCharsets.UTF_8));
     }
 }
