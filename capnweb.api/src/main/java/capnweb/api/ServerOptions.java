@@ -1,5 +1,6 @@
 package capnweb.api;
 
+import capnweb.api.spi.MainFactory;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Duration;
@@ -7,19 +8,21 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import javax.net.ssl.KeyManagerFactory;
 
 /**
  * Settings for {@link CapnWeb#serve(ServerOptions)}: where to listen, which main object each
  * session gets, and the limits of the endpoints. Immutable; build with
- * {@link #builder(Supplier)}.
+ * {@link #builder(Supplier)}, or {@link #builderWithRequest(Function)} for a main object factory
+ * that sees each session's request (to authenticate it, for example).
  *
  * <p>The server answers WebSocket upgrades and HTTP batch POSTs on one path. Each WebSocket
  * connection and each batch request is its own session with a fresh main object from the factory.
  */
 public final class ServerOptions {
-    private final Supplier<?> mainFactory;
+    private final MainFactory mainFactory;
     private final String host;
     private final int port;
     private final String path;
@@ -55,11 +58,34 @@ public final class ServerOptions {
      * @return the builder
      */
     public static Builder builder(Supplier<?> mainFactory) {
-        return new Builder(mainFactory);
+        return new Builder(MainFactory.of(mainFactory));
+    }
+
+    /**
+     * Starts a builder whose factory sees the request that opens each session: its headers
+     * (cookies, {@code Authorization}, {@code Origin}), URI and the client's address. The factory
+     * may refuse a session by throwing {@link SessionRefusedException}, answered with its status
+     * and message before any session starts:
+     * <pre>{@code
+     * ServerOptions.builderWithRequest(request -> {
+     *     String user = sessions.userOf(request.header("Cookie").orElse(""))
+     *             .orElseThrow(() -> new SessionRefusedException(401, "Sign in first."));
+     *     return new MyApi(user);
+     * })
+     * }</pre>
+     * The factory runs on a thread that may block (with {@code directExecutor()}, on the thread
+     * that read the request), once per WebSocket upgrade, before it is answered, and once per
+     * batch.
+     *
+     * @param mainFactory makes the main object of each new session from its request
+     * @return the builder
+     */
+    public static Builder builderWithRequest(Function<? super SessionRequest, ?> mainFactory) {
+        return new Builder(MainFactory.ofRequest(mainFactory));
     }
 
     /** @return the factory of each session's main object */
-    public Supplier<?> mainFactory() {
+    public MainFactory mainFactory() {
         return mainFactory;
     }
 
@@ -140,7 +166,7 @@ public final class ServerOptions {
 
     /** Builds {@link ServerOptions}. Not thread-safe. */
     public static final class Builder {
-        private final Supplier<?> mainFactory;
+        private final MainFactory mainFactory;
         private String host = "127.0.0.1";
         private int port;
         private String path = "/rpc";
@@ -153,8 +179,8 @@ public final class ServerOptions {
         private final Map<String, String> batchResponseHeaders = new LinkedHashMap<>();
         private String transport;
 
-        private Builder(Supplier<?> mainFactory) {
-            this.mainFactory = Objects.requireNonNull(mainFactory, "mainFactory");
+        private Builder(MainFactory mainFactory) {
+            this.mainFactory = mainFactory;
         }
 
         /**

@@ -1,15 +1,23 @@
 package capnweb.transport.jetty;
 
+import capnweb.api.RpcHeaders;
 import capnweb.api.ServerOptions;
 import capnweb.api.SessionOptions;
+import capnweb.api.SessionRefusedException;
+import capnweb.api.SessionRequest;
 import capnweb.api.spi.Keepalive;
+import capnweb.api.spi.MainFactory;
 import capnweb.api.spi.ProviderRegistry;
 import capnweb.api.spi.RpcEngine;
 import capnweb.api.spi.SessionLimit;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.URI;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +30,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.function.Supplier;
+import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
@@ -69,7 +80,7 @@ public final class CapnWebHandler extends Handler.Abstract {
     /** Refused request bodies up to this size are read to their end before the 413; see tooLarge. */
     private static final long DRAINED_BODY_BYTES = 1 << 20;
 
-    private final Supplier<?> mainFactory;
+    private final MainFactory mainFactory;
     private final SessionOptions sessionOptions;
     private final RpcEngine engine;
     private final String path;
@@ -110,7 +121,18 @@ public final class CapnWebHandler extends Handler.Abstract {
      * @return the builder
      */
     public static Builder builder(Supplier<?> mainFactory) {
-        return new Builder(mainFactory);
+        return new Builder(MainFactory.of(mainFactory));
+    }
+
+    /**
+     * Starts a builder whose factory sees the request that opens each session, and may refuse it
+     * by throwing {@link SessionRefusedException}; see {@link ServerOptions#builderWithRequest}.
+     *
+     * @param mainFactory makes the main object of each session from its request
+     * @return the builder
+     */
+    public static Builder builderWithRequest(Function<? super SessionRequest, ?> mainFactory) {
+        return new Builder(MainFactory.ofRequest(mainFactory));
     }
 
     /**
@@ -123,7 +145,7 @@ public final class CapnWebHandler extends Handler.Abstract {
      */
     public static CapnWebHandler of(ServerOptions options, RpcEngine engine) {
         Objects.requireNonNull(options, "options");
-        Builder b = builder(options.mainFactory())
+        Builder b = new Builder(options.mainFactory())
                 .engine(engine)
                 .path(options.path())
                 .sessionOptions(options.sessionOptions())
@@ -218,10 +240,22 @@ public final class CapnWebHandler extends Handler.Abstract {
                 || HttpMethod.CONNECT.is(request.getMethod());
     }
 
-    /** Makes the endpoint of an upgrade, or answers 503 instead when no session may start. */
+    /**
+     * Makes the endpoint of an upgrade, or answers instead: 503 when no session may start, the
+     * factory's refusal when it refuses the session.
+     */
     private Object newSocket(ServerUpgradeRequest request, ServerUpgradeResponse response, Callback callback) {
         if (!sessionLimit.tryAcquire()) {
             sendText(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, sessionLimit.refusal(), Map.of());
+            return null;
+        }
+        Object main;
+        try {
+            main = mainFactory.newMain(() -> describe(request, true));
+        } catch (RuntimeException e) {
+            sessionLimit.release();
+            SessionRefusedException refusal = MainFactory.refusal(e);
+            refuse(response, callback, refusal, Map.of());
             return null;
         }
         // No permessage-deflate, even when the client offers it (browsers and the `ws` package do):
@@ -230,11 +264,17 @@ public final class CapnWebHandler extends Handler.Abstract {
         response.setExtensions(List.of());
         Keepalive keepalive = pingInterval == null || idleTimeout == null ? null
                 : Keepalive.of(pingInterval, idleTimeout).orElse(null);
-        WebSocketTransport socket = new WebSocketTransport(maxMessageSize, idleTimeout, keepalive,
-                t -> engine.newSession(t, mainFactory.get(), sessionOptions), ended -> {
-                    sockets.remove(ended);
-                    sessionLimit.release();
-                });
+        AtomicBoolean started = new AtomicBoolean();
+        WebSocketTransport socket = new WebSocketTransport(maxMessageSize, idleTimeout, keepalive, t -> {
+            started.set(true);
+            engine.newSession(t, main, sessionOptions);
+        }, ended -> {
+            sockets.remove(ended);
+            sessionLimit.release();
+            if (!started.get()) {
+                MainFactory.discard(main); // closed before its session could start
+            }
+        });
         sockets.add(socket);
         return socket;
     }
@@ -323,10 +363,18 @@ public final class CapnWebHandler extends Handler.Abstract {
             return;
         }
         // On this thread (a pool thread that may block, or with directExecutor() whichever thread
-        // Jetty chose): the engine runs the batch here.
+        // Jetty chose): the factory and the engine run the batch here.
+        Object main;
+        try {
+            main = mainFactory.newMain(() -> describe(request, false));
+        } catch (RuntimeException e) {
+            SessionRefusedException refusal = MainFactory.refusal(e);
+            refuse(response, callback, refusal, batchResponseHeaders);
+            return;
+        }
         CompletableFuture<String> result;
         try {
-            result = engine.serveBatch(body, mainFactory.get(), sessionOptions).toCompletableFuture();
+            result = engine.serveBatch(body, main, sessionOptions).toCompletableFuture();
         } catch (RuntimeException e) {
             result = CompletableFuture.failedFuture(e);
         }
@@ -393,6 +441,29 @@ public final class CapnWebHandler extends Handler.Abstract {
         response.write(true, null, callback);
     }
 
+    /** The request as a main object factory sees it. */
+    private static SessionRequest describe(Request request, boolean webSocket) {
+        List<Map.Entry<String, String>> headers = new ArrayList<>(request.getHeaders().size());
+        for (HttpField field : request.getHeaders()) {
+            headers.add(Map.entry(field.getName(), field.getValue() == null ? "" : field.getValue()));
+        }
+        URI uri;
+        try {
+            uri = request.getHttpURI().toURI();
+        } catch (RuntimeException e) {
+            throw new SessionRefusedException(HttpStatus.BAD_REQUEST_400, "The request's URI is not a valid URI.");
+        }
+        SocketAddress remote = request.getConnectionMetaData().getRemoteSocketAddress();
+        return SessionRequest.of(webSocket, uri, RpcHeaders.ofPairs(headers),
+                remote instanceof InetSocketAddress ? (InetSocketAddress) remote : null);
+    }
+
+    private static void refuse(Response response, Callback callback, SessionRefusedException refusal,
+            Map<String, String> extraHeaders) {
+        refusal.headers().forEach(response.getHeaders()::put);
+        sendText(response, callback, refusal.status(), refusal.getMessage(), extraHeaders);
+    }
+
     private static void sendText(Response response, Callback callback, int status, String text,
             Map<String, String> extraHeaders) {
         response.setStatus(status);
@@ -404,7 +475,7 @@ public final class CapnWebHandler extends Handler.Abstract {
 
     /** Builds a {@link CapnWebHandler}. Not thread-safe. */
     public static final class Builder {
-        private final Supplier<?> mainFactory;
+        private final MainFactory mainFactory;
         private SessionOptions sessionOptions = SessionOptions.defaults();
         private RpcEngine engine;
         private String path;
@@ -414,7 +485,7 @@ public final class CapnWebHandler extends Handler.Abstract {
         private int maxSessions = Integer.MAX_VALUE;
         private final Map<String, String> batchResponseHeaders = new LinkedHashMap<>();
 
-        private Builder(Supplier<?> mainFactory) {
+        private Builder(MainFactory mainFactory) {
             this.mainFactory = Objects.requireNonNull(mainFactory, "mainFactory");
         }
 

@@ -1,15 +1,20 @@
 package capnweb.transport.vertx;
 
+import capnweb.api.RpcHeaders;
 import capnweb.api.RpcSession;
 import capnweb.api.ServerOptions;
 import capnweb.api.SessionOptions;
+import capnweb.api.SessionRefusedException;
+import capnweb.api.SessionRequest;
 import capnweb.api.spi.Keepalive;
+import capnweb.api.spi.MainFactory;
 import capnweb.api.spi.RpcEngine;
 import capnweb.api.spi.SessionLimit;
 import capnweb.api.spi.TransportText;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -19,6 +24,11 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketBase;
+import io.vertx.core.net.SocketAddress;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -65,7 +75,8 @@ import java.util.function.Supplier;
  * <p>Threading: the handlers run on the event loop and only move bytes; the main factory and the
  * engine run on Vert.x worker threads, except that with {@code SessionOptions.directExecutor()}
  * a batch runs on the event loop, main factory included, as such a WebSocket session's messages
- * do. Thread-safe.
+ * and its main factory do. The factory runs before an upgrade is answered, so that a
+ * {@link capnweb.api.SessionRefusedException} becomes the upgrade's answer. Thread-safe.
  */
 public final class CapnWebHandler implements Handler<HttpServerRequest> {
     private static final System.Logger LOG = System.getLogger(CapnWebHandler.class.getName());
@@ -75,8 +86,10 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
     private static final long DISCARD_LIMIT = 4L * 1024 * 1024;
     /** RFC 6455 close code: the server is overloaded, try again later. */
     private static final short TRY_AGAIN_LATER = 1013;
+    /** RFC 6455 close code: the message (here, the session) breaks the server's policy. */
+    private static final short POLICY_VIOLATION = 1008;
 
-    private final Supplier<?> mainFactory;
+    private final MainFactory mainFactory;
     private final SessionOptions sessionOptions;
     private final int maxMessageSize;
     private final Duration pingInterval;
@@ -118,14 +131,7 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
                 refuse(request, 503, sessionLimit.refusal());
                 return;
             }
-            request.toWebSocket().onComplete(ar -> {
-                if (ar.succeeded()) {
-                    startSession(ar.result());
-                } else {
-                    sessionLimit.release();
-                    LOG.log(System.Logger.Level.DEBUG, "WebSocket upgrade failed", ar.cause());
-                }
-            });
+            upgrade(request);
             return;
         }
         serveBatch(request);
@@ -157,8 +163,50 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
                 socket.close(TRY_AGAIN_LATER, TransportText.closeReason(sessionLimit.refusal()));
                 return;
             }
-            startSession(socket);
+            // Already upgraded: the factory runs with the session's start, on a worker, and can
+            // only refuse the session by closing the socket.
+            startSession(socket, () -> mainFactory.newMain(() -> describe(socket)));
         };
+    }
+
+    /**
+     * Makes the session's main object, then answers the upgrade: with 101 and a session, or with
+     * the factory's refusal. The request is paused meanwhile, as Vert.x asks of an upgrade that
+     * is answered later.
+     */
+    private void upgrade(HttpServerRequest request) {
+        request.pause();
+        SessionRequest described;
+        try {
+            described = mainFactory.readsRequest() ? describe(request, true) : null;
+        } catch (SessionRefusedException e) {
+            sessionLimit.release();
+            refuse(request, e);
+            return;
+        }
+        makeMain(() -> described).onComplete(made -> {
+            if (made.failed()) {
+                sessionLimit.release();
+                SessionRefusedException refusal = MainFactory.refusal(made.cause());
+                refuse(request, refusal);
+                return;
+            }
+            request.toWebSocket().onComplete(ar -> {
+                if (ar.succeeded()) {
+                    startSession(ar.result(), made::result);
+                } else {
+                    sessionLimit.release();
+                    MainFactory.discard(made.result());
+                    LOG.log(System.Logger.Level.DEBUG, "WebSocket upgrade failed", ar.cause());
+                }
+            });
+        });
+    }
+
+    /** Runs the factory where the sessions' code may run: on a worker, or here when direct. */
+    private Future<Object> makeMain(Supplier<SessionRequest> request) {
+        Callable<Object> make = () -> mainFactory.newMain(request);
+        return sessionOptions.directExecutor() ? onThisThread(make) : onWorker(make);
     }
 
     /** @return how many WebSocket sessions are open now */
@@ -190,8 +238,11 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
         }
     }
 
-    /** Starts the session of a socket that took a place of the session limit, given back at its end. */
-    private void startSession(WebSocketBase socket) {
+    /**
+     * Starts the session of a socket that took a place of the session limit, given back at its
+     * end. {@code main} runs on a worker, before the session starts.
+     */
+    private void startSession(WebSocketBase socket, Supplier<Object> main) {
         WebSocketTransport transport = new WebSocketTransport(socket, maxMessageSize,
                 Keepalive.of(pingInterval, idleTimeout).orElse(null));
         transport.startKeepalive();
@@ -202,12 +253,14 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
             sessionLimit.release();
         });
         onWorker(() -> {
-            RpcSession session = engine.newSession(transport, newMain(), sessionOptions);
+            RpcSession session = engine.newSession(transport, main.get(), sessionOptions);
             // On the worker too: closing a session the server no longer wants may take a while.
             holder.set(session, transport, closing);
             return session;
         }).onComplete(ar -> {
-            if (ar.failed()) {
+            if (ar.failed() && ar.cause() instanceof SessionRefusedException) {
+                transport.refuse(POLICY_VIOLATION, ar.cause().getMessage());
+            } else if (ar.failed()) {
                 LOG.log(System.Logger.Level.WARNING, "Could not start a Cap'n Web WebSocket session; "
                         + "check the main object factory and the engine.", ar.cause());
                 transport.refuse(WebSocketTransport.INTERNAL_ERROR,
@@ -216,13 +269,48 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
         });
     }
 
-    private Object newMain() {
-        Object main = mainFactory.get();
-        if (main == null) {
-            throw new IllegalStateException("The main object factory returned null; "
-                    + "return an RpcTarget or RpcFunction for each session.");
+    /** The request of an upgrade or a batch as a main object factory sees it. */
+    private static SessionRequest describe(HttpServerRequest request, boolean webSocket) {
+        URI uri;
+        try {
+            uri = URI.create(request.absoluteURI());
+        } catch (RuntimeException e) {
+            throw new SessionRefusedException(400, "The request's URI is not a valid URI.");
         }
-        return main;
+        return SessionRequest.of(webSocket, uri, headers(request.headers()), address(request.remoteAddress()));
+    }
+
+    /** The upgrade request of a socket Vert.x upgraded, as a main object factory sees it. */
+    private static SessionRequest describe(ServerWebSocket socket) {
+        URI uri;
+        try {
+            String host = socket.authority() == null ? "localhost" : socket.authority().host();
+            int port = socket.authority() == null ? -1 : socket.authority().port();
+            uri = URI.create(new URI(socket.scheme(), null, host, port, null, null, null) + socket.uri());
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            throw new SessionRefusedException(400, "The request's URI is not a valid URI.");
+        }
+        return SessionRequest.of(true, uri, headers(socket.headers()), address(socket.remoteAddress()));
+    }
+
+    private static RpcHeaders headers(MultiMap headers) {
+        List<Map.Entry<String, String>> pairs = new ArrayList<>(headers.size());
+        for (Map.Entry<String, String> header : headers) {
+            pairs.add(Map.entry(header.getKey(), header.getValue()));
+        }
+        return RpcHeaders.ofPairs(pairs);
+    }
+
+    private static InetSocketAddress address(SocketAddress address) {
+        if (address == null || address.hostAddress() == null) {
+            return null; // a Unix socket
+        }
+        try {
+            // An address literal, parsed without a lookup.
+            return new InetSocketAddress(InetAddress.getByName(address.hostAddress()), address.port());
+        } catch (UnknownHostException e) {
+            return null;
+        }
     }
 
     private void serveBatch(HttpServerRequest request) {
@@ -337,8 +425,22 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
         // With directExecutor() the application promised that nothing of its session blocks, so
         // the batch runs here on the event loop, as a WebSocket session with those options does:
         // no hand-off to a worker and back, which is most of a small batch's cost.
-        Callable<CompletionStage<String>> serve =
-                () -> engine.serveBatch(body, newMain(), sessionOptions);
+        SessionRequest described;
+        try {
+            described = mainFactory.readsRequest() ? describe(request, false) : null;
+        } catch (SessionRefusedException e) {
+            refuse(request, e);
+            return;
+        }
+        Callable<CompletionStage<String>> serve = () -> {
+            Object main;
+            try {
+                main = mainFactory.newMain(() -> described);
+            } catch (RuntimeException e) {
+                throw MainFactory.refusal(e);
+            }
+            return engine.serveBatch(body, main, sessionOptions);
+        };
         Future<CompletionStage<String>> served =
                 sessionOptions.directExecutor() ? onThisThread(serve) : onWorker(serve);
         served.compose(stage -> {
@@ -359,6 +461,9 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
                         response.setStatusCode(200)
                                 .putHeader(HttpHeaders.CONTENT_TYPE, TEXT)
                                 .end(ar.result() == null ? "" : ar.result());
+                    } else if (ar.cause() instanceof SessionRefusedException) {
+                        SessionRefusedException refusal = (SessionRefusedException) ar.cause();
+                        refuse(request, refusal);
                     } else {
                         LOG.log(System.Logger.Level.WARNING, "A Cap'n Web batch failed.", ar.cause());
                         refuse(request, 500, "The server could not process the batch.");
@@ -432,6 +537,11 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
     private static boolean expectsContinue(HttpServerRequest request) {
         String expect = request.getHeader(HttpHeaders.EXPECT);
         return expect != null && expect.toLowerCase(Locale.ROOT).contains("100-continue");
+    }
+
+    private Future<Void> refuse(HttpServerRequest request, SessionRefusedException refusal) {
+        refusal.headers().forEach(request.response()::putHeader);
+        return refuse(request, refusal.status(), refusal.getMessage());
     }
 
     private Future<Void> refuse(HttpServerRequest request, int status, String message) {

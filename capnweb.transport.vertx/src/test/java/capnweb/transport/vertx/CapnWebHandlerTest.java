@@ -7,6 +7,7 @@ import capnweb.api.RpcSession;
 import capnweb.api.RpcStub;
 import capnweb.api.ServerOptions;
 import capnweb.api.SessionOptions;
+import capnweb.api.SessionRefusedException;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -155,6 +156,40 @@ class CapnWebHandlerTest {
             ws.socket.writeTextMessage("w");
             assertThat(ws.next()).isEqualTo("echo:w");
         }
+    }
+
+    @Test
+    void aSocketUpgradedBeforeTheFactoryRefusesItIsClosedWithTheSentence() throws Exception {
+        CapnWebHandler capnweb = CapnWebVertx.handler(ServerOptions.builderWithRequest(request -> {
+            String user = request.queryParameter("user")
+                    .orElseThrow(() -> new SessionRefusedException(403, "Say who you are with ?user=."));
+            if (user.equals("crash")) {
+                throw new IllegalStateException("internal detail");
+            }
+            return "user " + user + " from " + request.uri().getScheme();
+        }).build(), engine);
+        HttpServer server = await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+                .webSocketHandler(capnweb.webSocketHandler())
+                .requestHandler(capnweb.batchHandler())
+                .listen());
+        URI base = URI.create("http://127.0.0.1:" + server.actualPort() + "/any");
+
+        try (RawSocket refused = RawSocket.open(vertx, base)) {
+            assertThat(refused.next()).startsWith("[\"abort\"").contains("Say who you are with ?user=.");
+            assertThat(refused.awaitClose()).isEqualTo((short) 1008);
+            assertThat(refused.socket.closeReason()).isEqualTo("Say who you are with ?user=.");
+        }
+        try (RawSocket failed = RawSocket.open(vertx, URI.create(base + "?user=crash"))) {
+            assertThat(failed.next()).startsWith("[\"abort\"").doesNotContain("internal detail");
+            assertThat(failed.awaitClose()).isEqualTo(WebSocketTransport.INTERNAL_ERROR);
+        }
+        try (RawSocket alice = RawSocket.open(vertx, URI.create(base + "?user=alice"))) {
+            alice.socket.writeTextMessage("w");
+            assertThat(alice.next()).isEqualTo("echo:w");
+        }
+        assertThat(engine.sessions).hasSize(1);
+        assertThat(post(server.actualPort(), "/any?user=bob", "b")).isEqualTo("200 batch:b:user bob from http");
+        assertThat(post(server.actualPort(), "/any", "b")).isEqualTo("403 Say who you are with ?user=.");
     }
 
     @Test

@@ -1,0 +1,188 @@
+package capnweb.transport.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import capnweb.api.ClientOptions;
+import capnweb.api.RpcServer;
+import capnweb.api.RpcSession;
+import capnweb.api.RpcStub;
+import capnweb.api.RpcTarget;
+import capnweb.api.ServerOptions;
+import capnweb.api.SessionOptions;
+import capnweb.api.SessionRefusedException;
+import capnweb.api.SessionRequest;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A main object factory that sees the request opening each session
+ * ({@code ServerOptions.builderWithRequest}): it reads the headers, URI and address of WebSocket
+ * upgrades and batches, and a session it refuses is answered with its status and sentence, before
+ * any session starts, while the server carries on.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+public abstract class TransportSessionRequestTest extends HardeningSupport {
+    private static final String SIGN_IN = "Sign in first: send an Authorization header.";
+
+    /** Reports what its factory saw of the request. */
+    public static final class RequestEcho implements RpcTarget {
+        private final SessionRequest request;
+
+        RequestEcho(SessionRequest request) {
+            this.request = request;
+        }
+
+        public String header(String name) {
+            return request.header(name).orElse("(none)");
+        }
+
+        public String query(String name) {
+            return request.queryParameter(name).orElse("(none)");
+        }
+
+        public String kind() {
+            return request.isWebSocket() ? "websocket" : "batch";
+        }
+
+        public String uri() {
+            return request.uri().toString();
+        }
+
+        public String remoteHost() {
+            return request.remoteAddress().map(a -> a.getAddress().getHostAddress()).orElse("(none)");
+        }
+    }
+
+    @Test
+    void theFactorySeesTheRequestOfEachWebSocketAndBatch() throws Exception {
+        RpcServer server = serve(RequestEcho::new, SessionOptions.defaults());
+        ClientOptions alice = ClientOptions.builder().header("Authorization", "Bearer alice").build();
+
+        URI ws = URI.create(webSocketUri(server) + "?room=blue%20sky&x");
+        try (RpcStub main = connect(ws, alice).main()) {
+            assertThat(main.call("header", "authorization").join(WAIT)).isEqualTo("Bearer alice");
+            assertThat(main.call("query", "room").join(WAIT)).isEqualTo("blue sky");
+            assertThat(main.call("query", "x").join(WAIT)).isEqualTo("");
+            assertThat(main.call("query", "absent").join(WAIT)).isEqualTo("(none)");
+            assertThat(main.call("kind").join(WAIT)).isEqualTo("websocket");
+            assertThat(main.call("uri").join(WAIT)).isEqualTo(ws.toString());
+            assertThat(main.call("remoteHost").join(WAIT)).isEqualTo("127.0.0.1");
+        }
+
+        URI http = URI.create(server.uri() + "?room=red");
+        RpcSession batch = connect(http, alice);
+        RpcStub main = batch.main();
+        assertThat(batch.whenAll(main.call("header", "Authorization"), main.call("query", "room"),
+                main.call("kind"), main.call("uri"), main.call("remoteHost")).get(10, TimeUnit.SECONDS))
+                .containsExactly("Bearer alice", "red", "batch", http.toString(), "127.0.0.1");
+    }
+
+    @Test
+    void withDirectExecutorTheFactorySeesTheRequestToo() throws Exception {
+        RpcServer server = serve(RequestEcho::new, SessionOptions.builder().directExecutor().build());
+        ClientOptions bob = ClientOptions.builder().header("Authorization", "Bearer bob")
+                .sessionOptions(SessionOptions.builder().directExecutor().build()).build();
+        try (RpcStub main = connect(webSocketUri(server), bob).main()) {
+            assertThat(main.call("header", "authorization").join(WAIT)).isEqualTo("Bearer bob");
+        }
+        RpcSession batch = connect(server.uri(), bob);
+        RpcStub main = batch.main();
+        assertThat(batch.whenAll(main.call("header", "authorization"), main.call("kind"))
+                .get(10, TimeUnit.SECONDS)).containsExactly("Bearer bob", "batch");
+    }
+
+    @Test
+    void aRefusedSessionIsAnsweredWithTheFactorysStatusAndSentence() throws Exception {
+        AtomicInteger made = new AtomicInteger();
+        RpcServer server = serve(request -> {
+            if (request.header("Authorization").isEmpty()) {
+                throw new SessionRefusedException(401, SIGN_IN, Map.of("WWW-Authenticate", "Bearer"));
+            }
+            made.incrementAndGet();
+            return new RequestEcho(request);
+        }, SessionOptions.defaults());
+
+        assertThatThrownBy(() -> PlainWebSocket.open(webSocketUri(server), 0))
+                .hasMessageStartingWith("The server refused the WebSocket upgrade: HTTP/1.1 401")
+                .hasMessageEndingWith("\r\n\r\n" + SIGN_IN);
+        RawHttp.Response raw = RawHttp.post(server.uri(), "[\"push\",[\"pipeline\",0,[\"kind\"],[]]]\n[\"pull\",1]");
+        assertThat(raw.status()).isEqualTo(401);
+        assertThat(raw.body()).isEqualTo(SIGN_IN);
+        assertThat(raw.headers().get("www-authenticate")).containsExactly("Bearer");
+
+        // The Java clients say so too.
+        assertThat(provider().connect(webSocketUri(server), ClientOptions.defaults(), engine()).toCompletableFuture())
+                .failsWithin(WAIT).withThrowableThat().withMessageContaining("401");
+        RpcSession batch = connect(server.uri(), ClientOptions.defaults());
+        assertThat(batch.main().call("kind").toCompletableFuture()).failsWithin(WAIT).withThrowableThat()
+                .withMessageContaining("HTTP status 401").withMessageContaining(SIGN_IN.substring(0, SIGN_IN.length() - 1));
+        assertThat(made).as("no main object for a refused session").hasValue(0);
+        assertThat(server.openSessions()).isZero();
+
+        ClientOptions alice = ClientOptions.builder().header("Authorization", "Bearer alice").build();
+        try (RpcStub main = connect(webSocketUri(server), alice).main()) {
+            assertThat(main.call("kind").join(WAIT)).isEqualTo("websocket");
+        }
+        assertThat(made).hasValue(1);
+    }
+
+    @Test
+    void aFactoryThatFailsGets500WithoutItsMessageAndTheServerCarriesOn() throws Exception {
+        RpcServer server = serve(request -> {
+            if (request.queryParameter("fail").isPresent()) {
+                throw new IllegalStateException("the user database is down (internal detail)");
+            }
+            return new RequestEcho(request);
+        }, SessionOptions.defaults());
+        String answer = "The server could not start a Cap'n Web session.";
+
+        assertThatThrownBy(() -> PlainWebSocket.open(URI.create(webSocketUri(server) + "?fail"), 0))
+                .hasMessageStartingWith("The server refused the WebSocket upgrade: HTTP/1.1 500")
+                .hasMessageEndingWith("\r\n\r\n" + answer);
+        RawHttp.Response raw = RawHttp.post(URI.create(server.uri() + "?fail"), "[\"pull\",1]");
+        assertThat(raw.status()).isEqualTo(500);
+        assertThat(raw.body()).isEqualTo(answer);
+
+        try (RpcStub main = connect(webSocketUri(server), ClientOptions.defaults()).main()) {
+            assertThat(main.call("kind").join(WAIT)).isEqualTo("websocket");
+        }
+        assertThat(server.openSessions()).isEqualTo(1);
+    }
+
+    @Test
+    void aFactoryThatReturnsNullIsAnswered500() {
+        RpcServer server = serve(request -> null, SessionOptions.defaults());
+        RawHttp.Response raw = RawHttp.post(server.uri(), "[\"pull\",1]");
+        assertThat(raw.status()).isEqualTo(500);
+        assertThatThrownBy(() -> PlainWebSocket.open(webSocketUri(server), 0))
+                .hasMessageStartingWith("The server refused the WebSocket upgrade: HTTP/1.1 500");
+    }
+
+    @Test
+    void refusalsHaveAnHttpErrorStatus() {
+        for (int status : List.of(200, 302, 399, 600)) {
+            assertThatThrownBy(() -> new SessionRefusedException(status, "no"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("from 400 to 599").hasMessageContaining(String.valueOf(status));
+        }
+        assertThat(new SessionRefusedException(429, "Slow down.").status()).isEqualTo(429);
+        assertThatThrownBy(() -> new SessionRefusedException(401, "Sign in."))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("WWW-Authenticate");
+    }
+
+    private RpcServer serve(Function<SessionRequest, Object> factory, SessionOptions sessions) {
+        ServerOptions options = ServerOptions.builderWithRequest(factory).host("127.0.0.1").port(0)
+                .sessionOptions(sessions).build();
+        RpcServer server = provider().serve(options, engine());
+        resources.add(() -> server.close(Duration.ofSeconds(5)));
+        return server;
+    }
+}
