@@ -1,0 +1,71 @@
+package capnweb.interop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import capnweb.api.CapnWeb;
+import capnweb.api.RpcServer;
+import capnweb.api.RpcTarget;
+import capnweb.api.ServerOptions;
+import capnweb.api.SessionRefusedException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The reference client against a Java server whose main object factory authenticates each
+ * session by its {@code Authorization} header (ServerOptions.builderWithRequest): with a token it
+ * gets a session for its user, over WebSocket and HTTP batch, on both transports; without one its
+ * session is refused with 401 before it starts.
+ */
+class SessionRequestInteropTest {
+    private static final List<String> TRANSPORTS = List.of("jetty", "vertx");
+
+    /** The main object of a signed-in session. */
+    public static final class SignedIn implements RpcTarget {
+        private final String user;
+
+        SignedIn(String user) {
+            this.user = user;
+        }
+
+        public String whoami() {
+            return user;
+        }
+    }
+
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    void theReferenceClientIsSignedInByItsHeaderAndRefusedWithout() {
+        for (String transport : TRANSPORTS) {
+            RpcServer server = CapnWeb.serve(ServerOptions.builderWithRequest(request -> {
+                String token = request.header("Authorization").orElseThrow(() -> new SessionRefusedException(401,
+                        "Sign in first: send a bearer token.", Map.of("WWW-Authenticate", "Bearer")));
+                return new SignedIn(token.replaceFirst("^Bearer ", "") + " over "
+                        + (request.isWebSocket() ? "ws" : "http"));
+            }).host("127.0.0.1").port(0).transport(transport).build());
+            try {
+                for (String scheme : List.of("ws", "http")) {
+                    String url = scheme + "://127.0.0.1:" + server.port() + "/rpc";
+                    assertThat(run(url, "alice")).as(transport + " " + url)
+                            .isEqualTo("{\"result\":\"alice over " + scheme + "\"}");
+                    String refused = run(url);
+                    assertThat(refused).as(transport + " " + url).startsWith("{\"error\":");
+                    if (scheme.equals("http")) {
+                        assertThat(refused).as(transport).contains("401");
+                    }
+                }
+            } finally {
+                server.close(Duration.ofSeconds(10));
+            }
+        }
+    }
+
+    private static String run(String... args) {
+        Node.Result result = Node.run(Duration.ofSeconds(30), "signed-in.mjs", args);
+        assertThat(result.lines()).as("stderr: %s", result.stderr()).hasSize(1);
+        return result.lines().get(0);
+    }
+}
