@@ -15,6 +15,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -568,14 +569,15 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
         if (context != null) {
             return context.executeBlocking(work, false);
         }
-        CompletableFuture<T> f = CompletableFuture.supplyAsync(() -> {
+        Promise<T> done = Promise.promise();
+        TransportThreads.POOL.execute(() -> {
             try {
-                return work.call();
-            } catch (Exception e) {
-                throw new java.util.concurrent.CompletionException(e);
+                done.complete(work.call());
+            } catch (Throwable e) {
+                done.fail(e); // as it is, as executeBlocking fails: a refusal stays a refusal
             }
-        }, TransportThreads.POOL);
-        return Future.fromCompletionStage(f);
+        });
+        return done.future();
     }
 
     /** The session of one socket, once the engine made it. */
