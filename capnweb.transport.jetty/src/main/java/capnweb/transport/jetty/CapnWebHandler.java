@@ -31,6 +31,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpField;
@@ -265,17 +266,28 @@ public final class CapnWebHandler extends Handler.Abstract {
         Keepalive keepalive = pingInterval == null || idleTimeout == null ? null
                 : Keepalive.of(pingInterval, idleTimeout).orElse(null);
         AtomicBoolean started = new AtomicBoolean();
+        AtomicBoolean ended = new AtomicBoolean();
+        Consumer<WebSocketTransport> end = closed -> {
+            if (ended.compareAndSet(false, true)) {
+                sockets.remove(closed);
+                sessionLimit.release();
+                if (!started.get()) {
+                    MainFactory.discard(main); // closed before its session could start
+                }
+            }
+        };
         WebSocketTransport socket = new WebSocketTransport(maxMessageSize, idleTimeout, keepalive, t -> {
             started.set(true);
             engine.newSession(t, main, sessionOptions);
-        }, ended -> {
-            sockets.remove(ended);
-            sessionLimit.release();
-            if (!started.get()) {
-                MainFactory.discard(main); // closed before its session could start
+        }, end);
+        sockets.add(socket);
+        // An upgrade whose 101 cannot be written (the client left while the factory ran) never
+        // opens its endpoint, and Jetty then calls none of its methods: end it here instead.
+        Request.addCompletionListener(request, failure -> {
+            if (failure != null && !started.get()) {
+                end.accept(socket);
             }
         });
-        sockets.add(socket);
         return socket;
     }
 

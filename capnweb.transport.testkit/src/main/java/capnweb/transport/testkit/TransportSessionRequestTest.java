@@ -12,10 +12,13 @@ import capnweb.api.ServerOptions;
 import capnweb.api.SessionOptions;
 import capnweb.api.SessionRefusedException;
 import capnweb.api.SessionRequest;
+import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -166,6 +169,63 @@ public abstract class TransportSessionRequestTest extends HardeningSupport {
                 .hasMessageStartingWith("The server refused the WebSocket upgrade: HTTP/1.1 500");
     }
 
+    /** A main object that records being closed. */
+    public static final class ClosableEcho implements RpcTarget, AutoCloseable {
+        final CountDownLatch closed = new CountDownLatch(1);
+
+        public String kind() {
+            return "closable";
+        }
+
+        @Override
+        public void close() {
+            closed.countDown();
+        }
+    }
+
+    @Test
+    void anUpgradeWhoseClientLeftWhileTheFactoryRanGivesBackItsPlaceAndClosesItsMain() throws Exception {
+        CountDownLatch factoryEntered = new CountDownLatch(1);
+        CountDownLatch clientGone = new CountDownLatch(1);
+        ClosableEcho abandoned = new ClosableEcho();
+        AtomicInteger calls = new AtomicInteger();
+        RpcServer server = serve(request -> {
+            if (calls.getAndIncrement() > 0) {
+                return new RequestEcho(request);
+            }
+            factoryEntered.countDown();
+            try {
+                clientGone.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return abandoned;
+        }, SessionOptions.defaults(), 1);
+
+        // The client asks for an upgrade, then resets its connection while the factory runs, so
+        // that the server's answer to the upgrade cannot be written.
+        URI ws = webSocketUri(server);
+        try (Socket socket = new Socket(ws.getHost(), ws.getPort())) {
+            socket.getOutputStream().write(("GET " + ws.getRawPath() + " HTTP/1.1\r\nHost: " + ws.getHost() + ":"
+                    + ws.getPort() + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            assertThat(factoryEntered.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+            socket.setSoLinger(true, 0);
+        }
+        clientGone.countDown();
+
+        assertThat(abandoned.closed.await(WAIT.toMillis(), TimeUnit.MILLISECONDS))
+                .as("the main object no session took is closed").isTrue();
+        await("the abandoned upgrade gave back its place", WAIT, () -> {
+            try (RpcStub main = connect(ws, ClientOptions.defaults()).main()) {
+                return "websocket".equals(main.call("kind").join(WAIT));
+            } catch (RuntimeException e) {
+                return false;
+            }
+        });
+    }
+
     @Test
     void refusalsHaveAnHttpErrorStatus() {
         for (int status : List.of(200, 302, 399, 600)) {
@@ -179,8 +239,12 @@ public abstract class TransportSessionRequestTest extends HardeningSupport {
     }
 
     private RpcServer serve(Function<SessionRequest, Object> factory, SessionOptions sessions) {
+        return serve(factory, sessions, Integer.MAX_VALUE);
+    }
+
+    private RpcServer serve(Function<SessionRequest, Object> factory, SessionOptions sessions, int maxSessions) {
         ServerOptions options = ServerOptions.builderWithRequest(factory).host("127.0.0.1").port(0)
-                .sessionOptions(sessions).build();
+                .sessionOptions(sessions).maxSessions(maxSessions).build();
         RpcServer server = provider().serve(options, engine());
         resources.add(() -> server.close(Duration.ofSeconds(5)));
         return server;
