@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import javax.net.ssl.KeyManagerFactory;
@@ -16,7 +17,8 @@ import javax.net.ssl.KeyManagerFactory;
  * Settings for {@link CapnWeb#serve(ServerOptions)}: where to listen, which main object each
  * session gets, and the limits of the endpoints. Immutable; build with
  * {@link #builder(Supplier)}, or {@link #builderWithRequest(Function)} for a main object factory
- * that sees each session's request (to authenticate it, for example).
+ * that sees each session's request (to authenticate it, for example), or
+ * {@link #builderWithRequestAsync(Function)} for one that answers with a stage.
  *
  * <p>The server answers WebSocket upgrades and HTTP batch POSTs on one path. Each WebSocket
  * connection and each batch request is its own session with a fresh main object from the factory.
@@ -82,6 +84,29 @@ public final class ServerOptions {
      */
     public static Builder builderWithRequest(Function<? super SessionRequest, ?> mainFactory) {
         return new Builder(MainFactory.ofRequest(mainFactory));
+    }
+
+    /**
+     * Starts a builder whose factory sees each session's request, as
+     * {@link #builderWithRequest(Function)}'s does, and answers with a stage: for checks that
+     * wait on something else, such as a token service or a database, without holding a thread.
+     * <pre>{@code
+     * ServerOptions.builderWithRequestAsync(request -> tokens.verify(request.header("Authorization").orElse(""))
+     *         .thenApply(user -> new MyApi(user)))   // fails with SessionRefusedException to refuse
+     * }</pre>
+     * The factory is called on the thread that read the request, so it must return at once; the
+     * upgrade or batch waits for its stage, which should complete in bounded time (give it a
+     * timeout, for example with {@code orTimeout}): until it does, the request holds one of the
+     * server's {@link Builder#maxSessions(int) sessions}. A stage that fails with
+     * {@link SessionRefusedException} refuses the session with its status and message; any other
+     * failure, or a null main object, is answered with 500.
+     *
+     * @param mainFactory starts making the main object of each new session from its request
+     * @return the builder
+     */
+    public static Builder builderWithRequestAsync(
+            Function<? super SessionRequest, ? extends CompletionStage<?>> mainFactory) {
+        return new Builder(MainFactory.ofRequestAsync(mainFactory));
     }
 
     /** @return the factory of each session's main object */

@@ -7,16 +7,19 @@ import capnweb.api.RpcServer;
 import capnweb.api.RpcTarget;
 import capnweb.api.ServerOptions;
 import capnweb.api.SessionRefusedException;
+import capnweb.api.SessionRequest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * The reference client against a Java server whose main object factory authenticates each
- * session by its {@code Authorization} header (ServerOptions.builderWithRequest): with a token it
+ * session by its {@code Authorization} header (ServerOptions.builderWithRequest, and
+ * builderWithRequestAsync): with a token it
  * gets a session for its user, over WebSocket and HTTP batch, on both transports; without one its
  * session is refused with 401 before it starts.
  */
@@ -37,29 +40,38 @@ class SessionRequestInteropTest {
     }
 
     @Test
-    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void theReferenceClientIsSignedInByItsHeaderAndRefusedWithout() {
         for (String transport : TRANSPORTS) {
-            RpcServer server = CapnWeb.serve(ServerOptions.builderWithRequest(request -> {
-                String token = request.header("Authorization").orElseThrow(() -> new SessionRefusedException(401,
-                        "Sign in first: send a bearer token.", Map.of("WWW-Authenticate", "Bearer")));
-                return new SignedIn(token.replaceFirst("^Bearer ", "") + " over "
-                        + (request.isWebSocket() ? "ws" : "http"));
-            }).host("127.0.0.1").port(0).transport(transport).build());
-            try {
-                for (String scheme : List.of("ws", "http")) {
-                    String url = scheme + "://127.0.0.1:" + server.port() + "/rpc";
-                    assertThat(run(url, "alice")).as(transport + " " + url)
-                            .isEqualTo("{\"result\":\"alice over " + scheme + "\"}");
-                    String refused = run(url);
-                    assertThat(refused).as(transport + " " + url).startsWith("{\"error\":");
-                    if (scheme.equals("http")) {
-                        assertThat(refused).as(transport).contains("401");
-                    }
+            check(transport, ServerOptions.builderWithRequest(SessionRequestInteropTest::signIn));
+            // The same check answered later, from another thread, as a token service would.
+            check(transport + " async", ServerOptions.builderWithRequestAsync(request -> CompletableFuture.supplyAsync(
+                    () -> signIn(request), CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS))));
+        }
+    }
+
+    private static SignedIn signIn(SessionRequest request) {
+        String token = request.header("Authorization").orElseThrow(() -> new SessionRefusedException(401,
+                "Sign in first: send a bearer token.", Map.of("WWW-Authenticate", "Bearer")));
+        return new SignedIn(token.replaceFirst("^Bearer ", "") + " over " + (request.isWebSocket() ? "ws" : "http"));
+    }
+
+    private static void check(String name, ServerOptions.Builder options) {
+        String transport = name.split(" ")[0];
+        RpcServer server = CapnWeb.serve(options.host("127.0.0.1").port(0).transport(transport).build());
+        try {
+            for (String scheme : List.of("ws", "http")) {
+                String url = scheme + "://127.0.0.1:" + server.port() + "/rpc";
+                assertThat(run(url, "alice")).as(name + " " + url)
+                        .isEqualTo("{\"result\":\"alice over " + scheme + "\"}");
+                String refused = run(url);
+                assertThat(refused).as(name + " " + url).startsWith("{\"error\":");
+                if (scheme.equals("http")) {
+                    assertThat(refused).as(name).contains("401");
                 }
-            } finally {
-                server.close(Duration.ofSeconds(10));
             }
+        } finally {
+            server.close(Duration.ofSeconds(10));
         }
     }
 

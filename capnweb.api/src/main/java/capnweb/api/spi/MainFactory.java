@@ -3,7 +3,9 @@ package capnweb.api.spi;
 import capnweb.api.SessionRefusedException;
 import capnweb.api.SessionRequest;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -11,6 +13,9 @@ import java.util.function.Supplier;
  * A server's factory of main objects, for transports: one call per WebSocket session or batch,
  * made before the upgrade is answered or the batch runs. The request is described only for a
  * factory that reads it, so that a plain factory costs a transport nothing per request.
+ * An {@linkplain #isAsync() asynchronous} factory answers with a stage: a transport calls it with
+ * {@link #newMainAsync} on the thread that read the request and goes on when the stage completes;
+ * any other factory is called with {@link #newMain} where the session's code may run.
  * Thread-safe if the application's factory is.
  */
 public final class MainFactory {
@@ -20,10 +25,12 @@ public final class MainFactory {
 
     private final Function<? super SessionRequest, ?> factory;
     private final boolean readsRequest;
+    private final boolean async;
 
-    private MainFactory(Function<? super SessionRequest, ?> factory, boolean readsRequest) {
+    private MainFactory(Function<? super SessionRequest, ?> factory, boolean readsRequest, boolean async) {
         this.factory = factory;
         this.readsRequest = readsRequest;
+        this.async = async;
     }
 
     /**
@@ -32,7 +39,7 @@ public final class MainFactory {
      */
     public static MainFactory of(Supplier<?> factory) {
         Objects.requireNonNull(factory, "mainFactory");
-        return new MainFactory(request -> factory.get(), false);
+        return new MainFactory(request -> factory.get(), false, false);
     }
 
     /**
@@ -40,12 +47,26 @@ public final class MainFactory {
      * @return the factory
      */
     public static MainFactory ofRequest(Function<? super SessionRequest, ?> factory) {
-        return new MainFactory(Objects.requireNonNull(factory, "mainFactory"), true);
+        return new MainFactory(Objects.requireNonNull(factory, "mainFactory"), true, false);
+    }
+
+    /**
+     * @param factory starts making each main object from the request that opens the session, and
+     *     returns at once with a stage of it
+     * @return the factory
+     */
+    public static MainFactory ofRequestAsync(Function<? super SessionRequest, ? extends CompletionStage<?>> factory) {
+        return new MainFactory(Objects.requireNonNull(factory, "mainFactory"), true, true);
     }
 
     /** @return whether the factory reads the request, so that a transport must describe it */
     public boolean readsRequest() {
         return readsRequest;
+    }
+
+    /** @return whether the factory answers with a stage, so that a transport must call {@link #newMainAsync} */
+    public boolean isAsync() {
+        return async;
     }
 
     /**
@@ -54,10 +75,53 @@ public final class MainFactory {
      * @param request describes the request; called only if the factory {@link #readsRequest()}
      * @return the main object
      * @throws SessionRefusedException when the application refuses the session
-     * @throws IllegalStateException when the factory returns null
+     * @throws IllegalStateException when the factory returns null, or is {@linkplain #isAsync() asynchronous}
      */
     public Object newMain(Supplier<SessionRequest> request) {
-        Object main = factory.apply(readsRequest ? request.get() : null);
+        if (async) {
+            throw new IllegalStateException("This main object factory is asynchronous; call newMainAsync.");
+        }
+        return checked(factory.apply(readsRequest ? request.get() : null));
+    }
+
+    /**
+     * Makes one session's main object, asynchronously for an {@linkplain #isAsync() asynchronous}
+     * factory and at once for any other.
+     *
+     * @param request describes the request; called only if the factory {@link #readsRequest()}
+     * @return a future of the main object; it fails as {@link #newMain} throws, and never throws itself
+     */
+    public CompletableFuture<Object> newMainAsync(Supplier<SessionRequest> request) {
+        CompletableFuture<Object> main = new CompletableFuture<>();
+        try {
+            Object made = factory.apply(readsRequest ? request.get() : null);
+            if (!async) {
+                main.complete(checked(made));
+            } else if (made == null) {
+                throw new IllegalStateException("The asynchronous main object factory returned null instead of "
+                        + "a stage; return a CompletionStage of an RpcTarget or RpcFunction for each session.");
+            } else {
+                ((CompletionStage<?>) made).whenComplete((value, failure) -> {
+                    if (failure != null) {
+                        main.completeExceptionally(failure instanceof CompletionException && failure.getCause() != null
+                                ? failure.getCause() : failure);
+                        return;
+                    }
+                    if (value == null) {
+                        main.completeExceptionally(new IllegalStateException("The asynchronous main object factory's "
+                                + "stage completed with null; complete it with an RpcTarget or RpcFunction."));
+                    } else {
+                        main.complete(value);
+                    }
+                });
+            }
+        } catch (RuntimeException e) {
+            main.completeExceptionally(e);
+        }
+        return main;
+    }
+
+    private static Object checked(Object main) {
         if (main == null) {
             throw new IllegalStateException("The main object factory returned null; "
                     + "return an RpcTarget or RpcFunction for each session.");

@@ -7,6 +7,8 @@ import capnweb.api.RpcHeaders;
 import capnweb.api.SessionRefusedException;
 import capnweb.api.SessionRequest;
 import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -41,6 +43,49 @@ class MainFactoryTest {
         assertThatThrownBy(() -> MainFactory.of(() -> null).newMain(() -> REQUEST))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("The main object factory returned null; return an RpcTarget or RpcFunction for each session.");
+    }
+
+    @Test
+    void anAsynchronousFactoryAnswersWithItsStage() {
+        CompletableFuture<Object> stage = new CompletableFuture<>();
+        MainFactory async = MainFactory.ofRequestAsync(r -> stage);
+        assertThat(async.isAsync()).isTrue();
+        assertThat(async.readsRequest()).isTrue();
+        CompletableFuture<Object> main = async.newMainAsync(() -> REQUEST);
+        assertThat(main).isNotDone();
+        stage.complete("main");
+        assertThat(main).isCompletedWithValue("main");
+        assertThatThrownBy(() -> async.newMain(() -> REQUEST)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("newMainAsync");
+    }
+
+    @Test
+    void aPlainFactoryAnswersAsynchronouslyAtOnce() {
+        MainFactory plain = MainFactory.of(() -> "main");
+        assertThat(plain.isAsync()).isFalse();
+        assertThat(plain.newMainAsync(() -> REQUEST)).isCompletedWithValue("main");
+        assertThat(MainFactory.of(() -> null).newMainAsync(() -> REQUEST)).isCompletedExceptionally();
+    }
+
+    @Test
+    void anAsynchronousFactorysFailuresReachTheStageUnwrapped() {
+        SessionRefusedException refused = new SessionRefusedException(403, "Not you.");
+        assertThat(MainFactory.ofRequestAsync(r -> {
+            throw refused;
+        }).newMainAsync(() -> REQUEST)).failsWithin(Duration.ZERO).withThrowableThat().havingCause().isSameAs(refused);
+        CompletableFuture<Object> wrapped = MainFactory.ofRequestAsync(
+                r -> CompletableFuture.supplyAsync(() -> {
+                    throw refused;
+                })).newMainAsync(() -> REQUEST);
+        assertThat(wrapped).failsWithin(Duration.ofSeconds(10)).withThrowableThat().havingCause().isSameAs(refused);
+        assertThat(MainFactory.ofRequestAsync(r -> null).newMainAsync(() -> REQUEST))
+                .failsWithin(Duration.ZERO).withThrowableThat().havingCause()
+                .isInstanceOf(IllegalStateException.class).satisfies(e ->
+                        assertThat(e.getMessage()).contains("returned null instead of a stage"));
+        assertThat(MainFactory.ofRequestAsync(r -> CompletableFuture.completedFuture(null)).newMainAsync(() -> REQUEST))
+                .failsWithin(Duration.ZERO).withThrowableThat().havingCause()
+                .isInstanceOf(IllegalStateException.class).satisfies(e ->
+                        assertThat(e.getMessage()).contains("completed with null"));
     }
 
     @Test

@@ -26,11 +26,13 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -137,6 +139,18 @@ public final class CapnWebHandler extends Handler.Abstract {
     }
 
     /**
+     * Starts a builder whose factory sees the request that opens each session and answers with a
+     * stage of its main object; see {@link ServerOptions#builderWithRequestAsync}.
+     *
+     * @param mainFactory starts making the main object of each session from its request
+     * @return the builder
+     */
+    public static Builder builderWithRequestAsync(
+            Function<? super SessionRequest, ? extends CompletionStage<?>> mainFactory) {
+        return new Builder(MainFactory.ofRequestAsync(mainFactory));
+    }
+
+    /**
      * A handler with the settings of {@code options} (all but host and port, which belong to the
      * server it is mounted in), serving at {@code options.path()}.
      *
@@ -218,10 +232,20 @@ public final class CapnWebHandler extends Handler.Abstract {
                         Map.of());
                 return true;
             }
+            if (mainFactory.isAsync()) {
+                upgradeAsync(c, request, response, callback);
+                return true;
+            }
             if (c.upgrade(creator, request, response, callback)) {
                 return true;
             }
         }
+        serveHttp(request, response, callback);
+        return true;
+    }
+
+    /** A request that is not a WebSocket upgrade: POST runs a batch, OPTIONS answers CORS preflight. */
+    private void serveHttp(Request request, Response response, Callback callback) {
         String method = request.getMethod();
         if (HttpMethod.POST.is(method)) {
             serveBatch(request, response, callback);
@@ -231,7 +255,6 @@ public final class CapnWebHandler extends Handler.Abstract {
             response.getHeaders().put(HttpHeader.ALLOW, "POST, OPTIONS");
             sendText(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, ONLY_POST, batchResponseHeaders);
         }
-        return true;
     }
 
     private static boolean isUpgrade(Request request) {
@@ -259,6 +282,58 @@ public final class CapnWebHandler extends Handler.Abstract {
             refuse(response, callback, refusal, Map.of());
             return null;
         }
+        return socketFor(request, response, main);
+    }
+
+    /**
+     * Answers an upgrade whose main object comes from an asynchronous factory: its stage first,
+     * holding a place of the session limit meanwhile, then the upgrade, whose creator takes that
+     * main object.
+     */
+    private void upgradeAsync(ServerWebSocketContainer c, Request request, Response response, Callback callback) {
+        if (!sessionLimit.tryAcquire()) {
+            sendText(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, sessionLimit.refusal(), Map.of());
+            return;
+        }
+        mainFactory.newMainAsync(() -> describe(request, true)).whenComplete((main, failure) -> {
+            if (failure != null) {
+                sessionLimit.release();
+                refuse(response, callback, MainFactory.refusal(failure), Map.of());
+                return;
+            }
+            if (shuttingDown) {
+                sessionLimit.release();
+                MainFactory.discard(main);
+                sendText(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, "The Cap'n Web server is shutting down.",
+                        Map.of());
+                return;
+            }
+            AtomicBoolean taken = new AtomicBoolean();
+            WebSocketCreator withMain = (upgrade, upgradeResponse, upgradeCallback) -> {
+                taken.set(true);
+                return socketFor(upgrade, upgradeResponse, main);
+            };
+            boolean upgraded;
+            try {
+                upgraded = c.upgrade(withMain, request, response, callback);
+            } catch (RuntimeException e) {
+                if (!taken.get()) { // else the socket's end gives the place back
+                    sessionLimit.release();
+                    MainFactory.discard(main);
+                }
+                callback.failed(e);
+                return;
+            }
+            if (!upgraded) { // not a valid WebSocket upgrade after all
+                sessionLimit.release();
+                MainFactory.discard(main);
+                serveHttp(request, response, callback);
+            }
+        });
+    }
+
+    /** The endpoint of an upgrade that holds a place of the session limit, given back at its end. */
+    private WebSocketTransport socketFor(ServerUpgradeRequest request, ServerUpgradeResponse response, Object main) {
         // No permessage-deflate, even when the client offers it (browsers and the `ws` package do):
         // Cap'n Web messages are small JSON, and compressing each one costs far more CPU on both
         // ends than it saves on the wire; the reference server (ws) does not compress either.
@@ -374,6 +449,24 @@ public final class CapnWebHandler extends Handler.Abstract {
                     batchResponseHeaders);
             return;
         }
+        if (mainFactory.isAsync()) {
+            // The batch runs here if the main object is ready, else on a thread of Jetty's pool
+            // rather than on whichever thread completes the factory's stage.
+            CompletableFuture<Object> made = mainFactory.newMainAsync(() -> describe(request, false));
+            BiConsumer<Object, Throwable> next = (main, failure) -> {
+                if (failure != null) {
+                    refuse(response, callback, MainFactory.refusal(failure), batchResponseHeaders);
+                } else {
+                    answerBatch(main, body, request, response, callback);
+                }
+            };
+            if (made.isDone()) {
+                made.whenComplete(next);
+            } else {
+                made.whenCompleteAsync(next, request.getContext());
+            }
+            return;
+        }
         // On this thread (a pool thread that may block, or with directExecutor() whichever thread
         // Jetty chose): the factory and the engine run the batch here.
         Object main;
@@ -384,6 +477,10 @@ public final class CapnWebHandler extends Handler.Abstract {
             refuse(response, callback, refusal, batchResponseHeaders);
             return;
         }
+        answerBatch(main, body, request, response, callback);
+    }
+
+    private void answerBatch(Object main, String body, Request request, Response response, Callback callback) {
         CompletableFuture<String> result;
         try {
             result = engine.serveBatch(body, main, sessionOptions).toCompletableFuture();

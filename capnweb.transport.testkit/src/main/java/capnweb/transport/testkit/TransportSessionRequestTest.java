@@ -18,7 +18,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -206,14 +210,156 @@ public abstract class TransportSessionRequestTest extends HardeningSupport {
         // that the server's answer to the upgrade cannot be written.
         URI ws = webSocketUri(server);
         try (Socket socket = new Socket(ws.getHost(), ws.getPort())) {
-            socket.getOutputStream().write(("GET " + ws.getRawPath() + " HTTP/1.1\r\nHost: " + ws.getHost() + ":"
-                    + ws.getPort() + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(upgradeRequest(ws));
             assertThat(factoryEntered.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
             socket.setSoLinger(true, 0);
         }
         clientGone.countDown();
+
+        assertThat(abandoned.closed.await(WAIT.toMillis(), TimeUnit.MILLISECONDS))
+                .as("the main object no session took is closed").isTrue();
+        await("the abandoned upgrade gave back its place", WAIT, () -> {
+            try (RpcStub main = connect(ws, ClientOptions.defaults()).main()) {
+                return "websocket".equals(main.call("kind").join(WAIT));
+            } catch (RuntimeException e) {
+                return false;
+            }
+        });
+    }
+
+    @Test
+    void anAsynchronousFactoryAnswersWhenItsStageCompletes() throws Exception {
+        for (SessionOptions sessions : List.of(SessionOptions.defaults(),
+                SessionOptions.builder().directExecutor().build())) {
+            BlockingQueue<Pending> pending = new LinkedBlockingQueue<>();
+            RpcServer server = serveAsync(request -> {
+                Pending p = new Pending(request);
+                pending.add(p);
+                return p.main;
+            }, sessions, Integer.MAX_VALUE);
+            ClientOptions alice = ClientOptions.builder().header("Authorization", "Bearer alice").build();
+
+            CompletableFuture<RpcSession> webSocket = CompletableFuture.supplyAsync(
+                    () -> connect(webSocketUri(server), alice));
+            Pending upgrade = pending.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            assertThat(upgrade).as("the factory was called for the upgrade").isNotNull();
+            assertThat(webSocket).as("the upgrade waits for the factory's stage").isNotDone();
+            upgrade.complete();
+            try (RpcStub main = webSocket.get(10, TimeUnit.SECONDS).main()) {
+                assertThat(main.call("header", "authorization").join(WAIT)).isEqualTo("Bearer alice");
+                assertThat(main.call("kind").join(WAIT)).isEqualTo("websocket");
+            }
+
+            CompletableFuture<RawHttp.Response> batch = CompletableFuture.supplyAsync(() -> RawHttp.post(server.uri(),
+                    "[\"push\",[\"pipeline\",0,[\"kind\"],[]]]\n[\"pull\",1]"));
+            Pending post = pending.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            assertThat(post).as("the factory was called for the batch").isNotNull();
+            assertThat(batch).isNotDone();
+            post.complete();
+            assertThat(batch).succeedsWithin(WAIT).satisfies(r -> {
+                assertThat(r.status()).isEqualTo(200);
+                assertThat(r.body()).isEqualTo("[\"resolve\",1,\"batch\"]");
+            });
+        }
+    }
+
+    @Test
+    void whileAnAsynchronousFactoryWaitsOtherSessionsAreServed() throws Exception {
+        // With directExecutor() the factory is called on the thread that read the request: a
+        // stage that waits must not hold that thread, or nothing else would be read.
+        CompletableFuture<Object> slow = new CompletableFuture<>();
+        RpcServer server = serveAsync(request -> request.queryParameter("slow").isPresent() ? slow
+                : CompletableFuture.completedFuture(new RequestEcho(request)),
+                SessionOptions.builder().directExecutor().build(), Integer.MAX_VALUE);
+        CompletableFuture<RpcSession> waiting = CompletableFuture.supplyAsync(
+                () -> connect(URI.create(webSocketUri(server) + "?slow"), ClientOptions.defaults()));
+        CompletableFuture<RawHttp.Response> waitingBatch = CompletableFuture.supplyAsync(() -> RawHttp.post(
+                URI.create(server.uri() + "?slow"), "[\"push\",[\"pipeline\",0,[\"kind\"],[]]]\n[\"pull\",1]"));
+
+        for (int i = 0; i < 3; i++) {
+            try (RpcStub main = connect(webSocketUri(server), ClientOptions.defaults()).main()) {
+                assertThat(main.call("kind").join(WAIT)).isEqualTo("websocket");
+            }
+            RawHttp.Response batch = RawHttp.post(server.uri(), "[\"push\",[\"pipeline\",0,[\"kind\"],[]]]\n[\"pull\",1]");
+            assertThat(batch.body()).isEqualTo("[\"resolve\",1,\"batch\"]");
+        }
+        assertThat(waiting).isNotDone();
+        assertThat(waitingBatch).isNotDone();
+
+        // One main object for both: the batch's ends with its session, the socket's is its own.
+        slow.complete(new KitTargets.Main(new KitTargets.State()));
+        try (RpcStub main = waiting.get(10, TimeUnit.SECONDS).main()) {
+            assertThat(main.call("add", 2, 3).join(WAIT)).isEqualTo(5L);
+        }
+        assertThat(waitingBatch).succeedsWithin(WAIT).satisfies(r -> assertThat(r.status()).isEqualTo(200));
+    }
+
+    @Test
+    void anAsynchronousFactoryRefusesByFailingItsStage() throws Exception {
+        RpcServer server = serveAsync(request -> {
+            switch (request.queryParameter("case").orElse("")) {
+                case "refuse":
+                    return CompletableFuture.failedFuture(new SessionRefusedException(401, SIGN_IN,
+                            Map.of("WWW-Authenticate", "Bearer")));
+                case "refuseLater":
+                    return CompletableFuture.supplyAsync(() -> {
+                        throw new SessionRefusedException(403, "Not for you.");
+                    });
+                case "throw":
+                    throw new SessionRefusedException(429, "Slow down.");
+                case "fail":
+                    return CompletableFuture.failedFuture(new IllegalStateException("token service down (internal)"));
+                case "nullStage":
+                    return null;
+                case "nullMain":
+                    return CompletableFuture.completedFuture(null);
+                default:
+                    return CompletableFuture.completedFuture(new RequestEcho(request));
+            }
+        }, SessionOptions.defaults(), Integer.MAX_VALUE);
+        String failed = "The server could not start a Cap'n Web session.";
+        Map<String, Object[]> expected = Map.of(
+                "refuse", new Object[] {401, SIGN_IN},
+                "refuseLater", new Object[] {403, "Not for you."},
+                "throw", new Object[] {429, "Slow down."},
+                "fail", new Object[] {500, failed},
+                "nullStage", new Object[] {500, failed},
+                "nullMain", new Object[] {500, failed});
+        for (Map.Entry<String, Object[]> c : expected.entrySet()) {
+            URI ws = URI.create(webSocketUri(server) + "?case=" + c.getKey());
+            assertThatThrownBy(() -> PlainWebSocket.open(ws, 0)).as(c.getKey())
+                    .hasMessageStartingWith("The server refused the WebSocket upgrade: HTTP/1.1 " + c.getValue()[0])
+                    .hasMessageEndingWith("\r\n\r\n" + c.getValue()[1]);
+            RawHttp.Response raw = RawHttp.post(URI.create(server.uri() + "?case=" + c.getKey()), "[\"pull\",1]");
+            assertThat(raw.status()).as(c.getKey()).isEqualTo(c.getValue()[0]);
+            assertThat(raw.body()).as(c.getKey()).isEqualTo(c.getValue()[1]);
+        }
+        assertThat(server.openSessions()).isZero();
+        try (RpcStub main = connect(webSocketUri(server), ClientOptions.defaults()).main()) {
+            assertThat(main.call("kind").join(WAIT)).isEqualTo("websocket");
+        }
+    }
+
+    @Test
+    void anUpgradeWhoseClientLeftWhileAnAsynchronousFactoryWaitedGivesBackItsPlace() throws Exception {
+        CompletableFuture<Object> first = new CompletableFuture<>();
+        CountDownLatch asked = new CountDownLatch(1);
+        AtomicInteger calls = new AtomicInteger();
+        RpcServer server = serveAsync(request -> {
+            if (calls.getAndIncrement() > 0) {
+                return CompletableFuture.completedFuture(new RequestEcho(request));
+            }
+            asked.countDown();
+            return first;
+        }, SessionOptions.defaults(), 1);
+        URI ws = webSocketUri(server);
+        try (Socket socket = new Socket(ws.getHost(), ws.getPort())) {
+            socket.getOutputStream().write(upgradeRequest(ws));
+            assertThat(asked.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+            socket.setSoLinger(true, 0);
+        }
+        ClosableEcho abandoned = new ClosableEcho();
+        first.complete(abandoned);
 
         assertThat(abandoned.closed.await(WAIT.toMillis(), TimeUnit.MILLISECONDS))
                 .as("the main object no session took is closed").isTrue();
@@ -236,6 +382,38 @@ public abstract class TransportSessionRequestTest extends HardeningSupport {
         assertThat(new SessionRefusedException(429, "Slow down.").status()).isEqualTo(429);
         assertThatThrownBy(() -> new SessionRefusedException(401, "Sign in."))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("WWW-Authenticate");
+    }
+
+    /** The bytes of a WebSocket upgrade request for {@code uri}. */
+    private static byte[] upgradeRequest(URI uri) {
+        return ("GET " + uri.getRawPath() + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
+                + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** A main object factory's stage, completed by the test. */
+    private static final class Pending {
+        final SessionRequest request;
+        final CompletableFuture<Object> main = new CompletableFuture<>();
+
+        Pending(SessionRequest request) {
+            this.request = request;
+        }
+
+        void complete() {
+            // From a thread of the test's own, as a token service's client would.
+            new Thread(() -> main.complete(new RequestEcho(request))).start();
+        }
+    }
+
+    private RpcServer serveAsync(Function<SessionRequest, CompletionStage<Object>> factory, SessionOptions sessions,
+            int maxSessions) {
+        ServerOptions options = ServerOptions.builderWithRequestAsync(factory).host("127.0.0.1").port(0)
+                .sessionOptions(sessions).maxSessions(maxSessions).build();
+        RpcServer server = provider().serve(options, engine());
+        resources.add(() -> server.close(Duration.ofSeconds(5)));
+        return server;
     }
 
     private RpcServer serve(Function<SessionRequest, Object> factory, SessionOptions sessions) {

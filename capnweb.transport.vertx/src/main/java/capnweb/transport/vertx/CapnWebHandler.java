@@ -76,8 +76,10 @@ import java.util.function.Supplier;
  * <p>Threading: the handlers run on the event loop and only move bytes; the main factory and the
  * engine run on Vert.x worker threads, except that with {@code SessionOptions.directExecutor()}
  * a batch runs on the event loop, main factory included, as such a WebSocket session's messages
- * and its main factory do. The factory runs before an upgrade is answered, so that a
- * {@link capnweb.api.SessionRefusedException} becomes the upgrade's answer. Thread-safe.
+ * and its main factory do. An asynchronous factory ({@code ServerOptions.builderWithRequestAsync})
+ * is called on the event loop, and what follows its stage runs back on the event loop. The factory
+ * runs before an upgrade is answered, so that a {@link capnweb.api.SessionRefusedException}
+ * becomes the upgrade's answer. Thread-safe.
  */
 public final class CapnWebHandler implements Handler<HttpServerRequest> {
     private static final System.Logger LOG = System.getLogger(CapnWebHandler.class.getName());
@@ -164,9 +166,8 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
                 socket.close(TRY_AGAIN_LATER, TransportText.closeReason(sessionLimit.refusal()));
                 return;
             }
-            // Already upgraded: the factory runs with the session's start, on a worker, and can
-            // only refuse the session by closing the socket.
-            startSession(socket, () -> mainFactory.newMain(() -> describe(socket)));
+            // Already upgraded: the factory can only refuse the session by closing the socket.
+            startSession(socket, makeMain(() -> describe(socket)));
         };
     }
 
@@ -194,7 +195,7 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
             }
             request.toWebSocket().onComplete(ar -> {
                 if (ar.succeeded()) {
-                    startSession(ar.result(), made::result);
+                    startSession(ar.result(), Future.succeededFuture(made.result()));
                 } else {
                     sessionLimit.release();
                     MainFactory.discard(made.result());
@@ -204,8 +205,16 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
         });
     }
 
-    /** Runs the factory where the sessions' code may run: on a worker, or here when direct. */
+    /**
+     * Runs the factory where the sessions' code may run: on a worker, or here when direct. An
+     * asynchronous factory is called here, and its main object is handed back on this context.
+     */
     private Future<Object> makeMain(Supplier<SessionRequest> request) {
+        if (mainFactory.isAsync()) {
+            Context context = Vertx.currentContext();
+            CompletableFuture<Object> main = mainFactory.newMainAsync(request);
+            return context == null ? Future.fromCompletionStage(main) : Future.fromCompletionStage(main, context);
+        }
         Callable<Object> make = () -> mainFactory.newMain(request);
         return sessionOptions.directExecutor() ? onThisThread(make) : onWorker(make);
     }
@@ -241,9 +250,9 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
 
     /**
      * Starts the session of a socket that took a place of the session limit, given back at its
-     * end. {@code main} runs on a worker, before the session starts.
+     * end, once its main object is made; a failed main refuses the session.
      */
-    private void startSession(WebSocketBase socket, Supplier<Object> main) {
+    private void startSession(WebSocketBase socket, Future<Object> main) {
         WebSocketTransport transport = new WebSocketTransport(socket, maxMessageSize,
                 Keepalive.of(pingInterval, idleTimeout).orElse(null));
         transport.startKeepalive();
@@ -253,12 +262,12 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
             sessions.remove(transport);
             sessionLimit.release();
         });
-        onWorker(() -> {
-            RpcSession session = engine.newSession(transport, main.get(), sessionOptions);
+        main.compose(made -> onWorker(() -> {
+            RpcSession session = engine.newSession(transport, made, sessionOptions);
             // On the worker too: closing a session the server no longer wants may take a while.
             holder.set(session, transport, closing);
             return session;
-        }).onComplete(ar -> {
+        })).onComplete(ar -> {
             if (ar.failed() && ar.cause() instanceof SessionRefusedException) {
                 transport.refuse(POLICY_VIOLATION, ar.cause().getMessage());
             } else if (ar.failed()) {
@@ -433,17 +442,26 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
             refuse(request, e);
             return;
         }
-        Callable<CompletionStage<String>> serve = () -> {
-            Object main;
-            try {
-                main = mainFactory.newMain(() -> described);
-            } catch (RuntimeException e) {
-                throw MainFactory.refusal(e);
-            }
-            return engine.serveBatch(body, main, sessionOptions);
-        };
-        Future<CompletionStage<String>> served =
-                sessionOptions.directExecutor() ? onThisThread(serve) : onWorker(serve);
+        Future<CompletionStage<String>> served;
+        if (mainFactory.isAsync()) {
+            served = makeMain(() -> described)
+                    .recover(failure -> Future.failedFuture(MainFactory.refusal(failure)))
+                    .compose(main -> {
+                        Callable<CompletionStage<String>> serve = () -> engine.serveBatch(body, main, sessionOptions);
+                        return sessionOptions.directExecutor() ? onThisThread(serve) : onWorker(serve);
+                    });
+        } else {
+            Callable<CompletionStage<String>> serve = () -> {
+                Object main;
+                try {
+                    main = mainFactory.newMain(() -> described);
+                } catch (RuntimeException e) {
+                    throw MainFactory.refusal(e);
+                }
+                return engine.serveBatch(body, main, sessionOptions);
+            };
+            served = sessionOptions.directExecutor() ? onThisThread(serve) : onWorker(serve);
+        }
         served.compose(stage -> {
                     CompletableFuture<String> answer = stage.toCompletableFuture();
                     engineAnswer.set(answer);

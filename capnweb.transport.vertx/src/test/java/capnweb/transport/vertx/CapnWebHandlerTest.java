@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -190,6 +191,42 @@ class CapnWebHandlerTest {
         assertThat(engine.sessions).hasSize(1);
         assertThat(post(server.actualPort(), "/any?user=bob", "b")).isEqualTo("200 batch:b:user bob from http");
         assertThat(post(server.actualPort(), "/any", "b")).isEqualTo("403 Say who you are with ?user=.");
+    }
+
+    @Test
+    void aSocketUpgradedBeforeAnAsynchronousFactoryAnswersWaitsForItsStage() throws Exception {
+        CompletableFuture<Object> alicesMain = new CompletableFuture<>();
+        CapnWebHandler capnweb = CapnWebVertx.handler(ServerOptions.builderWithRequestAsync(request -> {
+            switch (request.queryParameter("user").orElse("")) {
+                case "alice":
+                    return alicesMain;
+                case "crash":
+                    return CompletableFuture.failedFuture(new IllegalStateException("internal detail"));
+                default:
+                    return CompletableFuture.failedFuture(new SessionRefusedException(403, "Say who you are with ?user=."));
+            }
+        }).build(), engine);
+        HttpServer server = await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+                .webSocketHandler(capnweb.webSocketHandler())
+                .listen());
+        URI base = URI.create("http://127.0.0.1:" + server.actualPort() + "/any");
+
+        try (RawSocket refused = RawSocket.open(vertx, base)) {
+            assertThat(refused.next()).startsWith("[\"abort\"").contains("Say who you are with ?user=.");
+            assertThat(refused.awaitClose()).isEqualTo((short) 1008);
+        }
+        try (RawSocket failed = RawSocket.open(vertx, URI.create(base + "?user=crash"))) {
+            assertThat(failed.next()).startsWith("[\"abort\"").doesNotContain("internal detail");
+            assertThat(failed.awaitClose()).isEqualTo(WebSocketTransport.INTERNAL_ERROR);
+        }
+        try (RawSocket alice = RawSocket.open(vertx, URI.create(base + "?user=alice"))) {
+            alice.socket.writeTextMessage("sent before the session started");
+            Thread.sleep(100);
+            assertThat(engine.sessions).as("no session before the factory's stage completes").isEmpty();
+            alicesMain.complete("alice");
+            assertThat(alice.next()).isEqualTo("echo:sent before the session started");
+        }
+        assertThat(engine.sessions).hasSize(1);
     }
 
     @Test
