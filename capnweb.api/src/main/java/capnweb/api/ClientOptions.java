@@ -1,12 +1,12 @@
 package capnweb.api;
 
-import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
@@ -22,6 +22,7 @@ public final class ClientOptions {
     private final Map<String, String> headers;
     private final Duration connectTimeout;
     private final TrustManagerFactory tlsTrust;
+    private final KeyManagerFactory tlsKeys;
     private final Duration pingInterval;
     private final Duration serverTimeout;
 
@@ -32,6 +33,7 @@ public final class ClientOptions {
         this.headers = Map.copyOf(b.headers);
         this.connectTimeout = b.connectTimeout;
         this.tlsTrust = b.tlsTrust;
+        this.tlsKeys = b.tlsKeys;
         this.pingInterval = b.pingInterval;
         this.serverTimeout = b.serverTimeout;
     }
@@ -92,6 +94,11 @@ public final class ClientOptions {
         return Optional.ofNullable(tlsTrust);
     }
 
+    /** @return the client's own key and certificate, for servers that ask for one, if set */
+    public Optional<KeyManagerFactory> tlsKeys() {
+        return Optional.ofNullable(tlsKeys);
+    }
+
     /** Builds {@link ClientOptions}. Not thread-safe. */
     public static final class Builder {
         private Object localMain;
@@ -100,6 +107,7 @@ public final class ClientOptions {
         private final Map<String, String> headers = new LinkedHashMap<>();
         private Duration connectTimeout = Duration.ofSeconds(10);
         private TrustManagerFactory tlsTrust;
+        private KeyManagerFactory tlsKeys;
         private Duration pingInterval = Duration.ZERO;
         private Duration serverTimeout = Duration.ZERO;
 
@@ -144,19 +152,7 @@ public final class ClientOptions {
          * @throws IllegalArgumentException if the key store cannot be read
          */
         public Builder tlsTrust(KeyStore certificates) {
-            Objects.requireNonNull(certificates, "certificates");
-            if (!KeyStores.holdsAny(certificates, KeyStore::isCertificateEntry)) {
-                throw new IllegalArgumentException("The key store holds no trusted certificate; add the server's "
-                        + "certificate or its authority's (keytool -importcert).");
-            }
-            try {
-                TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-                trust.init(certificates);
-                return tlsTrust(trust);
-            } catch (GeneralSecurityException e) {
-                throw new IllegalArgumentException("Could not read the trusted certificates from the key store: "
-                        + e.getMessage() + ".", e);
-            }
+            return tlsTrust(KeyStores.trust(certificates, "the server's certificate or its authority's"));
         }
 
         /**
@@ -169,6 +165,38 @@ public final class ClientOptions {
          */
         public Builder tlsTrust(TrustManagerFactory trust) {
             this.tlsTrust = Objects.requireNonNull(trust, "trust");
+            return this;
+        }
+
+        /**
+         * Presents the certificate chain and private key in {@code keyStore} to servers that ask
+         * the client for one (mutual TLS, {@code ServerOptions.tlsClientTrust}), for example a
+         * PKCS12 file:
+         *
+         * <pre>{@code
+         * builder.tlsKeys(KeyStore.getInstance(new File("client.p12"), password), password);
+         * }</pre>
+         *
+         * @param keyStore a key store holding the client's private key and certificate chain
+         * @param password the password of the key
+         * @return this builder
+         * @throws IllegalArgumentException if the key store holds no private key, or the password
+         *     does not open it
+         */
+        public Builder tlsKeys(KeyStore keyStore, char[] password) {
+            return tlsKeys(KeyStores.keys(keyStore, password, "client's"));
+        }
+
+        /**
+         * Presents the keys of an initialized {@link KeyManagerFactory} to servers that ask the
+         * client for a certificate. Clients that share one factory (and one trust) share their
+         * connections' TLS setup, so build it once.
+         *
+         * @param keys the client's key managers
+         * @return this builder
+         */
+        public Builder tlsKeys(KeyManagerFactory keys) {
+            this.tlsKeys = Objects.requireNonNull(keys, "keys");
             return this;
         }
 

@@ -1,7 +1,6 @@
 package capnweb.api;
 
 import capnweb.api.spi.MainFactory;
-import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -12,6 +11,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Settings for {@link CapnWeb#serve(ServerOptions)}: where to listen, which main object each
@@ -34,6 +34,7 @@ public final class ServerOptions {
     private final Duration pingInterval;
     private final int maxSessions;
     private final KeyManagerFactory tlsKeys;
+    private final TrustManagerFactory tlsClientTrust;
     private final Map<String, String> batchResponseHeaders;
     private final String transport;
 
@@ -48,6 +49,7 @@ public final class ServerOptions {
         this.pingInterval = b.pingInterval;
         this.maxSessions = b.maxSessions;
         this.tlsKeys = b.tlsKeys;
+        this.tlsClientTrust = b.tlsClientTrust;
         this.batchResponseHeaders = Map.copyOf(b.batchResponseHeaders);
         this.transport = b.transport;
     }
@@ -65,7 +67,8 @@ public final class ServerOptions {
 
     /**
      * Starts a builder whose factory sees the request that opens each session: its headers
-     * (cookies, {@code Authorization}, {@code Origin}), URI and the client's address. The factory
+     * (cookies, {@code Authorization}, {@code Origin}), URI, the client's address and, with
+     * {@link Builder#tlsClientTrust(KeyStore) mutual TLS}, the client's certificate. The factory
      * may refuse a session by throwing {@link SessionRefusedException}, answered with its status
      * and message before any session starts:
      * <pre>{@code
@@ -179,6 +182,14 @@ public final class ServerOptions {
         return Optional.ofNullable(tlsKeys);
     }
 
+    /**
+     * @return whom the server trusts to sign the certificates it requires of its clients (mutual
+     *     TLS), if set
+     */
+    public Optional<TrustManagerFactory> tlsClientTrust() {
+        return Optional.ofNullable(tlsClientTrust);
+    }
+
     /** @return headers added to every batch response, e.g. for CORS */
     public Map<String, String> batchResponseHeaders() {
         return batchResponseHeaders;
@@ -201,6 +212,7 @@ public final class ServerOptions {
         private Duration pingInterval = Duration.ofSeconds(30);
         private int maxSessions = Integer.MAX_VALUE;
         private KeyManagerFactory tlsKeys;
+        private TrustManagerFactory tlsClientTrust;
         private final Map<String, String> batchResponseHeaders = new LinkedHashMap<>();
         private String transport;
 
@@ -343,20 +355,7 @@ public final class ServerOptions {
          *     does not open it
          */
         public Builder tls(KeyStore keyStore, char[] password) {
-            Objects.requireNonNull(keyStore, "keyStore");
-            Objects.requireNonNull(password, "password");
-            if (!KeyStores.holdsAny(keyStore, KeyStore::isKeyEntry)) {
-                throw new IllegalArgumentException("The key store holds no private key; TLS needs the server's "
-                        + "private key and its certificate chain (keytool -genkeypair, or openssl pkcs12 -export).");
-            }
-            try {
-                KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-                keys.init(keyStore, password);
-                return tls(keys);
-            } catch (GeneralSecurityException e) {
-                throw new IllegalArgumentException("Could not read the server's TLS key from the key store: "
-                        + e.getMessage() + ". Check that the password is the key's.", e);
-            }
+            return tls(KeyStores.keys(keyStore, password, "server's"));
         }
 
         /**
@@ -368,6 +367,34 @@ public final class ServerOptions {
          */
         public Builder tls(KeyManagerFactory keys) {
             this.tlsKeys = Objects.requireNonNull(keys, "keys");
+            return this;
+        }
+
+        /**
+         * Requires each client to present a certificate that {@code certificates} vouch for
+         * (mutual TLS): the certificates themselves, or the authority that issued them. The TLS
+         * handshake of any other client fails, before any HTTP request is read. A main object
+         * factory built with {@link ServerOptions#builderWithRequest} sees the client's
+         * certificate in {@link SessionRequest#peerCertificates()}. Needs {@link #tls}.
+         *
+         * @param certificates a key store of trusted certificates, e.g. a PKCS12 file made with
+         *     {@code keytool -importcert}
+         * @return this builder
+         * @throws IllegalArgumentException if the key store holds no certificate or cannot be read
+         */
+        public Builder tlsClientTrust(KeyStore certificates) {
+            return tlsClientTrust(KeyStores.trust(certificates, "the clients' certificates or their authority's"));
+        }
+
+        /**
+         * Requires each client to present a certificate that an initialized
+         * {@link TrustManagerFactory} trusts (mutual TLS); see {@link #tlsClientTrust(KeyStore)}.
+         *
+         * @param trust the trust managers that check the clients' certificates
+         * @return this builder
+         */
+        public Builder tlsClientTrust(TrustManagerFactory trust) {
+            this.tlsClientTrust = Objects.requireNonNull(trust, "trust");
             return this;
         }
 
@@ -397,6 +424,10 @@ public final class ServerOptions {
 
         /** @return the options */
         public ServerOptions build() {
+            if (tlsClientTrust != null && tlsKeys == null) {
+                throw new IllegalStateException("ServerOptions.tlsClientTrust needs TLS: give the server its own key "
+                        + "and certificate with tls(...) too.");
+            }
             return new ServerOptions(this);
         }
     }

@@ -4,6 +4,8 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -23,12 +25,15 @@ public final class SessionRequest {
     private final URI uri;
     private final RpcHeaders headers;
     private final InetSocketAddress remoteAddress;
+    private final List<X509Certificate> peerCertificates;
 
-    private SessionRequest(boolean webSocket, URI uri, RpcHeaders headers, InetSocketAddress remoteAddress) {
+    private SessionRequest(boolean webSocket, URI uri, RpcHeaders headers, InetSocketAddress remoteAddress,
+            List<X509Certificate> peerCertificates) {
         this.webSocket = webSocket;
         this.uri = uri;
         this.headers = headers;
         this.remoteAddress = remoteAddress;
+        this.peerCertificates = peerCertificates;
     }
 
     /**
@@ -42,9 +47,26 @@ public final class SessionRequest {
      * @return the request
      */
     public static SessionRequest of(boolean webSocket, URI uri, RpcHeaders headers, InetSocketAddress remoteAddress) {
+        return of(webSocket, uri, headers, remoteAddress, List.of());
+    }
+
+    /**
+     * A request over a connection whose client presented a TLS certificate, as a transport
+     * describes it.
+     *
+     * @param webSocket whether it is a WebSocket upgrade (else an HTTP batch)
+     * @param uri the URI the client asked for (see {@link #of(boolean, URI, RpcHeaders, InetSocketAddress)})
+     * @param headers the request's headers
+     * @param remoteAddress the client's address, or null when the connection has none
+     * @param peerCertificates the client's verified certificate chain, its own first; empty for none
+     * @return the request
+     */
+    public static SessionRequest of(boolean webSocket, URI uri, RpcHeaders headers, InetSocketAddress remoteAddress,
+            List<X509Certificate> peerCertificates) {
         Objects.requireNonNull(uri, "uri");
         Objects.requireNonNull(headers, "headers");
-        return new SessionRequest(webSocket, webSocket ? asWebSocket(uri) : uri, headers, remoteAddress);
+        return new SessionRequest(webSocket, webSocket ? asWebSocket(uri) : uri, headers, remoteAddress,
+                List.copyOf(peerCertificates));
     }
 
     private static URI asWebSocket(URI uri) {
@@ -107,6 +129,17 @@ public final class SessionRequest {
     /** @return the client's address, if its connection has one (a Unix socket has none) */
     public Optional<InetSocketAddress> remoteAddress() {
         return Optional.ofNullable(remoteAddress);
+    }
+
+    /**
+     * The certificate chain the client presented over TLS, verified against the server's
+     * {@code ServerOptions.tlsClientTrust}: the client's own certificate first (its subject says
+     * who the client is), then any that issued it.
+     *
+     * @return the chain; empty when the client presented none (no TLS, or no mutual TLS)
+     */
+    public List<X509Certificate> peerCertificates() {
+        return peerCertificates;
     }
 
     @Override

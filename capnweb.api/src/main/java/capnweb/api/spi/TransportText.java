@@ -1,6 +1,7 @@
 package capnweb.api.spi;
 
 import java.nio.charset.StandardCharsets;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 
 /**
@@ -82,16 +83,20 @@ public final class TransportText {
      * Why a connection or request failed, for the sentence a client's error starts with
      * ("Could not open a WebSocket to ...: " + this). A failed TLS handshake is named as such,
      * with the innermost reason the TLS layer gave (clients wrap it in less telling messages) and
-     * what to do about a certificate the JVM does not trust.
+     * what to do: about a server certificate the JVM does not trust, one issued for other names,
+     * or a client certificate the server refused or asked for.
      *
      * @param failure what the client library reported
      * @return the reason, without a final period
      */
     public static String failureReason(Throwable failure) {
-        SSLHandshakeException handshake = null;
+        SSLException handshake = null;
         for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
-            if (t instanceof SSLHandshakeException) {
-                handshake = (SSLHandshakeException) t;
+            // After TLS 1.3's handshake the server may still refuse the client's certificate: the
+            // client then reads an alert outside the handshake.
+            if (t instanceof SSLHandshakeException
+                    || t instanceof SSLException && String.valueOf(t.getMessage()).startsWith(PEER_ALERT)) {
+                handshake = (SSLException) t;
             }
         }
         if (handshake == null) {
@@ -99,13 +104,24 @@ public final class TransportText {
             return message.endsWith(".") ? message.substring(0, message.length() - 1) : message;
         }
         String why = String.valueOf(handshake.getMessage());
-        // The JDK's words when the certificate is valid but names other hosts.
-        String advice = why.contains("matching")
-                ? "The certificate was issued for other names: connect by a name it carries"
-                : "If the server's certificate is self-signed or issued by a private authority, trust it with "
-                        + "ClientOptions.tlsTrust";
+        String advice;
+        if (why.startsWith(PEER_ALERT) && (why.contains("certificate") || why.contains("unknown_ca")
+                || why.contains("access_denied"))) {
+            // The server's alert: it wants a client certificate, or does not trust the one it got.
+            advice = "The server requires a client certificate it trusts: give the client its key and certificate "
+                    + "with ClientOptions.tlsKeys";
+        } else if (why.contains("matching")) {
+            // The JDK's words when the certificate is valid but names other hosts.
+            advice = "The certificate was issued for other names: connect by a name it carries";
+        } else {
+            advice = "If the server's certificate is self-signed or issued by a private authority, trust it with "
+                    + "ClientOptions.tlsTrust";
+        }
         return "the TLS handshake failed (" + why + "). " + advice;
     }
+
+    /** How the JDK words an alert the peer sent, e.g. "Received fatal alert: bad_certificate". */
+    private static final String PEER_ALERT = "Received fatal alert";
 
     /** How much of a refusal's body a client's error quotes. */
     static final int MAX_QUOTED_BODY_CHARS = 300;

@@ -57,6 +57,23 @@ class TransportTextTest {
     }
 
     @Test
+    void aServerRefusingTheClientsCertificateIsNamedWithWhatToGiveIt() {
+        String advice = "The server requires a client certificate it trusts: give the client its key and "
+                + "certificate with ClientOptions.tlsKeys";
+        assertThat(TransportText.failureReason(new javax.net.ssl.SSLHandshakeException(
+                "Received fatal alert: bad_certificate")))
+                .isEqualTo("the TLS handshake failed (Received fatal alert: bad_certificate). " + advice);
+        // Under TLS 1.3 the alert can come after the client's side of the handshake is done.
+        assertThat(TransportText.failureReason(new java.io.IOException("closed",
+                new javax.net.ssl.SSLException("Received fatal alert: certificate_required"))))
+                .isEqualTo("the TLS handshake failed (Received fatal alert: certificate_required). " + advice);
+        assertThat(TransportText.failureReason(new javax.net.ssl.SSLHandshakeException(
+                "Received fatal alert: handshake_failure"))).endsWith("trust it with ClientOptions.tlsTrust");
+        assertThat(TransportText.failureReason(new javax.net.ssl.SSLException("Tag mismatch")))
+                .isEqualTo("Tag mismatch");
+    }
+
+    @Test
     void anHttpRefusalQuotesAShortPlainTextBodyOnly() {
         assertThat(TransportText.httpRefusal(401, "Unauthorized", "text/plain; charset=utf-8", "Sign in first.\n"))
                 .isEqualTo("HTTP status 401 Unauthorized: Sign in first");

@@ -16,6 +16,7 @@ import java.net.URI;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -41,6 +42,7 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -563,8 +565,11 @@ public final class CapnWebHandler extends Handler.Abstract {
             throw new SessionRefusedException(HttpStatus.BAD_REQUEST_400, "The request's URI is not a valid URI.");
         }
         SocketAddress remote = request.getConnectionMetaData().getRemoteSocketAddress();
+        EndPoint.SslSessionData tls = request.getConnectionMetaData().getConnection().getEndPoint().getSslSessionData();
+        X509Certificate[] certificates = tls == null ? null : tls.peerCertificates();
         return SessionRequest.of(webSocket, uri, RpcHeaders.ofPairs(headers),
-                remote instanceof InetSocketAddress ? (InetSocketAddress) remote : null);
+                remote instanceof InetSocketAddress ? (InetSocketAddress) remote : null,
+                certificates == null ? List.of() : List.of(certificates));
     }
 
     private static void refuse(Response response, Callback callback, SessionRefusedException refusal,

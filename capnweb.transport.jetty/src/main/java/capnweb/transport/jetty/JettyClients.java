@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.eclipse.jetty.client.HttpClient;
@@ -17,23 +18,27 @@ import org.eclipse.jetty.websocket.client.WebSocketClient;
 /**
  * The HTTP and WebSocket clients the client sessions of this JVM share: one pair for the JVM's
  * trust store, started at first use and kept; and one for each {@link ClientOptions#tlsTrust()}
- * factory in use, stopped when the last session using it closes. Their threads are daemons, so
- * they never keep the JVM alive, and Jetty stops them at shutdown.
+ * and {@link ClientOptions#tlsKeys()} pair in use, stopped when the last session using it closes.
+ * Their threads are daemons, so they never keep the JVM alive, and Jetty stops them at shutdown.
  */
 final class JettyClients {
     private static final System.Logger LOG = System.getLogger(JettyClients.class.getName());
-    /** The clients of each trust in use; guarded by itself, as is each one's user count. */
-    private static final Map<TrustManagerFactory, JettyClients> BY_TRUST = new HashMap<>();
+    /** The clients of each TLS setup in use; guarded by itself, as is each one's user count. */
+    private static final Map<Tls, JettyClients> BY_TLS = new HashMap<>();
 
     final HttpClient http;
     final WebSocketClient webSocket;
-    private final TrustManagerFactory trust;
+    private final Tls tls;
     private int users;
 
-    private JettyClients(HttpClient http, WebSocketClient webSocket, TrustManagerFactory trust) {
+    /** A client's own TLS setup: whom it trusts (null for the JVM's trust) and its keys (null for none). */
+    private record Tls(TrustManagerFactory trust, KeyManagerFactory keys) {
+    }
+
+    private JettyClients(HttpClient http, WebSocketClient webSocket, Tls tls) {
         this.http = http;
         this.webSocket = webSocket;
-        this.trust = trust;
+        this.tls = tls;
     }
 
     /**
@@ -43,13 +48,13 @@ final class JettyClients {
      *     needs them
      */
     static Use use(ClientOptions options) {
-        TrustManagerFactory trust = options.tlsTrust().orElse(null);
-        if (trust == null) {
+        if (options.tlsTrust().isEmpty() && options.tlsKeys().isEmpty()) {
             return new Use(Holder.SHARED, () -> { });
         }
+        Tls tls = new Tls(options.tlsTrust().orElse(null), options.tlsKeys().orElse(null));
         JettyClients clients;
-        synchronized (BY_TRUST) {
-            clients = BY_TRUST.computeIfAbsent(trust, JettyClients::trusting);
+        synchronized (BY_TLS) {
+            clients = BY_TLS.computeIfAbsent(tls, JettyClients::withTls);
             clients.users++;
         }
         AtomicBoolean released = new AtomicBoolean();
@@ -65,11 +70,11 @@ final class JettyClients {
     }
 
     private void release() {
-        synchronized (BY_TRUST) {
+        synchronized (BY_TLS) {
             if (--users > 0) {
                 return;
             }
-            BY_TRUST.remove(trust);
+            BY_TLS.remove(tls);
         }
         // Not on this thread: it may be one of the very clients' threads.
         Thread stopper = new Thread(() -> {
@@ -77,29 +82,31 @@ final class JettyClients {
                 webSocket.stop();
                 http.stop();
             } catch (Exception e) {
-                LOG.log(System.Logger.Level.DEBUG, "A Jetty client with its own TLS trust did not stop cleanly", e);
+                LOG.log(System.Logger.Level.DEBUG, "A Jetty client with its own TLS setup did not stop cleanly", e);
             }
         }, "capnweb-jetty-client-stop");
         stopper.setDaemon(true);
         stopper.start();
     }
 
-    private static JettyClients trusting(TrustManagerFactory trust) {
+    private static JettyClients withTls(Tls setup) {
         try {
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, trust.getTrustManagers(), null);
+            // A null part stands for the JVM's default: its trust store, or no key.
+            context.init(setup.keys() == null ? null : setup.keys().getKeyManagers(),
+                    setup.trust() == null ? null : setup.trust().getTrustManagers(), null);
             SslContextFactory.Client tls = new SslContextFactory.Client();
             tls.setSslContext(context);
             // The host name is still checked against the certificate, as with the default trust.
             tls.setEndpointIdentificationAlgorithm("HTTPS");
-            return start(tls, "capnweb-jetty-client-tls", trust);
+            return start(tls, "capnweb-jetty-client-tls", setup);
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("Could not set up TLS with the trust of ClientOptions.tlsTrust: "
+            throw new IllegalStateException("Could not set up TLS with ClientOptions.tlsTrust and tlsKeys: "
                     + e.getMessage(), e);
         }
     }
 
-    private static JettyClients start(SslContextFactory.Client tls, String name, TrustManagerFactory trust) {
+    private static JettyClients start(SslContextFactory.Client tls, String name, Tls setup) {
         QueuedThreadPool threads = new QueuedThreadPool();
         threads.setName(name);
         threads.setDaemon(true);
@@ -126,7 +133,7 @@ final class JettyClients {
         } catch (Exception e) {
             throw new IllegalStateException("Could not start Jetty's HTTP client: " + e.getMessage(), e);
         }
-        return new JettyClients(http, ws, trust);
+        return new JettyClients(http, ws, setup);
     }
 
     private static final class Holder {

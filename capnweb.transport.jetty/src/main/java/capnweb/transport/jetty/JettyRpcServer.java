@@ -8,6 +8,7 @@ import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.Objects;
 import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.SSLContext;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -37,12 +38,13 @@ final class JettyRpcServer implements RpcServer {
         this.scheme = options.tlsKeys().isPresent() ? "https" : "http";
     }
 
-    private static SslContextFactory.Server tls(KeyManagerFactory keys) {
+    private static SslContextFactory.Server tls(KeyManagerFactory keys, TrustManagerFactory clientTrust) {
         SslContextFactory.Server tls = new SslContextFactory.Server();
         try {
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(keys.getKeyManagers(), null, null);
+            context.init(keys.getKeyManagers(), clientTrust == null ? null : clientTrust.getTrustManagers(), null);
             tls.setSslContext(context);
+            tls.setNeedClientAuth(clientTrust != null);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("Could not set up TLS with the keys of ServerOptions.tls: "
                     + e.getMessage(), e);
@@ -57,7 +59,7 @@ final class JettyRpcServer implements RpcServer {
         threads.setName("capnweb-jetty-server");
         Server server = new Server(threads);
         ServerConnector connector = options.tlsKeys()
-                .map(keys -> new ServerConnector(server, tls(keys)))
+                .map(keys -> new ServerConnector(server, tls(keys, options.tlsClientTrust().orElse(null))))
                 .orElseGet(() -> new ServerConnector(server));
         connector.setHost(options.host());
         connector.setPort(options.port());

@@ -6,12 +6,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import capnweb.api.ClientOptions;
 import capnweb.api.RpcServer;
 import capnweb.api.RpcSession;
+import capnweb.api.RpcTarget;
 import capnweb.api.ServerOptions;
+import capnweb.api.SessionRequest;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,7 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Sessions over TLS: a server with {@code ServerOptions.tls} serves {@code wss:} and
  * {@code https:}, a client trusts it through {@code ClientOptions.tlsTrust}, and a client that
  * does not trust the certificate, or reaches the server by a name the certificate does not
- * carry, is refused. The keys are made for each run with the JDK's {@code keytool}.
+ * carry, is refused. With {@code ServerOptions.tlsClientTrust} (mutual TLS) the server requires
+ * a trusted client certificate ({@code ClientOptions.tlsKeys}) and its main object factory sees
+ * it. The keys are made for each run with the JDK's {@code keytool}.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 public abstract class TransportTlsTest extends HardeningSupport {
@@ -36,11 +42,91 @@ public abstract class TransportTlsTest extends HardeningSupport {
     protected static KeyStore loopback;
     /** A key and self-signed certificate for example.com only. */
     private static KeyStore elsewhere;
+    /** A client's key and self-signed certificate, which the mutual TLS servers trust. */
+    private static KeyStore alice;
+    /** A client's key and self-signed certificate that no server trusts. */
+    private static KeyStore mallory;
 
     @BeforeAll
     static void makeKeys() throws Exception {
         loopback = keyStore("loopback", "CN=127.0.0.1", "SAN=ip:127.0.0.1");
         elsewhere = keyStore("elsewhere", "CN=example.com", "SAN=dns:example.com");
+        alice = keyStore("alice", "CN=alice,O=Clients", "SAN=dns:alice.example");
+        mallory = keyStore("mallory", "CN=mallory,O=Clients", "SAN=dns:mallory.example");
+    }
+
+    /** Says who its session's client is, by the certificate it presented. */
+    public static final class WhoAmI implements RpcTarget {
+        private final List<X509Certificate> certificates;
+
+        WhoAmI(SessionRequest request) {
+            this.certificates = request.peerCertificates();
+        }
+
+        public String whoami() {
+            return certificates.isEmpty() ? "(no certificate)" : certificates.get(0).getSubjectX500Principal().getName();
+        }
+    }
+
+    @Test
+    void aMutualTlsServerSeesItsClientsCertificate() throws Exception {
+        RpcServer server = serveWhoAmI(b -> b.tlsClientTrust(certificateOf(alice)));
+        ClientOptions asAlice = ClientOptions.builder().tlsTrust(certificateOf(loopback)).tlsKeys(alice, PASSWORD).build();
+
+        RpcSession webSocket = connect(wss(server), asAlice);
+        assertThat(webSocket.main().call("whoami").join(WAIT)).isEqualTo("CN=alice,O=Clients");
+        RpcSession batch = connect(server.uri(), asAlice);
+        assertThat(batch.main().call("whoami").join(WAIT)).isEqualTo("CN=alice,O=Clients");
+
+        // A server that does not ask for certificates sees none, even from a client that has one.
+        RpcServer plain = serveWhoAmI(b -> b);
+        assertThat(connect(wss(plain), asAlice).main().call("whoami").join(WAIT)).isEqualTo("(no certificate)");
+        assertThat(connect(plain.uri(), asAlice).main().call("whoami").join(WAIT)).isEqualTo("(no certificate)");
+    }
+
+    @Test
+    void aMutualTlsServerRefusesClientsWithoutATrustedCertificate() throws Exception {
+        RpcServer server = serveWhoAmI(b -> b.tlsClientTrust(certificateOf(alice)));
+        ClientOptions anonymous = ClientOptions.builder().tlsTrust(certificateOf(loopback)).build();
+        ClientOptions asMallory = ClientOptions.builder().tlsTrust(certificateOf(loopback))
+                .tlsKeys(mallory, PASSWORD).build();
+        for (ClientOptions refused : List.of(anonymous, asMallory)) {
+            assertThat(provider().connect(wss(server), refused, engine()).toCompletableFuture())
+                    .failsWithin(WAIT).withThrowableThat().withMessageContaining("Could not open a WebSocket to wss://127.0.0.1")
+                    .withMessageContaining("ClientOptions.tlsKeys");
+            RpcSession batch = connect(server.uri(), refused);
+            assertThat(batch.main().call("whoami").toCompletableFuture()).failsWithin(WAIT).withThrowableThat()
+                    .withMessageContaining("ClientOptions.tlsKeys");
+        }
+        assertThat(server.openSessions()).isZero();
+        ClientOptions asAlice = ClientOptions.builder().tlsTrust(certificateOf(loopback)).tlsKeys(alice, PASSWORD).build();
+        assertThat(connect(wss(server), asAlice).main().call("whoami").join(WAIT)).isEqualTo("CN=alice,O=Clients");
+    }
+
+    @Test
+    void clientTrustNeedsTheServersOwnKey() {
+        assertThatThrownBy(() -> ServerOptions.builder(Object::new).tlsClientTrust(certificateOf(alice)).build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("tls(...)");
+        assertThatThrownBy(() -> ClientOptions.builder().tlsKeys(certificateOf(alice), PASSWORD))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("client's private key");
+    }
+
+    private RpcServer serveWhoAmI(ThrowingCustomizer tls) throws Exception {
+        ServerOptions options = tls.apply(ServerOptions.builderWithRequest(WhoAmI::new).host("127.0.0.1").port(0)
+                .tls(loopback, PASSWORD)).build();
+        RpcServer server = provider().serve(options, engine());
+        resources.add(() -> server.close(Duration.ofSeconds(5)));
+        return server;
+    }
+
+    /** Adjusts server options, where making a trust store may throw. */
+    @FunctionalInterface
+    private interface ThrowingCustomizer {
+        ServerOptions.Builder apply(ServerOptions.Builder b) throws Exception;
+    }
+
+    private static URI wss(RpcServer server) {
+        return URI.create(server.uri().toString().replaceFirst("^https", "wss"));
     }
 
     @Test

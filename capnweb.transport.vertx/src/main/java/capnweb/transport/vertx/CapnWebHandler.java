@@ -31,6 +31,8 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,6 +46,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
 
 /**
  * Serves Cap'n Web from a Vert.x HTTP server: WebSocket upgrades become WebSocket sessions, POSTs
@@ -287,7 +291,8 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
         } catch (RuntimeException e) {
             throw new SessionRefusedException(400, "The request's URI is not a valid URI.");
         }
-        return SessionRequest.of(webSocket, uri, headers(request.headers()), address(request.remoteAddress()));
+        return SessionRequest.of(webSocket, uri, headers(request.headers()), address(request.remoteAddress()),
+                certificates(request.sslSession()));
     }
 
     /** The upgrade request of a socket Vert.x upgraded, as a main object factory sees it. */
@@ -300,7 +305,26 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
         } catch (java.net.URISyntaxException | RuntimeException e) {
             throw new SessionRefusedException(400, "The request's URI is not a valid URI.");
         }
-        return SessionRequest.of(true, uri, headers(socket.headers()), address(socket.remoteAddress()));
+        return SessionRequest.of(true, uri, headers(socket.headers()), address(socket.remoteAddress()),
+                certificates(socket.sslSession()));
+    }
+
+    /** The client's verified certificate chain, empty without TLS or a client certificate. */
+    private static List<X509Certificate> certificates(SSLSession tls) {
+        if (tls == null) {
+            return List.of();
+        }
+        try {
+            List<X509Certificate> chain = new ArrayList<>();
+            for (Certificate certificate : tls.getPeerCertificates()) {
+                if (certificate instanceof X509Certificate) {
+                    chain.add((X509Certificate) certificate);
+                }
+            }
+            return chain;
+        } catch (SSLPeerUnverifiedException e) {
+            return List.of(); // the client presented none
+        }
     }
 
     private static RpcHeaders headers(MultiMap headers) {

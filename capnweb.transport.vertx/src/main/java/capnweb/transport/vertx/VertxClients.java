@@ -22,6 +22,7 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.net.ClientSSLOptions;
+import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.TrustOptions;
 import java.io.IOException;
 import java.net.URI;
@@ -86,7 +87,7 @@ final class VertxClients {
                 .setConnectTimeout(connectMillis)
                 .setTimeout(connectMillis);
         options.headers().forEach(connect::addHeader);
-        tlsTrust(options).ifPresent(connect::setSslOptions);
+        tlsOptions(options).ifPresent(connect::setSslOptions);
         Executor executor = completer(options);
         CompletableFuture<RpcSession> result = new CompletableFuture<>();
         socket.connect(connect).onComplete(ar -> {
@@ -95,7 +96,7 @@ final class VertxClients {
                 lease.release();
                 Throwable e = ar.cause();
                 String why = e instanceof UpgradeRejectedException ? upgradeRefusal((UpgradeRejectedException) e)
-                        : TransportText.failureReason(e);
+                        : failureReason(e, uri);
                 // As the Jetty transport words it, so that CapnWeb.connect passes it on as it is.
                 executor.execute(() -> result.completeExceptionally(RpcException.received("Error",
                         "Could not open a WebSocket to " + uri + ": " + why + ".", Map.of(), Optional.empty(),
@@ -128,7 +129,7 @@ final class VertxClients {
         HttpClientAgent http = lease.batchHttpClient();
         String target = uri.toString();
         io.vertx.core.Context context = lease.vertx().getOrCreateContext();
-        ClientSSLOptions tls = tlsTrust(options).orElse(null);
+        ClientSSLOptions tls = tlsOptions(options).orElse(null);
         HttpBatchPoster poster = body -> {
             Promise<String> result = Promise.promise();
             RequestOptions request = new RequestOptions()
@@ -151,7 +152,7 @@ final class VertxClients {
             context.runOnContext(v -> http.request(request)
                     .compose(req -> req.send(body))
                     .recover(e -> Future.failedFuture(new IOException("The Cap'n Web batch request to " + target
-                            + " failed: " + TransportText.failureReason(e) + ".", e)))
+                            + " failed: " + failureReason(e, uri) + ".", e)))
                     .compose(VertxClients::responseBody)
                     .onComplete(result));
             return result.future().toCompletionStage();
@@ -167,11 +168,33 @@ final class VertxClients {
         }
     }
 
-    /** The TLS settings for {@link ClientOptions#tlsTrust()}, if set; the host name is still checked. */
-    private static Optional<ClientSSLOptions> tlsTrust(ClientOptions options) {
-        return options.tlsTrust().map(trust -> new ClientSSLOptions()
-                .setTrustOptions(TrustOptions.wrap(trust))
-                .setHostnameVerificationAlgorithm("HTTPS"));
+    /**
+     * Why a connection failed. Under TLS 1.3 a server checks the client's certificate after the
+     * client's side of the handshake is done, and its alert may be lost as it closes the
+     * connection: Netty then names only the close, so over TLS the likely cause is added.
+     */
+    private static String failureReason(Throwable failure, URI uri) {
+        String why = TransportText.failureReason(failure);
+        boolean tls = "wss".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme());
+        if (tls && !why.startsWith("the TLS handshake failed") && why.toLowerCase(Locale.ROOT).contains("closed")) {
+            return why + " (a server that requires a client certificate closes the connection so when it gets none "
+                    + "it trusts: if this one does, give the client its key and certificate with ClientOptions.tlsKeys)";
+        }
+        return why;
+    }
+
+    /**
+     * The TLS settings for {@link ClientOptions#tlsTrust()} and {@link ClientOptions#tlsKeys()},
+     * if either is set; the host name is still checked, and a part not set is the JVM's default.
+     */
+    private static Optional<ClientSSLOptions> tlsOptions(ClientOptions options) {
+        if (options.tlsTrust().isEmpty() && options.tlsKeys().isEmpty()) {
+            return Optional.empty();
+        }
+        ClientSSLOptions tls = new ClientSSLOptions().setHostnameVerificationAlgorithm("HTTPS");
+        options.tlsTrust().ifPresent(trust -> tls.setTrustOptions(TrustOptions.wrap(trust)));
+        options.tlsKeys().ifPresent(keys -> tls.setKeyCertOptions(KeyCertOptions.wrap(keys)));
+        return Optional.of(tls);
     }
 
     private static Future<String> responseBody(HttpClientResponse response) {

@@ -7,7 +7,9 @@ import io.vertx.core.Context;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.net.KeyCertOptions;
+import io.vertx.core.net.TrustOptions;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -64,6 +66,8 @@ final class VertxRpcServer implements RpcServer {
                 // Answered by the handler once the declared length is known to fit.
                 .setHandle100ContinueAutomatically(false);
         options.tlsKeys().ifPresent(keys -> http.setSsl(true).setKeyCertOptions(KeyCertOptions.wrap(keys)));
+        options.tlsClientTrust().ifPresent(trust -> http.setClientAuth(ClientAuth.REQUIRED)
+                .setTrustOptions(TrustOptions.wrap(trust)));
         HttpServer server = lease.vertx().createHttpServer(http);
         String path = options.path();
         server.requestHandler(request -> {
