@@ -374,12 +374,30 @@ public final class CapnWebHandler extends Handler.Abstract {
             refuseAndClose(request, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, sessionLimit.refusal());
             return;
         }
-        Callback answered = Callback.from(callback, sessionLimit::release);
+        // The place is given back as the answer starts out, not once it is written: a client that
+        // has read it may start its next session at once. A batch that ends unanswered gives it
+        // back with its callback.
+        AtomicBoolean held = new AtomicBoolean(true);
+        Runnable release = () -> {
+            if (held.compareAndSet(true, false)) {
+                sessionLimit.release();
+            }
+        };
+        Response answering = new Response.Wrapper(request, response) {
+            @Override
+            public void write(boolean last, java.nio.ByteBuffer content, Callback written) {
+                if (last) {
+                    release.run();
+                }
+                super.write(last, content, written);
+            }
+        };
+        Callback answered = Callback.from(callback, release);
         if (request.getLength() > maxMessageSize) {
-            tooLarge(request, response, answered);
+            tooLarge(request, answering, answered);
             return;
         }
-        readBody(request, response, answered, null);
+        readBody(request, answering, answered, null);
     }
 
     /**

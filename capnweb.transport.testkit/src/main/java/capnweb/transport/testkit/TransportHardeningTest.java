@@ -173,6 +173,19 @@ public abstract class TransportHardeningTest extends HardeningSupport {
     }
 
     @Test
+    void aClientThatReadItsBatchAnswerMayStartItsNextSessionAtOnce() {
+        // The place of a batch is free by the time its client has the answer, so a client making
+        // one session after another never meets the limit.
+        RpcServer server = startServer(b -> b.maxSessions(1));
+        for (int i = 0; i < 300; i++) {
+            RawHttp.Response batch = RawHttp.post(server.uri(), "[\"push\",[\"pipeline\",0,[\"add\"],[" + i + ",1]]]\n[\"pull\",1]");
+            assertThat(batch.status()).as("batch %d: %s", i, batch.body()).isEqualTo(200);
+            assertThat(batch.body()).isEqualTo("[\"resolve\",1," + (i + 1) + "]");
+        }
+        assertNewSessionWorks(server);
+    }
+
+    @Test
     void aQuietClientThatAnswersPingsKeepsItsSession() throws Exception {
         // Pings every 250 ms (half the idle timeout); the client's WebSocket answers them itself.
         RpcServer server = startServer(b -> b.idleTimeout(Duration.ofMillis(500)));
