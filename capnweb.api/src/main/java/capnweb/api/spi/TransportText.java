@@ -95,7 +95,7 @@ public final class TransportText {
             // After TLS 1.3's handshake the server may still refuse the client's certificate: the
             // client then reads an alert outside the handshake.
             if (t instanceof SSLHandshakeException
-                    || t instanceof SSLException && String.valueOf(t.getMessage()).startsWith(PEER_ALERT)) {
+                    || t instanceof SSLException && String.valueOf(t.getMessage()).contains(PEER_ALERT)) {
                 handshake = (SSLException) t;
             }
         }
@@ -105,7 +105,7 @@ public final class TransportText {
         }
         String why = String.valueOf(handshake.getMessage());
         String advice;
-        if (why.startsWith(PEER_ALERT) && (why.contains("certificate") || why.contains("unknown_ca")
+        if (why.contains(PEER_ALERT) && (why.contains("certificate") || why.contains("unknown_ca")
                 || why.contains("access_denied"))) {
             // The server's alert: it wants a client certificate, or does not trust the one it got.
             advice = "The server requires a client certificate it trusts: give the client its key and certificate "
@@ -120,7 +120,10 @@ public final class TransportText {
         return "the TLS handshake failed (" + why + "). " + advice;
     }
 
-    /** How the JDK words an alert the peer sent, e.g. "Received fatal alert: bad_certificate". */
+    /**
+     * How the JDK words an alert the peer sent: "Received fatal alert: bad_certificate" (JDK 17),
+     * "(certificate_required) Received fatal alert: certificate_required" (JDK 25).
+     */
     private static final String PEER_ALERT = "Received fatal alert";
 
     /** How much of a refusal's body a client's error quotes. */

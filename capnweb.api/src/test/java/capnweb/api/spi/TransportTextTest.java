@@ -68,6 +68,10 @@ class TransportTextTest {
                 new javax.net.ssl.SSLException("Received fatal alert: certificate_required"))))
                 .isEqualTo("the TLS handshake failed (Received fatal alert: certificate_required). " + advice);
         assertThat(TransportText.failureReason(new javax.net.ssl.SSLHandshakeException(
+                "(certificate_required) Received fatal alert: certificate_required"))) // as JDK 25 words it
+                .isEqualTo("the TLS handshake failed ((certificate_required) Received fatal alert: "
+                        + "certificate_required). " + advice);
+        assertThat(TransportText.failureReason(new javax.net.ssl.SSLHandshakeException(
                 "Received fatal alert: handshake_failure"))).endsWith("trust it with ClientOptions.tlsTrust");
         assertThat(TransportText.failureReason(new javax.net.ssl.SSLException("Tag mismatch")))
                 .isEqualTo("Tag mismatch");
