@@ -7,11 +7,16 @@ import capnweb.api.ClientOptions;
 import capnweb.api.RpcServer;
 import capnweb.api.RpcSession;
 import capnweb.api.RpcStub;
+import capnweb.api.RpcTarget;
+import capnweb.api.ServerOptions;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -24,8 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Cap'n Web over TLS with the reference on the other end: the reference client runs every case
  * against the Java server over wss: and https: on both transports, and the Java client calls the
- * reference server over both. The key and certificate are made for each run by keytool; Node
- * trusts the certificate through NODE_EXTRA_CA_CERTS, Java through ClientOptions.tlsTrust.
+ * reference server over both; with mutual TLS the reference client's WebSocket presents its
+ * certificate to the Java server's factory. The keys and certificates are made for each run by
+ * keytool; Node trusts the certificate through NODE_EXTRA_CA_CERTS, Java through
+ * ClientOptions.tlsTrust.
  */
 class TlsInteropTest {
     private static final String PASSWORD = "capnweb-interop";
@@ -76,6 +83,69 @@ class TlsInteropTest {
                 server.close(Duration.ofSeconds(10));
             }
         }
+    }
+
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    void referenceClientPresentsItsCertificateToAJavaServerOverMutualTls() throws Exception {
+        Path clientPkcs12 = dir.resolve("client.p12");
+        keytool("-genkeypair", "-alias", "client", "-keyalg", "EC", "-groupname", "secp256r1",
+                "-dname", "CN=node-client,O=Interop", "-validity", "2",
+                "-storetype", "PKCS12", "-keystore", clientPkcs12.toString(), "-storepass", PASSWORD);
+        KeyStore client = KeyStore.getInstance(clientPkcs12.toFile(), PASSWORD.toCharArray());
+        KeyStore clientTrust = KeyStore.getInstance("PKCS12");
+        clientTrust.load(null, null);
+        clientTrust.setCertificateEntry("client", client.getCertificate("client"));
+        // Node reads PEM: the certificate, and the private key as PKCS #8.
+        Path clientCertificate = dir.resolve("client.pem");
+        Path clientKey = dir.resolve("client-key.pem");
+        Files.writeString(clientCertificate, pem("CERTIFICATE", client.getCertificate("client").getEncoded()));
+        Files.writeString(clientKey, pem("PRIVATE KEY",
+                client.getKey("client", PASSWORD.toCharArray()).getEncoded()));
+        Map<String, String> withCertificate = Map.of("NODE_EXTRA_CA_CERTS", certificatePem.toString(),
+                "CLIENT_CERT", clientCertificate.toString(), "CLIENT_KEY", clientKey.toString());
+        Map<String, String> without = Map.of("NODE_EXTRA_CA_CERTS", certificatePem.toString());
+
+        for (String transport : TRANSPORTS) {
+            RpcServer server = CapnWeb.serve(ServerOptions.builderWithRequest(request -> new CertificateEcho(
+                    request.peerCertificates().get(0).getSubjectX500Principal().getName()))
+                    .host("127.0.0.1").port(0).transport(transport)
+                    .tls(keys, PASSWORD.toCharArray()).tlsClientTrust(clientTrust).build());
+            try {
+                String url = "wss://127.0.0.1:" + server.port() + "/rpc";
+                assertThat(signedIn(withCertificate, url)).as(transport)
+                        .isEqualTo("{\"result\":\"CN=node-client,O=Interop\"}");
+                assertThat(signedIn(without, url)).as(transport).startsWith("{\"error\":");
+                assertThat(signedIn(withCertificate, "https://127.0.0.1:" + server.port() + "/rpc"))
+                        .as("%s: Node's fetch presents no client certificate", transport).startsWith("{\"error\":");
+            } finally {
+                server.close(Duration.ofSeconds(10));
+            }
+        }
+    }
+
+    /** The main object of a mutual TLS session: says whose certificate opened it. */
+    public static final class CertificateEcho implements RpcTarget {
+        private final String subject;
+
+        CertificateEcho(String subject) {
+            this.subject = subject;
+        }
+
+        public String whoami() {
+            return subject;
+        }
+    }
+
+    private static String signedIn(Map<String, String> environment, String url) {
+        Node.Result result = Node.run(Duration.ofSeconds(30), environment, "signed-in.mjs", url);
+        assertThat(result.lines()).as("stderr: %s", result.stderr()).hasSize(1);
+        return result.lines().get(0);
+    }
+
+    private static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                .encodeToString(der) + "\n-----END " + type + "-----\n";
     }
 
     @Test
