@@ -12,8 +12,10 @@
 # (default 18700), DIRECT (default yes: also measure each transport's server, and the Java
 # client, with SessionOptions.directExecutor(), named "TRANSPORT+direct"; "no" skips it),
 # MANY_SESSIONS (default no; "yes" also measures sessions64, 64 sessions with one call at a time
-# on each, with both clients against every RPC server; no goal uses it).
-# Builds what is missing first (./mvnw package, npm ci).
+# on each, with both clients against every RPC server; no goal uses it), BUILD (default yes:
+# package the code as it is first; "no" runs the jars already in bench/target and interop/target,
+# for comparing builds swapped in by hand).
+# Builds first (./mvnw package), and installs the reference if missing (npm ci).
 set -euo pipefail
 
 runs="${1:-3}"
@@ -31,10 +33,14 @@ if [ -x interop/test-server.sh ] && [ -d interop/src ]; then
 fi
 modules="bench"
 [ "$use_interop" = yes ] && modules="bench,interop"
-if [ ! -d bench/target/lib ] || [ ! -d bench/target/classes/capnweb ] \
-        || { [ "$use_interop" = yes ] && ! ls interop/target/capnweb-interop-*.jar >/dev/null 2>&1; }; then
+# Always: the servers run from the jars copied into target/lib, which an earlier build (or an
+# A/B comparison) may have left behind, so without a build the run could measure old code.
+if [ "${BUILD:-yes}" != no ]; then
     echo "Building $modules (./mvnw -B -q -DskipTests package -pl $modules -am)..." >&2
     ./mvnw -B -q -DskipTests package -pl "$modules" -am
+elif [ ! -d bench/target/lib ] || [ ! -d bench/target/classes/capnweb ]; then
+    echo "BUILD=no, but there is no bench build in bench/target." >&2
+    exit 1
 fi
 if [ ! -f bench/node/node_modules/capnweb/package.json ]; then
     echo "Installing the reference implementation (npm ci in bench/node)..." >&2
