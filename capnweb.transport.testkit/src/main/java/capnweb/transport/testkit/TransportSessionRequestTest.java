@@ -206,25 +206,9 @@ public abstract class TransportSessionRequestTest extends HardeningSupport {
             return abandoned;
         }, SessionOptions.defaults(), 1);
 
-        // The client asks for an upgrade, then resets its connection while the factory runs, so
-        // that the server's answer to the upgrade cannot be written.
-        URI ws = webSocketUri(server);
-        try (Socket socket = new Socket(ws.getHost(), ws.getPort())) {
-            socket.getOutputStream().write(upgradeRequest(ws));
-            assertThat(factoryEntered.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
-            socket.setSoLinger(true, 0);
-        }
+        resetUpgradeOnceTheFactoryIsCalled(webSocketUri(server), factoryEntered);
         clientGone.countDown();
-
-        assertThat(abandoned.closed.await(WAIT.toMillis(), TimeUnit.MILLISECONDS))
-                .as("the main object no session took is closed").isTrue();
-        await("the abandoned upgrade gave back its place", WAIT, () -> {
-            try (RpcStub main = connect(ws, ClientOptions.defaults()).main()) {
-                return "websocket".equals(main.call("kind").join(WAIT));
-            } catch (RuntimeException e) {
-                return false;
-            }
-        });
+        assertTheAbandonedUpgradeIsForgotten(server, abandoned);
     }
 
     @Test
@@ -352,19 +336,30 @@ public abstract class TransportSessionRequestTest extends HardeningSupport {
             asked.countDown();
             return first;
         }, SessionOptions.defaults(), 1);
-        URI ws = webSocketUri(server);
-        try (Socket socket = new Socket(ws.getHost(), ws.getPort())) {
-            socket.getOutputStream().write(upgradeRequest(ws));
-            assertThat(asked.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
-            socket.setSoLinger(true, 0);
-        }
+        resetUpgradeOnceTheFactoryIsCalled(webSocketUri(server), asked);
         ClosableEcho abandoned = new ClosableEcho();
         first.complete(abandoned);
+        assertTheAbandonedUpgradeIsForgotten(server, abandoned);
+    }
 
+    /**
+     * Asks for an upgrade, then resets the connection once the factory is called, so that the
+     * server's answer to the upgrade cannot be written.
+     */
+    private static void resetUpgradeOnceTheFactoryIsCalled(URI ws, CountDownLatch factoryCalled) throws Exception {
+        try (Socket socket = new Socket(ws.getHost(), ws.getPort())) {
+            socket.getOutputStream().write(upgradeRequest(ws));
+            assertThat(factoryCalled.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+            socket.setSoLinger(true, 0);
+        }
+    }
+
+    /** The main made for an upgrade whose client left is closed, and its place is free again. */
+    private void assertTheAbandonedUpgradeIsForgotten(RpcServer server, ClosableEcho abandoned) throws Exception {
         assertThat(abandoned.closed.await(WAIT.toMillis(), TimeUnit.MILLISECONDS))
                 .as("the main object no session took is closed").isTrue();
         await("the abandoned upgrade gave back its place", WAIT, () -> {
-            try (RpcStub main = connect(ws, ClientOptions.defaults()).main()) {
+            try (RpcStub main = connect(webSocketUri(server), ClientOptions.defaults()).main()) {
                 return "websocket".equals(main.call("kind").join(WAIT));
             } catch (RuntimeException e) {
                 return false;
