@@ -469,35 +469,27 @@ public final class CapnWebHandler extends Handler.Abstract {
                     batchResponseHeaders);
             return;
         }
-        if (mainFactory.isAsync()) {
-            // The batch runs here if the main object is ready, else on a thread of Jetty's pool
-            // rather than on whichever thread completes the factory's stage.
-            CompletableFuture<Object> made = mainFactory.newMainAsync(() -> describe(request, false));
-            BiConsumer<Object, Throwable> next = (main, failure) -> {
+        // The factory runs here (a pool thread that may block, or with directExecutor() whichever
+        // thread Jetty chose), and so does the batch once its main object is ready: at once for a
+        // plain factory, else on a thread of Jetty's pool rather than on whichever thread
+        // completes an asynchronous factory's stage.
+        CompletableFuture<Object> made = mainFactory.newMainAsync(() -> describe(request, false));
+        BiConsumer<Object, Throwable> next = (main, failure) -> {
+            try {
                 if (failure != null) {
                     refuse(response, callback, MainFactory.refusal(failure), batchResponseHeaders);
                 } else {
                     answerBatch(main, body, request, response, callback);
                 }
-            };
-            if (made.isDone()) {
-                made.whenComplete(next);
-            } else {
-                made.whenCompleteAsync(next, request.getContext());
+            } catch (RuntimeException e) {
+                callback.failed(e); // as Jetty fails a handler that throws; the stage would swallow it
             }
-            return;
+        };
+        if (made.isDone()) {
+            made.whenComplete(next);
+        } else {
+            made.whenCompleteAsync(next, request.getContext());
         }
-        // On this thread (a pool thread that may block, or with directExecutor() whichever thread
-        // Jetty chose): the factory and the engine run the batch here.
-        Object main;
-        try {
-            main = mainFactory.newMain(() -> describe(request, false));
-        } catch (RuntimeException e) {
-            SessionRefusedException refusal = MainFactory.refusal(e);
-            refuse(response, callback, refusal, batchResponseHeaders);
-            return;
-        }
-        answerBatch(main, body, request, response, callback);
     }
 
     private void answerBatch(Object main, String body, Request request, Response response, Callback callback) {
