@@ -190,7 +190,8 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
             refuse(request, e);
             return;
         }
-        makeMain(() -> described).onComplete(made -> {
+        Future<Object> main = makeMain(() -> described);
+        main.onComplete(made -> {
             if (made.failed()) {
                 sessionLimit.release();
                 SessionRefusedException refusal = MainFactory.refusal(made.cause());
@@ -199,7 +200,7 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
             }
             request.toWebSocket().onComplete(ar -> {
                 if (ar.succeeded()) {
-                    startSession(ar.result(), Future.succeededFuture(made.result()));
+                    startSession(ar.result(), main);
                 } else {
                     sessionLimit.release();
                     MainFactory.discard(made.result());
