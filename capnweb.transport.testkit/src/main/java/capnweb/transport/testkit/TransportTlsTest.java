@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import capnweb.api.ClientOptions;
+import capnweb.api.Pem;
 import capnweb.api.RpcServer;
 import capnweb.api.RpcSession;
 import capnweb.api.RpcTarget;
@@ -11,11 +12,14 @@ import capnweb.api.ServerOptions;
 import capnweb.api.SessionRequest;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.Key;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
@@ -101,6 +105,28 @@ public abstract class TransportTlsTest extends HardeningSupport {
         assertThat(server.openSessions()).isZero();
         ClientOptions asAlice = ClientOptions.builder().tlsTrust(certificateOf(loopback)).tlsKeys(alice, PASSWORD).build();
         assertThat(connect(wss(server), asAlice).main().call("whoami").join(WAIT)).isEqualTo("CN=alice,O=Clients");
+    }
+
+    @Test
+    void bothSidesMayTakeTheirKeysAndTrustFromPemFiles() throws Exception {
+        Path serverChain = pemFile("loopback.crt", "CERTIFICATE", certificate(loopback).getEncoded());
+        Path serverKey = pemFile("loopback.key", "PRIVATE KEY", privateKey(loopback).getEncoded());
+        Path aliceChain = pemFile("alice.crt", "CERTIFICATE", certificate(alice).getEncoded());
+        Path aliceKey = pemFile("alice.key", "PRIVATE KEY", privateKey(alice).getEncoded());
+        ServerOptions options = ServerOptions.builderWithRequest(WhoAmI::new).host("127.0.0.1").port(0)
+                .tls(Pem.keys(serverChain, serverKey)).tlsClientTrust(Pem.trust(aliceChain)).build();
+        RpcServer server = provider().serve(options, engine());
+        resources.add(() -> server.close(Duration.ofSeconds(5)));
+        ClientOptions asAlice = ClientOptions.builder().tlsTrust(Pem.trust(serverChain))
+                .tlsKeys(Pem.keys(aliceChain, aliceKey)).build();
+
+        assertThat(connect(wss(server), asAlice).main().call("whoami").join(WAIT)).isEqualTo("CN=alice,O=Clients");
+        assertThat(connect(server.uri(), asAlice).main().call("whoami").join(WAIT)).isEqualTo("CN=alice,O=Clients");
+        // The trust read from the file is what decides: a server certificate it does not hold is refused.
+        ClientOptions trustingAlice = ClientOptions.builder().tlsTrust(Pem.trust(aliceChain))
+                .tlsKeys(Pem.keys(aliceChain, aliceKey)).build();
+        assertThat(connect(server.uri(), trustingAlice).main().call("whoami").toCompletableFuture())
+                .failsWithin(WAIT).withThrowableThat().withMessageContaining("ClientOptions.tlsTrust");
     }
 
     @Test
@@ -201,6 +227,20 @@ public abstract class TransportTlsTest extends HardeningSupport {
             throw new IllegalStateException("keytool could not make a test key: " + output);
         }
         return KeyStore.getInstance(file.toFile(), PASSWORD);
+    }
+
+    private static X509Certificate certificate(KeyStore keyStore) throws GeneralSecurityException {
+        return (X509Certificate) keyStore.getCertificate(keyStore.aliases().nextElement());
+    }
+
+    private static Key privateKey(KeyStore keyStore) throws GeneralSecurityException {
+        return keyStore.getKey(keyStore.aliases().nextElement(), PASSWORD);
+    }
+
+    /** Writes one PEM block, as OpenSSL would, to a file among the test keys. */
+    private static Path pemFile(String name, String type, byte[] der) throws IOException {
+        return Files.writeString(keys.resolve(name), "-----BEGIN " + type + "-----\n"
+                + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der) + "\n-----END " + type + "-----\n");
     }
 
     /**
