@@ -39,6 +39,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.io.Content;
@@ -397,25 +398,83 @@ public final class CapnWebHandler extends Handler.Abstract {
             tooLarge(request, answering, answered);
             return;
         }
-        readBody(request, answering, answered, null);
+        if (!mainFactory.readsRequest()) {
+            // A plain factory cannot refuse by the request: it runs with the batch (runBatch).
+            readBody(request, answering, answered, null, null);
+            return;
+        }
+        // A factory that reads the request may refuse it, so it runs before the body is read: a
+        // refused client's body is never buffered, and one that expects 100 Continue is answered
+        // without it.
+        withMain(request, answered, main -> readBody(request, answering, answered, null, main),
+                refusal -> refuseUnread(request, answering, answered, refusal));
+    }
+
+    /**
+     * Answers a refusal before the body was read, at once: the client may wait for it before
+     * sending the body (Expect: 100-continue). Then reads and drops what comes of a body of modest
+     * declared size before the connection closes, as {@link #refuseAndClose} does before answering.
+     */
+    private void refuseUnread(Request request, Response response, Callback callback, SessionRefusedException refusal) {
+        refusal.headers().forEach(response.getHeaders()::put);
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        long length = request.getLength();
+        boolean drain = length > 0 && length <= DRAINED_BODY_BYTES
+                && !request.getHeaders().contains(HttpHeader.EXPECT, HttpHeaderValue.CONTINUE.asString());
+        Callback then = !drain ? callback : Callback.from(
+                () -> Content.Source.consumeAll(request, Callback.from(callback::succeeded, failure -> callback.succeeded())),
+                callback::failed);
+        sendText(response, then, refusal.status(), refusal.getMessage(), batchResponseHeaders);
+    }
+
+    /**
+     * Makes a batch's main object and goes on with it: here (a pool thread that may block, or
+     * with directExecutor() whichever thread Jetty chose) if it is ready at once, as a plain
+     * factory's is, else on a thread of Jetty's pool rather than on whichever thread completes an
+     * asynchronous factory's stage. A factory's refusal, or failure, goes to {@code refuse}.
+     */
+    private void withMain(Request request, Callback callback, Consumer<Object> then,
+            Consumer<SessionRefusedException> refuse) {
+        CompletableFuture<Object> made = mainFactory.newMainAsync(() -> describe(request, false));
+        BiConsumer<Object, Throwable> next = (main, failure) -> {
+            try {
+                if (failure != null) {
+                    refuse.accept(MainFactory.refusal(failure));
+                } else {
+                    then.accept(main);
+                }
+            } catch (RuntimeException e) {
+                callback.failed(e); // as Jetty fails a handler that throws; the stage would swallow it
+            }
+        };
+        if (made.isDone()) {
+            made.whenComplete(next);
+        } else {
+            made.whenCompleteAsync(next, request.getContext());
+        }
     }
 
     /**
      * Reads the body chunk by chunk, without blocking, and stops as soon as it exceeds the limit;
      * then runs the batch. A body that arrives in one chunk (the usual case) is decoded straight
      * from Jetty's buffer.
+     *
+     * @param main the batch's main object if the factory already ran, else null; closed if the
+     *     batch never runs
      */
-    private void readBody(Request request, Response response, Callback callback, java.io.ByteArrayOutputStream into) {
+    private void readBody(Request request, Response response, Callback callback, java.io.ByteArrayOutputStream into,
+            Object main) {
         while (true) {
             Content.Chunk chunk = request.read();
             if (chunk == null) {
                 java.io.ByteArrayOutputStream sofar = into;
-                request.demand(() -> readBody(request, response, callback, sofar));
+                request.demand(() -> readBody(request, response, callback, sofar, main));
                 return;
             }
             if (Content.Chunk.isFailure(chunk)) {
                 Throwable failure = chunk.getFailure();
                 LOG.log(System.Logger.Level.DEBUG, () -> "Could not read a batch request: " + failure);
+                MainFactory.discard(main);
                 callback.failed(failure);
                 return;
             }
@@ -423,6 +482,7 @@ public final class CapnWebHandler extends Handler.Abstract {
             long size = (into == null ? 0L : into.size()) + buffer.remaining();
             if (size > maxMessageSize) {
                 chunk.release();
+                MainFactory.discard(main);
                 tooLarge(request, response, callback);
                 return;
             }
@@ -430,7 +490,7 @@ public final class CapnWebHandler extends Handler.Abstract {
             if (last && into == null) {
                 String body = decode(buffer);
                 chunk.release();
-                runBatch(body, request, response, callback);
+                runBatch(body, request, response, callback, main);
                 return;
             }
             if (buffer.hasRemaining()) {
@@ -444,7 +504,7 @@ public final class CapnWebHandler extends Handler.Abstract {
             }
             chunk.release();
             if (last) {
-                runBatch(decode(java.nio.ByteBuffer.wrap(into.toByteArray())), request, response, callback);
+                runBatch(decode(java.nio.ByteBuffer.wrap(into.toByteArray())), request, response, callback, main);
                 return;
             }
         }
@@ -462,33 +522,20 @@ public final class CapnWebHandler extends Handler.Abstract {
         }
     }
 
-    private void runBatch(String body, Request request, Response response, Callback callback) {
+    /** @param main the batch's main object if the factory already ran (see serveBatch), else null */
+    private void runBatch(String body, Request request, Response response, Callback callback, Object main) {
         if (body == null) {
+            MainFactory.discard(main);
             sendText(response, callback, HttpStatus.BAD_REQUEST_400,
                     "The request body is not UTF-8 text; Cap'n Web batches are newline-separated JSON.",
                     batchResponseHeaders);
             return;
         }
-        // The factory runs here (a pool thread that may block, or with directExecutor() whichever
-        // thread Jetty chose), and so does the batch once its main object is ready: at once for a
-        // plain factory, else on a thread of Jetty's pool rather than on whichever thread
-        // completes an asynchronous factory's stage.
-        CompletableFuture<Object> made = mainFactory.newMainAsync(() -> describe(request, false));
-        BiConsumer<Object, Throwable> next = (main, failure) -> {
-            try {
-                if (failure != null) {
-                    refuse(response, callback, MainFactory.refusal(failure), batchResponseHeaders);
-                } else {
-                    answerBatch(main, body, request, response, callback);
-                }
-            } catch (RuntimeException e) {
-                callback.failed(e); // as Jetty fails a handler that throws; the stage would swallow it
-            }
-        };
-        if (made.isDone()) {
-            made.whenComplete(next);
+        if (main != null) {
+            answerBatch(main, body, request, response, callback);
         } else {
-            made.whenCompleteAsync(next, request.getContext());
+            withMain(request, callback, made -> answerBatch(made, body, request, response, callback),
+                    refusal -> refuse(response, callback, refusal, batchResponseHeaders));
         }
     }
 

@@ -28,6 +28,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A main object factory that sees the request opening each session
@@ -365,6 +367,99 @@ public abstract class TransportSessionRequestTest extends HardeningSupport {
                 return false;
             }
         });
+    }
+
+    /** The ways a factory may run: on a thread that may block, on the reading thread, or as a stage. */
+    private RpcServer serveFactory(String way, Function<SessionRequest, Object> factory, int maxMessageSize) {
+        ServerOptions.Builder builder;
+        switch (way) {
+            case "async":
+                builder = ServerOptions.builderWithRequestAsync(request -> CompletableFuture.supplyAsync(
+                        () -> factory.apply(request), CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS)));
+                break;
+            case "direct":
+                builder = ServerOptions.builderWithRequest(factory).sessionOptions(
+                        SessionOptions.builder().directExecutor().build());
+                break;
+            default:
+                builder = ServerOptions.builderWithRequest(factory);
+        }
+        RpcServer server = provider().serve(builder.host("127.0.0.1").port(0).maxMessageSize(maxMessageSize).build(),
+                engine());
+        resources.add(() -> server.close(Duration.ofSeconds(5)));
+        return server;
+    }
+
+    /** The head of a batch POST of {@code length} bytes, with the given extra header lines. */
+    private static byte[] batchHead(URI uri, String length, String... headers) {
+        return ("POST " + uri.getRawPath() + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
+                + "\r\nContent-Type: text/plain\r\n" + length + "\r\n" + String.join("", headers) + "\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"default", "direct", "async"})
+    void aBatchIsRefusedOnItsHeadersWithoutWaitingForItsBody(String way) throws Exception {
+        AtomicInteger made = new AtomicInteger();
+        RpcServer server = serveFactory(way, request -> {
+            if (request.header("Authorization").isEmpty()) {
+                throw new SessionRefusedException(401, SIGN_IN, Map.of("WWW-Authenticate", "Bearer"));
+            }
+            made.incrementAndGet();
+            return new RequestEcho(request);
+        }, 1 << 20);
+
+        // The body is announced and never sent: the answer cannot wait for it.
+        for (String expect : List.of("", "Expect: 100-continue\r\n")) {
+            try (Socket socket = new Socket(server.uri().getHost(), server.uri().getPort())) {
+                socket.setSoTimeout((int) WAIT.toMillis());
+                socket.getOutputStream().write(batchHead(server.uri(), "Content-Length: 100000", expect));
+                String answer = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+                assertThat(answer).as("with '%s'", expect).isEqualTo("HTTP/1.1 401");
+            }
+        }
+        assertThat(made).as("no main object for a refused batch").hasValue(0);
+        RpcSession batch = connect(server.uri(), ClientOptions.builder().header("Authorization", "Bearer bob").build());
+        assertThat(batch.main().call("kind").join(WAIT)).isEqualTo("batch");
+        assertThat(made).hasValue(1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"default", "direct", "async"})
+    void aMainMadeForABatchThatNeverRunsIsClosedAndItsPlaceGivenBack(String way) throws Exception {
+        List<ClosableEcho> mains = new java.util.concurrent.CopyOnWriteArrayList<>();
+        RpcServer server = serveFactory(way, request -> {
+            ClosableEcho main = new ClosableEcho();
+            mains.add(main);
+            return main;
+        }, 1000);
+
+        // A client that leaves halfway through its body.
+        try (Socket socket = new Socket(server.uri().getHost(), server.uri().getPort())) {
+            socket.getOutputStream().write(batchHead(server.uri(), "Content-Length: 100"));
+            socket.getOutputStream().write("[\"pull\",".getBytes(StandardCharsets.US_ASCII));
+            await("the factory ran", WAIT, () -> mains.size() == 1);
+            socket.setSoLinger(true, 0);
+        }
+        assertThat(mains.get(0).closed.await(WAIT.toMillis(), TimeUnit.MILLISECONDS))
+                .as("the main of a batch whose client left is closed").isTrue();
+
+        // A body that grows past the limit, sent in chunks without a declared length.
+        byte[] large = new byte[3000];
+        java.util.Arrays.fill(large, (byte) ' ');
+        assertThat(RawHttp.postChunked(server.uri(), large).status()).isEqualTo(413);
+        assertThat(mains).hasSize(2);
+        assertThat(mains.get(1).closed.await(WAIT.toMillis(), TimeUnit.MILLISECONDS))
+                .as("the main of a batch refused as too large is closed").isTrue();
+
+        // A body that is not UTF-8.
+        assertThat(RawHttp.postBytes(server.uri(), new byte[] {(byte) 0xff, (byte) 0xfe}).status()).isEqualTo(400);
+        assertThat(mains).hasSize(3);
+        assertThat(mains.get(2).closed.await(WAIT.toMillis(), TimeUnit.MILLISECONDS))
+                .as("the main of a batch refused as not UTF-8 is closed").isTrue();
+
+        RpcSession batch = connect(server.uri(), ClientOptions.defaults());
+        assertThat(batch.main().call("kind").join(WAIT)).as("the server carries on").isEqualTo("closable");
     }
 
     @Test

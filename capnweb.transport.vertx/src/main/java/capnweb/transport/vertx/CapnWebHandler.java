@@ -30,6 +30,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
@@ -377,9 +379,11 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
         // The engine's answer once the batch runs: cancelled if the client hangs up first, so that
         // the engine ends a batch nobody will read (see RpcEngine.serveBatch).
         AtomicReference<CompletableFuture<String>> engineAnswer = new AtomicReference<>();
+        BodyReader reader = new BodyReader(request, engineAnswer);
         response.endHandler(done);
         response.closeHandler(v -> {
             done.handle(v);
+            reader.discardMain();
             CompletableFuture<String> answer = engineAnswer.get();
             if (answer != null) {
                 answer.cancel(false);
@@ -411,21 +415,68 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
                 }
             }
         }
-        if (expectsContinue(request)) {
-            response.writeContinue();
+        if (!mainFactory.readsRequest()) {
+            // A plain factory cannot refuse by the request: it runs with the batch (runBatch).
+            readBody(request, reader);
+            return;
         }
-        BodyReader reader = new BodyReader(request, engineAnswer);
+        // A factory that reads the request may refuse it, so it runs before the body is read: a
+        // refused client's body is never buffered, and one that expects 100 Continue is answered
+        // without it. The request waits, paused, meanwhile.
+        request.pause();
+        SessionRequest described;
+        try {
+            described = describe(request, false);
+        } catch (SessionRefusedException e) {
+            refuseUnread(request, e);
+            return;
+        }
+        makeMain(() -> described).onComplete(made -> {
+            if (made.failed()) {
+                refuseUnread(request, MainFactory.refusal(made.cause()));
+            } else if (response.closed()) {
+                MainFactory.discard(made.result()); // the client left while it was made
+            } else {
+                reader.main = made.result();
+                readBody(request, reader);
+                request.resume();
+            }
+        });
+    }
+
+    private void readBody(HttpServerRequest request, BodyReader reader) {
+        if (expectsContinue(request)) {
+            request.response().writeContinue();
+        }
         request.handler(reader::chunk);
         request.exceptionHandler(e -> LOG.log(System.Logger.Level.DEBUG, "batch request failed", e));
         request.endHandler(v -> reader.end());
     }
 
-    /** Collects the body of one batch, refusing it with 413 once it passes the limit. */
+    /** Answers a refusal before the body was read, then drops the body or closes as tooLarge does. */
+    private void refuseUnread(HttpServerRequest request, SessionRefusedException refusal) {
+        if (expectsContinue(request)) {
+            // The client sends nothing until told to: the connection cannot carry on.
+            refusal.headers().forEach(request.response()::putHeader);
+            refuseAndClose(request, refusal.status(), refusal.getMessage());
+        } else {
+            dropRest(request, 0);
+            refuse(request, refusal);
+        }
+        request.resume();
+    }
+
+    /**
+     * Collects the body of one batch, refusing it with 413 once it passes the limit. Used on the
+     * request's event loop only.
+     */
     private final class BodyReader {
         private final HttpServerRequest request;
         private final AtomicReference<CompletableFuture<String>> engineAnswer;
         private Buffer body = Buffer.buffer();
         private boolean refused;
+        /** The main object made before the body was read, until the batch takes it; else null. */
+        Object main;
 
         BodyReader(HttpServerRequest request, AtomicReference<CompletableFuture<String>> engineAnswer) {
             this.request = request;
@@ -437,6 +488,7 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
                 refused = true;
                 dropRest(request, (long) body.length() + chunk.length());
                 body = null;
+                discardMain();
                 tooLarge(request, false);
                 return;
             }
@@ -447,46 +499,60 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
             if (refused) {
                 return;
             }
-            String text = body.toString(StandardCharsets.UTF_8);
+            String text = utf8(body);
             body = null;
-            runBatch(request, text, engineAnswer);
+            Object made = main;
+            main = null;
+            if (text == null) {
+                MainFactory.discard(made);
+                refuse(request, 400, "The request body is not UTF-8 text; Cap'n Web batches are newline-separated JSON.");
+                return;
+            }
+            runBatch(request, text, engineAnswer, made);
+        }
+
+        /** Closes the main object if no batch took it. */
+        void discardMain() {
+            Object unused = main;
+            main = null;
+            MainFactory.discard(unused);
         }
     }
 
+    /** @return the body as text, or null if it is not UTF-8 */
+    private static String utf8(Buffer body) {
+        String text = body.toString(StandardCharsets.UTF_8);
+        if (text.indexOf('\uFFFD') < 0) {
+            return text; // nothing was replaced, so the bytes were UTF-8
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(body.getBytes())).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+
+    /** @param main the batch's main object if the factory already ran (see serveBatch), else null */
     private void runBatch(HttpServerRequest request, String body,
-            AtomicReference<CompletableFuture<String>> engineAnswer) {
+            AtomicReference<CompletableFuture<String>> engineAnswer, Object main) {
         HttpServerResponse response = request.response();
         Context context = Vertx.currentContext();
         // With directExecutor() the application promised that nothing of its session blocks, so
         // the batch runs here on the event loop, as a WebSocket session with those options does:
-        // no hand-off to a worker and back, which is most of a small batch's cost.
-        SessionRequest described;
-        try {
-            described = mainFactory.readsRequest() ? describe(request, false) : null;
-        } catch (SessionRefusedException e) {
-            refuse(request, e);
-            return;
-        }
-        Future<CompletionStage<String>> served;
-        if (mainFactory.isAsync()) {
-            served = makeMain(() -> described)
-                    .recover(failure -> Future.failedFuture(MainFactory.refusal(failure)))
-                    .compose(main -> {
-                        Callable<CompletionStage<String>> serve = () -> engine.serveBatch(body, main, sessionOptions);
-                        return sessionOptions.directExecutor() ? onThisThread(serve) : onWorker(serve);
-                    });
-        } else {
-            Callable<CompletionStage<String>> serve = () -> {
-                Object main;
-                try {
-                    main = mainFactory.newMain(() -> described);
-                } catch (RuntimeException e) {
-                    throw MainFactory.refusal(e);
-                }
-                return engine.serveBatch(body, main, sessionOptions);
-            };
-            served = sessionOptions.directExecutor() ? onThisThread(serve) : onWorker(serve);
-        }
+        // no hand-off to a worker and back, which is most of a small batch's cost. A plain factory
+        // runs with it, in one hand-off by default.
+        Callable<CompletionStage<String>> serve = main != null ? () -> engine.serveBatch(body, main, sessionOptions) : () -> {
+            Object made;
+            try {
+                made = mainFactory.newMain(() -> null);
+            } catch (RuntimeException e) {
+                throw MainFactory.refusal(e);
+            }
+            return engine.serveBatch(body, made, sessionOptions);
+        };
+        Future<CompletionStage<String>> served = sessionOptions.directExecutor() ? onThisThread(serve) : onWorker(serve);
         served.compose(stage -> {
                     CompletableFuture<String> answer = stage.toCompletableFuture();
                     engineAnswer.set(answer);
