@@ -35,6 +35,7 @@ public final class ServerOptions {
     private final int maxSessions;
     private final KeyManagerFactory tlsKeys;
     private final TrustManagerFactory tlsClientTrust;
+    private final boolean tlsClientCertificatesRequired;
     private final Map<String, String> batchResponseHeaders;
     private final String transport;
 
@@ -50,6 +51,7 @@ public final class ServerOptions {
         this.maxSessions = b.maxSessions;
         this.tlsKeys = b.tlsKeys;
         this.tlsClientTrust = b.tlsClientTrust;
+        this.tlsClientCertificatesRequired = b.tlsClientCertificatesRequired;
         this.batchResponseHeaders = Map.copyOf(b.batchResponseHeaders);
         this.transport = b.transport;
     }
@@ -190,6 +192,14 @@ public final class ServerOptions {
         return Optional.ofNullable(tlsClientTrust);
     }
 
+    /**
+     * @return whether a client without a trusted certificate fails its handshake (the default
+     *     with {@link Builder#tlsClientTrust}), rather than being let in without one
+     */
+    public boolean tlsClientCertificatesRequired() {
+        return tlsClientCertificatesRequired;
+    }
+
     /** @return headers added to every batch response, e.g. for CORS */
     public Map<String, String> batchResponseHeaders() {
         return batchResponseHeaders;
@@ -213,6 +223,7 @@ public final class ServerOptions {
         private int maxSessions = Integer.MAX_VALUE;
         private KeyManagerFactory tlsKeys;
         private TrustManagerFactory tlsClientTrust;
+        private boolean tlsClientCertificatesRequired = true;
         private final Map<String, String> batchResponseHeaders = new LinkedHashMap<>();
         private String transport;
 
@@ -376,6 +387,7 @@ public final class ServerOptions {
          * handshake of any other client fails, before any HTTP request is read. A main object
          * factory built with {@link ServerOptions#builderWithRequest} sees the client's
          * certificate in {@link SessionRequest#peerCertificates()}. Needs {@link #tls}.
+         * {@link #tlsClientCertificatesOptional()} asks for the certificate without requiring it.
          *
          * @param certificates a key store of trusted certificates, e.g. a PKCS12 file made with
          *     {@code keytool -importcert}
@@ -395,6 +407,21 @@ public final class ServerOptions {
          */
         public Builder tlsClientTrust(TrustManagerFactory trust) {
             this.tlsClientTrust = Objects.requireNonNull(trust, "trust");
+            return this;
+        }
+
+        /**
+         * Asks clients for a certificate that {@link #tlsClientTrust} vouches for, without
+         * requiring one: a client that presents none (a browser, say, on a port that services
+         * with certificates share) is let in, and its {@link SessionRequest#peerCertificates()}
+         * is empty, so that a main object factory decides what it may do. A client offers only a
+         * certificate issued by an authority the server names, so one with another certificate
+         * is let in without it.
+         *
+         * @return this builder
+         */
+        public Builder tlsClientCertificatesOptional() {
+            this.tlsClientCertificatesRequired = false;
             return this;
         }
 
@@ -424,6 +451,10 @@ public final class ServerOptions {
 
         /** @return the options */
         public ServerOptions build() {
+            if (!tlsClientCertificatesRequired && tlsClientTrust == null) {
+                throw new IllegalStateException("ServerOptions.tlsClientCertificatesOptional needs tlsClientTrust(...):"
+                        + " the certificates to ask clients for.");
+            }
             if (tlsClientTrust != null && tlsKeys == null) {
                 throw new IllegalStateException("ServerOptions.tlsClientTrust needs TLS: give the server its own key "
                         + "and certificate with tls(...) too.");

@@ -38,13 +38,20 @@ final class JettyRpcServer implements RpcServer {
         this.scheme = options.tlsKeys().isPresent() ? "https" : "http";
     }
 
-    private static SslContextFactory.Server tls(KeyManagerFactory keys, TrustManagerFactory clientTrust) {
+    private static SslContextFactory.Server tls(KeyManagerFactory keys, TrustManagerFactory clientTrust,
+            boolean clientCertificatesRequired) {
         SslContextFactory.Server tls = new SslContextFactory.Server();
         try {
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(keys.getKeyManagers(), clientTrust == null ? null : clientTrust.getTrustManagers(), null);
             tls.setSslContext(context);
-            tls.setNeedClientAuth(clientTrust != null);
+            if (clientTrust != null) {
+                if (clientCertificatesRequired) {
+                    tls.setNeedClientAuth(true);
+                } else {
+                    tls.setWantClientAuth(true);
+                }
+            }
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("Could not set up TLS with the keys of ServerOptions.tls: "
                     + e.getMessage(), e);
@@ -59,7 +66,8 @@ final class JettyRpcServer implements RpcServer {
         threads.setName("capnweb-jetty-server");
         Server server = new Server(threads);
         ServerConnector connector = options.tlsKeys()
-                .map(keys -> new ServerConnector(server, tls(keys, options.tlsClientTrust().orElse(null))))
+                .map(keys -> new ServerConnector(server, tls(keys, options.tlsClientTrust().orElse(null),
+                        options.tlsClientCertificatesRequired())))
                 .orElseGet(() -> new ServerConnector(server));
         connector.setHost(options.host());
         connector.setPort(options.port());

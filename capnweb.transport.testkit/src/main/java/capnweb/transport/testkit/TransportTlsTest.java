@@ -108,6 +108,25 @@ public abstract class TransportTlsTest extends HardeningSupport {
     }
 
     @Test
+    void aServerMayAskForClientCertificatesWithoutRequiringThem() throws Exception {
+        RpcServer server = serveWhoAmI(b -> b.tlsClientTrust(certificateOf(alice)).tlsClientCertificatesOptional());
+        ClientOptions anonymous = ClientOptions.builder().tlsTrust(certificateOf(loopback)).build();
+        ClientOptions asAlice = ClientOptions.builder().tlsTrust(certificateOf(loopback)).tlsKeys(alice, PASSWORD).build();
+        // Mallory's certificate is not issued by anyone the server names, so it is not offered.
+        ClientOptions asMallory = ClientOptions.builder().tlsTrust(certificateOf(loopback))
+                .tlsKeys(mallory, PASSWORD).build();
+
+        for (URI uri : List.of(wss(server), server.uri())) {
+            assertThat(connect(uri, anonymous).main().call("whoami").join(WAIT)).as("%s", uri)
+                    .isEqualTo("(no certificate)");
+            assertThat(connect(uri, asMallory).main().call("whoami").join(WAIT)).as("%s", uri)
+                    .isEqualTo("(no certificate)");
+            assertThat(connect(uri, asAlice).main().call("whoami").join(WAIT)).as("%s", uri)
+                    .isEqualTo("CN=alice,O=Clients");
+        }
+    }
+
+    @Test
     void bothSidesMayTakeTheirKeysAndTrustFromPemFiles() throws Exception {
         Path serverChain = pemFile("loopback.crt", "CERTIFICATE", certificate(loopback).getEncoded());
         Path serverKey = pemFile("loopback.key", "PRIVATE KEY", privateKey(loopback).getEncoded());
@@ -133,6 +152,9 @@ public abstract class TransportTlsTest extends HardeningSupport {
     void clientTrustNeedsTheServersOwnKey() {
         assertThatThrownBy(() -> ServerOptions.builder(Object::new).tlsClientTrust(certificateOf(alice)).build())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("tls(...)");
+        assertThatThrownBy(() -> ServerOptions.builder(Object::new).tls(loopback, PASSWORD)
+                .tlsClientCertificatesOptional().build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("needs tlsClientTrust(...)");
         assertThatThrownBy(() -> ClientOptions.builder().tlsKeys(certificateOf(alice), PASSWORD))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("client's private key");
     }

@@ -66,7 +66,8 @@ final class VertxRpcServer implements RpcServer {
                 // Answered by the handler once the declared length is known to fit.
                 .setHandle100ContinueAutomatically(false);
         options.tlsKeys().ifPresent(keys -> http.setSsl(true).setKeyCertOptions(KeyCertOptions.wrap(keys)));
-        options.tlsClientTrust().ifPresent(trust -> http.setClientAuth(ClientAuth.REQUIRED)
+        options.tlsClientTrust().ifPresent(trust -> http
+                .setClientAuth(options.tlsClientCertificatesRequired() ? ClientAuth.REQUIRED : ClientAuth.REQUEST)
                 .setTrustOptions(TrustOptions.wrap(trust)));
         HttpServer server = lease.vertx().createHttpServer(http);
         String path = options.path();
