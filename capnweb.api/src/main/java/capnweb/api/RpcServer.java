@@ -2,6 +2,8 @@ package capnweb.api;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import javax.net.ssl.KeyManagerFactory;
 
 /**
  * A running Cap'n Web server: WebSocket and HTTP batch endpoints on one port and path.
@@ -20,6 +22,23 @@ public interface RpcServer extends AutoCloseable {
 
     /** @return how many WebSocket sessions are open now */
     int openSessions();
+
+    /**
+     * Serves new connections with another private key and certificate chain, such as a renewed
+     * certificate, without a restart: for example {@code server.updateTlsKeys(Pem.keys(chain,
+     * key))} when the files change. Connections already open, and their sessions, keep the key
+     * they were made with; the client trust of mutual TLS stays as it was.
+     *
+     * @param keys the server's new key managers
+     * @return a stage that completes once new connections get the new key, or exceptionally
+     *     with why they could not
+     * @throws IllegalStateException if the server does not serve TLS ({@code ServerOptions.tls})
+     * @throws UnsupportedOperationException if the transport cannot change its keys
+     */
+    default CompletionStage<Void> updateTlsKeys(KeyManagerFactory keys) {
+        throw new UnsupportedOperationException("The " + transport() + " transport cannot change its TLS keys;"
+                + " restart the server with the new ServerOptions.tls instead.");
+    }
 
     /**
      * Stops the server gracefully: stops accepting, closes every WebSocket session with a close

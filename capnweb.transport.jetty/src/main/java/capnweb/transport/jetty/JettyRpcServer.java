@@ -7,11 +7,14 @@ import java.net.URI;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
@@ -26,6 +29,7 @@ final class JettyRpcServer implements RpcServer {
     private final String host;
     private final String path;
     private final String scheme;
+    private final TrustManagerFactory clientTrust;
     private final Object closeLock = new Object();
     private Boolean closedCleanly;
 
@@ -36,27 +40,31 @@ final class JettyRpcServer implements RpcServer {
         this.host = options.host();
         this.path = options.path();
         this.scheme = options.tlsKeys().isPresent() ? "https" : "http";
+        this.clientTrust = options.tlsClientTrust().orElse(null);
     }
 
     private static SslContextFactory.Server tls(KeyManagerFactory keys, TrustManagerFactory clientTrust,
             boolean clientCertificatesRequired) {
         SslContextFactory.Server tls = new SslContextFactory.Server();
+        tls.setSslContext(sslContext(keys, clientTrust));
+        if (clientTrust != null) {
+            if (clientCertificatesRequired) {
+                tls.setNeedClientAuth(true);
+            } else {
+                tls.setWantClientAuth(true);
+            }
+        }
+        return tls;
+    }
+
+    private static SSLContext sslContext(KeyManagerFactory keys, TrustManagerFactory clientTrust) {
         try {
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(keys.getKeyManagers(), clientTrust == null ? null : clientTrust.getTrustManagers(), null);
-            tls.setSslContext(context);
-            if (clientTrust != null) {
-                if (clientCertificatesRequired) {
-                    tls.setNeedClientAuth(true);
-                } else {
-                    tls.setWantClientAuth(true);
-                }
-            }
+            return context;
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("Could not set up TLS with the keys of ServerOptions.tls: "
-                    + e.getMessage(), e);
+            throw new IllegalStateException("Could not set up TLS with these keys: " + e.getMessage(), e);
         }
-        return tls;
     }
 
     static JettyRpcServer start(ServerOptions options, RpcEngine engine) {
@@ -111,6 +119,24 @@ final class JettyRpcServer implements RpcServer {
     @Override
     public int openSessions() {
         return handler.openSessions();
+    }
+
+    @Override
+    public CompletionStage<Void> updateTlsKeys(KeyManagerFactory keys) {
+        Objects.requireNonNull(keys, "keys");
+        SslConnectionFactory tls = connector.getConnectionFactory(SslConnectionFactory.class);
+        if (tls == null) {
+            throw new IllegalStateException("This server does not serve TLS; start it with ServerOptions.tls(...) "
+                    + "to serve, and then update, a key.");
+        }
+        try {
+            SSLContext context = sslContext(keys, clientTrust);
+            tls.getSslContextFactory().reload(factory -> factory.setSslContext(context));
+            return CompletableFuture.completedFuture(null);
+        } catch (Exception e) {
+            return CompletableFuture.failedFuture(new IllegalStateException("Could not update the server's TLS keys: "
+                    + e.getMessage(), e));
+        }
     }
 
     @Override

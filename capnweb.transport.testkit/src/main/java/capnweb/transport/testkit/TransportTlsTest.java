@@ -46,6 +46,8 @@ public abstract class TransportTlsTest extends HardeningSupport {
     protected static KeyStore loopback;
     /** A key and self-signed certificate for example.com only. */
     private static KeyStore elsewhere;
+    /** Another key and self-signed certificate for 127.0.0.1, as a renewal would bring. */
+    private static KeyStore renewed;
     /** A client's key and self-signed certificate, which the mutual TLS servers trust. */
     private static KeyStore alice;
     /** A client's key and self-signed certificate that no server trusts. */
@@ -55,6 +57,7 @@ public abstract class TransportTlsTest extends HardeningSupport {
     static void makeKeys() throws Exception {
         loopback = keyStore("loopback", "CN=127.0.0.1", "SAN=ip:127.0.0.1");
         elsewhere = keyStore("elsewhere", "CN=example.com", "SAN=dns:example.com");
+        renewed = keyStore("renewed", "CN=127.0.0.1,O=Renewed", "SAN=ip:127.0.0.1");
         alice = keyStore("alice", "CN=alice,O=Clients", "SAN=dns:alice.example");
         mallory = keyStore("mallory", "CN=mallory,O=Clients", "SAN=dns:mallory.example");
     }
@@ -105,6 +108,38 @@ public abstract class TransportTlsTest extends HardeningSupport {
         assertThat(server.openSessions()).isZero();
         ClientOptions asAlice = ClientOptions.builder().tlsTrust(certificateOf(loopback)).tlsKeys(alice, PASSWORD).build();
         assertThat(connect(wss(server), asAlice).main().call("whoami").join(WAIT)).isEqualTo("CN=alice,O=Clients");
+    }
+
+    @Test
+    void aServerServesNewConnectionsWithTheKeyItWasUpdatedTo() throws Exception {
+        RpcServer server = startServer(b -> b.tls(loopback, PASSWORD));
+        ClientOptions trustingFirst = ClientOptions.builder().tlsTrust(certificateOf(loopback)).build();
+        ClientOptions trustingRenewed = ClientOptions.builder().tlsTrust(certificateOf(renewed)).build();
+        RpcSession before = connect(wss(server), trustingFirst);
+        assertThat(before.main().call("add", 1, 2).join(WAIT)).isEqualTo(3L);
+
+        Path chain = pemFile("renewed.crt", "CERTIFICATE", certificate(renewed).getEncoded());
+        Path key = pemFile("renewed.key", "PRIVATE KEY", privateKey(renewed).getEncoded());
+        assertThat(server.updateTlsKeys(Pem.keys(chain, key)).toCompletableFuture()).succeedsWithin(WAIT);
+
+        assertThat(connect(wss(server), trustingRenewed).main().call("add", 2, 2).join(WAIT)).isEqualTo(4L);
+        assertThat(connect(server.uri(), trustingRenewed).main().call("add", 2, 3).join(WAIT)).isEqualTo(5L);
+        assertThat(provider().connect(wss(server), trustingFirst, engine()).toCompletableFuture())
+                .as("a new connection gets the new certificate").failsWithin(WAIT).withThrowableThat()
+                .withMessageContaining("the TLS handshake failed");
+        assertThat(before.main().call("add", 3, 3).join(WAIT)).as("an open session keeps its connection").isEqualTo(6L);
+
+        // Mutual TLS keeps its client trust through the update.
+        RpcServer mutual = serveWhoAmI(b -> b.tlsClientTrust(certificateOf(alice)));
+        assertThat(mutual.updateTlsKeys(Pem.keys(chain, key)).toCompletableFuture()).succeedsWithin(WAIT);
+        ClientOptions asAlice = ClientOptions.builder().tlsTrust(certificateOf(renewed)).tlsKeys(alice, PASSWORD).build();
+        assertThat(connect(wss(mutual), asAlice).main().call("whoami").join(WAIT)).isEqualTo("CN=alice,O=Clients");
+        assertThat(provider().connect(wss(mutual), trustingRenewed, engine()).toCompletableFuture())
+                .failsWithin(WAIT).withThrowableThat().withMessageContaining("ClientOptions.tlsKeys");
+
+        RpcServer plain = startServer(b -> b);
+        assertThatThrownBy(() -> plain.updateTlsKeys(Pem.keys(chain, key)))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("does not serve TLS");
     }
 
     @Test

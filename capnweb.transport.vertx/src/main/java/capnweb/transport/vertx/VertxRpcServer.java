@@ -9,14 +9,17 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.net.KeyCertOptions;
+import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.core.net.TrustOptions;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.KeyManagerFactory;
 
 /** A Cap'n Web server on a Vert.x HTTP server of its own: one port, one path, both endpoints. */
 final class VertxRpcServer implements RpcServer {
@@ -29,10 +32,13 @@ final class VertxRpcServer implements RpcServer {
     private final String path;
     private final String scheme;
     private final int port;
+    /** The TLS options it was started with, whose key {@link #updateTlsKeys} may change; null without TLS. */
+    private final ServerSSLOptions tls;
     private final Object closeLock = new Object();
     private CompletableFuture<Boolean> closing;
 
-    private VertxRpcServer(VertxLease lease, HttpServer server, CapnWebHandler handler, ServerOptions options) {
+    private VertxRpcServer(VertxLease lease, HttpServer server, CapnWebHandler handler, ServerOptions options,
+            ServerSSLOptions tls) {
         this.lease = lease;
         this.server = server;
         this.handler = handler;
@@ -40,6 +46,7 @@ final class VertxRpcServer implements RpcServer {
         this.path = options.path();
         this.scheme = options.tlsKeys().isPresent() ? "https" : "http";
         this.port = server.actualPort();
+        this.tls = tls;
     }
 
     /**
@@ -82,7 +89,8 @@ final class VertxRpcServer implements RpcServer {
         CompletableFuture<RpcServer> result = new CompletableFuture<>();
         server.listen().onComplete(ar -> {
             if (ar.succeeded()) {
-                VertxRpcServer s = new VertxRpcServer(lease, server, handler, options);
+                VertxRpcServer s = new VertxRpcServer(lease, server, handler, options,
+                        http.isSsl() ? new ServerSSLOptions(http.getSslOptions()) : null);
                 LOG.log(System.Logger.Level.DEBUG, () -> "Cap'n Web (Vert.x) listening on " + s.uri());
                 result.complete(s);
             } else {
@@ -144,6 +152,27 @@ final class VertxRpcServer implements RpcServer {
     @Override
     public int openSessions() {
         return handler.openSessions();
+    }
+
+    @Override
+    public CompletionStage<Void> updateTlsKeys(KeyManagerFactory keys) {
+        Objects.requireNonNull(keys, "keys");
+        if (tls == null) {
+            throw new IllegalStateException("This server does not serve TLS; start it with ServerOptions.tls(...) "
+                    + "to serve, and then update, a key.");
+        }
+        // The options the server was started with, the client trust of mutual TLS included, with the new key.
+        ServerSSLOptions ssl = new ServerSSLOptions(tls).setKeyCertOptions(KeyCertOptions.wrap(keys));
+        CompletableFuture<Void> updated = new CompletableFuture<>();
+        server.updateSSLOptions(ssl, true).onComplete(ar -> {
+            if (ar.succeeded()) {
+                updated.complete(null);
+            } else {
+                updated.completeExceptionally(new IllegalStateException("Could not update the server's TLS keys: "
+                        + ar.cause().getMessage(), ar.cause()));
+            }
+        });
+        return updated;
     }
 
     /** The handler that serves this server's path, for tests. */
