@@ -98,17 +98,16 @@ public final class Pem {
         List<X509Certificate> chain = certificates(certificateChain,
                 "the certificate chain, this side's own certificate first");
         PrivateKey key = privateKey(privateKey, password, chain.get(0), certificateChain);
+        KeyStore store;
         try {
-            KeyStore store = KeyStore.getInstance("PKCS12");
+            store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
             store.setKeyEntry("key", key, STORE_PASSWORD, chain.toArray(new X509Certificate[0]));
-            KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            keys.init(store, STORE_PASSWORD);
-            return keys;
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalArgumentException("Could not use the private key in " + privateKey + " with the chain in "
                     + certificateChain + ": " + e.getMessage() + ".", e);
         }
+        return KeyStores.keys(store, STORE_PASSWORD, "PEM file's");
     }
 
     /**

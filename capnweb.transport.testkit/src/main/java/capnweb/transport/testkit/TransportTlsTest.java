@@ -307,8 +307,7 @@ public abstract class TransportTlsTest extends HardeningSupport {
     protected static KeyStore certificateOf(KeyStore keyStore) throws IOException, GeneralSecurityException {
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
-        String alias = keyStore.aliases().nextElement();
-        trust.setCertificateEntry(alias, keyStore.getCertificate(alias));
+        trust.setCertificateEntry(keyStore.aliases().nextElement(), certificate(keyStore));
         return trust;
     }
 }
