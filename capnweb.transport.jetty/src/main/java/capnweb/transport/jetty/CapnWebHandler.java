@@ -83,7 +83,7 @@ public final class CapnWebHandler extends Handler.Abstract {
     private static final String ONLY_POST = "This endpoint only accepts POST requests (Cap'n Web HTTP batch) "
             + "and WebSocket upgrades.";
 
-    /** Refused request bodies up to this size are read to their end before the 413; see tooLarge. */
+    /** Refused request bodies up to this size are read to their end after the answer; see refuseAndClose. */
     private static final long DRAINED_BODY_BYTES = 1 << 20;
 
     private final MainFactory mainFactory;
@@ -407,24 +407,10 @@ public final class CapnWebHandler extends Handler.Abstract {
         // refused client's body is never buffered, and one that expects 100 Continue is answered
         // without it.
         withMain(request, answered, main -> readBody(request, answering, answered, null, main),
-                refusal -> refuseUnread(request, answering, answered, refusal));
-    }
-
-    /**
-     * Answers a refusal before the body was read, at once: the client may wait for it before
-     * sending the body (Expect: 100-continue). Then reads and drops what comes of a body of modest
-     * declared size before the connection closes, as {@link #refuseAndClose} does before answering.
-     */
-    private void refuseUnread(Request request, Response response, Callback callback, SessionRefusedException refusal) {
-        refusal.headers().forEach(response.getHeaders()::put);
-        response.getHeaders().put(HttpHeader.CONNECTION, "close");
-        long length = request.getLength();
-        boolean drain = length > 0 && length <= DRAINED_BODY_BYTES
-                && !request.getHeaders().contains(HttpHeader.EXPECT, HttpHeaderValue.CONTINUE.asString());
-        Callback then = !drain ? callback : Callback.from(
-                () -> Content.Source.consumeAll(request, Callback.from(callback::succeeded, failure -> callback.succeeded())),
-                callback::failed);
-        sendText(response, then, refusal.status(), refusal.getMessage(), batchResponseHeaders);
+                refusal -> {
+                    refusal.headers().forEach(answering.getHeaders()::put);
+                    refuseAndClose(request, answering, answered, refusal.status(), refusal.getMessage());
+                });
     }
 
     /**
@@ -573,23 +559,22 @@ public final class CapnWebHandler extends Handler.Abstract {
     }
 
     /**
-     * Answers a batch without reading it, and closes the connection. The rest of a body of modest
-     * declared size is read (and dropped) first: closing a connection with unread bytes makes the
-     * kernel reset it, and the client can lose the answer with it. A larger or unsized body is
-     * not worth reading.
+     * Answers a batch whose body is unread, or partly read, at once, and closes the connection:
+     * a client may wait for the answer before sending its body (Expect: 100-continue), and is
+     * never told to send one that would be dropped. The rest of a body of modest declared size is
+     * then read and dropped before the connection closes: closing it with unread bytes makes the
+     * kernel reset it, and the client can lose the answer with it. A larger or unsized body is not
+     * worth reading.
      */
     private void refuseAndClose(Request request, Response response, Callback callback, int status, String text) {
-        Runnable answer = () -> {
-            // Closing the connection spares reading (and buffering) any more of the body.
-            response.getHeaders().put(HttpHeader.CONNECTION, "close");
-            sendText(response, callback, status, text, batchResponseHeaders);
-        };
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
         long length = request.getLength();
-        if (length < 0 || length > DRAINED_BODY_BYTES) {
-            answer.run();
-            return;
-        }
-        Content.Source.consumeAll(request, Callback.from(answer, failure -> answer.run()));
+        boolean drain = length > 0 && length <= DRAINED_BODY_BYTES
+                && !request.getHeaders().contains(HttpHeader.EXPECT, HttpHeaderValue.CONTINUE.asString());
+        Callback then = !drain ? callback : Callback.from(
+                () -> Content.Source.consumeAll(request, Callback.from(callback::succeeded, failure -> callback.succeeded())),
+                callback::failed);
+        sendText(response, then, status, text, batchResponseHeaders);
     }
 
     private void preflight(Request request, Response response, Callback callback) {

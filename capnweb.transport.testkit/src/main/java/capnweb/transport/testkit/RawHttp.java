@@ -6,6 +6,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -88,6 +89,20 @@ public final class RawHttp {
             b.header(headers[i], headers[i + 1]);
         }
         return send(b);
+    }
+
+    /**
+     * The head of a batch POST, to write on a socket of one's own.
+     *
+     * @param uri where to
+     * @param length the length line, e.g. {@code Content-Length: 100}
+     * @param headers further header lines, each ending with CRLF
+     * @return the head's bytes, up to and with the empty line
+     */
+    public static byte[] batchHead(URI uri, String length, String... headers) {
+        return ("POST " + uri.getRawPath() + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
+                + "\r\nContent-Type: text/plain\r\n" + length + "\r\n" + String.join("", headers) + "\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
     }
 
     private static Response send(HttpRequest.Builder request) {

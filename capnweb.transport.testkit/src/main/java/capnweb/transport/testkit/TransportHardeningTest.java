@@ -8,6 +8,8 @@ import capnweb.api.RpcServer;
 import capnweb.api.RpcSession;
 import capnweb.api.RpcStub;
 import capnweb.api.SessionOptions;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -116,11 +118,11 @@ public abstract class TransportHardeningTest extends HardeningSupport {
         RpcServer server = startServer(b -> b.idleTimeout(Duration.ofSeconds(1)));
         String body = "[\"push\",[\"pipeline\",0,[\"openResource\"],[]]]\n[\"push\",[\"pipeline\",0,[\"hang\"],[]]]\n"
                 + "[\"pull\",2]";
-        byte[] utf8 = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+        byte[] utf8 = body.getBytes(StandardCharsets.UTF_8);
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
             socket.getOutputStream().write(("POST " + server.uri().getRawPath() + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                     + "Content-Type: text/plain\r\nContent-Length: " + utf8.length + "\r\n\r\n")
-                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    .getBytes(StandardCharsets.US_ASCII));
             socket.getOutputStream().write(utf8);
             socket.getOutputStream().flush();
             await("the hanging call started", WAIT, () -> state.hanging.get() == 1);
@@ -170,6 +172,32 @@ public abstract class TransportHardeningTest extends HardeningSupport {
         assertThat(third.main().call("add", 1, 1).join(WAIT)).isEqualTo(2L);
         assertThatThrownBy(() -> PlainWebSocket.open(webSocketUri(server), 0))
                 .hasMessageStartingWith("The server refused the WebSocket upgrade: HTTP/1.1 503");
+    }
+
+    @Test
+    void aBatchBeyondTheLimitGetsIts503AtOnceAndNotAReset() throws Exception {
+        RpcServer server = startServer(b -> b.maxSessions(1));
+        RpcSession open = connect(webSocketUri(server), ClientOptions.defaults());
+        assertThat(open.main().call("add", 1, 2).join(WAIT)).isEqualTo(3L);
+
+        // A body announced and never sent: the answer cannot wait for it, nor ask for it with
+        // 100 Continue.
+        for (String expect : List.of("", "Expect: 100-continue\r\n")) {
+            try (Socket socket = new Socket(server.uri().getHost(), server.uri().getPort())) {
+                socket.setSoTimeout((int) WAIT.toMillis());
+                socket.getOutputStream().write(RawHttp.batchHead(server.uri(), "Content-Length: 100000", expect));
+                String answer = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+                assertThat(answer).as("with '%s'", expect).isEqualTo("HTTP/1.1 503");
+            }
+        }
+        // A body sent whole, more than one read of it: the client gets the answer, not a reset of a
+        // connection closed with the body unread.
+        byte[] body = new byte[512 * 1024];
+        java.util.Arrays.fill(body, (byte) ' ');
+        for (int i = 0; i < 20; i++) {
+            assertThat(RawHttp.postBytes(server.uri(), body).status()).as("attempt %d", i).isEqualTo(503);
+        }
+        assertThat(open.main().call("add", 2, 2).join(WAIT)).as("the open session carries on").isEqualTo(4L);
     }
 
     @Test

@@ -390,13 +390,6 @@ public abstract class TransportSessionRequestTest extends HardeningSupport {
         return server;
     }
 
-    /** The head of a batch POST of {@code length} bytes, with the given extra header lines. */
-    private static byte[] batchHead(URI uri, String length, String... headers) {
-        return ("POST " + uri.getRawPath() + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
-                + "\r\nContent-Type: text/plain\r\n" + length + "\r\n" + String.join("", headers) + "\r\n")
-                .getBytes(StandardCharsets.US_ASCII);
-    }
-
     @ParameterizedTest
     @ValueSource(strings = {"default", "direct", "async"})
     void aBatchIsRefusedOnItsHeadersWithoutWaitingForItsBody(String way) throws Exception {
@@ -413,7 +406,7 @@ public abstract class TransportSessionRequestTest extends HardeningSupport {
         for (String expect : List.of("", "Expect: 100-continue\r\n")) {
             try (Socket socket = new Socket(server.uri().getHost(), server.uri().getPort())) {
                 socket.setSoTimeout((int) WAIT.toMillis());
-                socket.getOutputStream().write(batchHead(server.uri(), "Content-Length: 100000", expect));
+                socket.getOutputStream().write(RawHttp.batchHead(server.uri(), "Content-Length: 100000", expect));
                 String answer = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
                 assertThat(answer).as("with '%s'", expect).isEqualTo("HTTP/1.1 401");
             }
@@ -436,7 +429,7 @@ public abstract class TransportSessionRequestTest extends HardeningSupport {
 
         // A client that leaves halfway through its body.
         try (Socket socket = new Socket(server.uri().getHost(), server.uri().getPort())) {
-            socket.getOutputStream().write(batchHead(server.uri(), "Content-Length: 100"));
+            socket.getOutputStream().write(RawHttp.batchHead(server.uri(), "Content-Length: 100"));
             socket.getOutputStream().write("[\"pull\",".getBytes(StandardCharsets.US_ASCII));
             await("the factory ran", WAIT, () -> mains.size() == 1);
             socket.setSoLinger(true, 0);
