@@ -33,6 +33,7 @@ public final class ServerOptions {
     private final Duration idleTimeout;
     private final Duration pingInterval;
     private final int maxSessions;
+    private final int maxConnections;
     private final KeyManagerFactory tlsKeys;
     private final TrustManagerFactory tlsClientTrust;
     private final boolean tlsClientCertificatesRequired;
@@ -49,6 +50,7 @@ public final class ServerOptions {
         this.idleTimeout = b.idleTimeout;
         this.pingInterval = b.pingInterval;
         this.maxSessions = b.maxSessions;
+        this.maxConnections = b.maxConnections;
         this.tlsKeys = b.tlsKeys;
         this.tlsClientTrust = b.tlsClientTrust;
         this.tlsClientCertificatesRequired = b.tlsClientCertificatesRequired;
@@ -177,6 +179,15 @@ public final class ServerOptions {
     }
 
     /**
+     * @return the most connections a server started with these options keeps open at once, of
+     *     any kind: WebSocket, HTTP keep-alive, or still sending its request.
+     *     {@link Integer#MAX_VALUE} (no limit) unless set.
+     */
+    public int maxConnections() {
+        return maxConnections;
+    }
+
+    /**
      * @return the server's certificate and private key when it serves over TLS ({@code https:}
      *     and {@code wss:}); empty for plain {@code http:} and {@code ws:}, the default
      */
@@ -221,6 +232,7 @@ public final class ServerOptions {
         private Duration idleTimeout = Duration.ofMinutes(5);
         private Duration pingInterval = Duration.ofSeconds(30);
         private int maxSessions = Integer.MAX_VALUE;
+        private int maxConnections = Integer.MAX_VALUE;
         private KeyManagerFactory tlsKeys;
         private TrustManagerFactory tlsClientTrust;
         private boolean tlsClientCertificatesRequired = true;
@@ -347,6 +359,31 @@ public final class ServerOptions {
                 throw new IllegalArgumentException("maxSessions must be positive, got " + sessions);
             }
             this.maxSessions = sessions;
+            return this;
+        }
+
+        /**
+         * Sets the most connections the server keeps open at once: WebSocket connections, HTTP
+         * connections kept alive between batches, and connections still sending a request's head
+         * or body. Each costs a file descriptor and buffers whatever it carries, so a server open
+         * to untrusted peers should bound them; {@link #maxSessions(int)} bounds only the sessions
+         * they start. No limit by default.
+         *
+         * <p>What a connection beyond the limit meets depends on the transport. Jetty stops
+         * accepting until one closes (the operating system queues new connections, up to its
+         * backlog); Vert.x accepts it and closes it at once. Either way the server logs a warning
+         * at most once a minute while it is at the limit. Applies to servers started with
+         * {@code CapnWeb.serve}; a handler mounted in a server of one's own is bounded by that
+         * server.
+         *
+         * @param connections the limit, at least 1
+         * @return this builder
+         */
+        public Builder maxConnections(int connections) {
+            if (connections <= 0) {
+                throw new IllegalArgumentException("maxConnections must be positive, got " + connections);
+            }
+            this.maxConnections = connections;
             return this;
         }
 

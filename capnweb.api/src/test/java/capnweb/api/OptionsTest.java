@@ -91,6 +91,15 @@ class OptionsTest {
     }
 
     @Test
+    void serverConnectionLimitIsUnboundedUnlessSetAndMustBePositive() {
+        assertThat(ServerOptions.builder(Object::new).build().maxConnections()).isEqualTo(Integer.MAX_VALUE);
+        assertThat(ServerOptions.builder(Object::new).maxConnections(5).build().maxConnections()).isEqualTo(5);
+        assertThatThrownBy(() -> ServerOptions.builder(Object::new).maxConnections(-1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxConnections must be positive, got -1");
+    }
+
+    @Test
     void tlsIsOffUnlessSetAndKeyStoresWithoutWhatItNeedsAreRefused() throws Exception {
         assertThat(ServerOptions.builder(Object::new).build().tlsKeys()).isEmpty();
         assertThat(ClientOptions.defaults().tlsTrust()).isEmpty();

@@ -9,7 +9,7 @@ import capnweb.api.spi.Keepalive;
 import capnweb.api.spi.MainFactory;
 import capnweb.api.spi.ProviderRegistry;
 import capnweb.api.spi.RpcEngine;
-import capnweb.api.spi.SessionLimit;
+import capnweb.api.spi.ServerLimit;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.URI;
@@ -94,7 +94,7 @@ public final class CapnWebHandler extends Handler.Abstract {
     private final Duration idleTimeout;
     private final Duration pingInterval;
     private final Map<String, String> batchResponseHeaders;
-    private final SessionLimit sessionLimit;
+    private final ServerLimit sessionLimit;
     private final Set<WebSocketTransport> sockets = ConcurrentHashMap.newKeySet();
     private final WebSocketCreator creator = this::newSocket;
     private volatile ServerWebSocketContainer container;
@@ -116,7 +116,7 @@ public final class CapnWebHandler extends Handler.Abstract {
         this.idleTimeout = b.idleTimeout;
         this.pingInterval = b.pingInterval;
         this.batchResponseHeaders = Map.copyOf(b.batchResponseHeaders);
-        this.sessionLimit = new SessionLimit(b.maxSessions);
+        this.sessionLimit = ServerLimit.sessions(b.maxSessions);
     }
 
     /**

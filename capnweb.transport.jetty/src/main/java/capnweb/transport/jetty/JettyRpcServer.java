@@ -9,9 +9,12 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
@@ -81,6 +84,9 @@ final class JettyRpcServer implements RpcServer {
         connector.setPort(options.port());
         connector.setIdleTimeout(options.idleTimeout().toMillis());
         server.addConnector(connector);
+        if (options.maxConnections() != Integer.MAX_VALUE) {
+            server.addBean(new WarnedConnectionLimit(options.maxConnections(), connector));
+        }
         CapnWebHandler handler = CapnWebHandler.of(options, engine);
         server.setHandler(handler);
         server.setStopTimeout(2_000);
@@ -169,5 +175,31 @@ final class JettyRpcServer implements RpcServer {
     @Override
     public String toString() {
         return "Cap'n Web server (jetty) at " + uri();
+    }
+
+    /**
+     * Jetty's limit, which stops accepting while the connector has {@code max} connections,
+     * with a warning at most once a minute when it does: a server at its limit looks like a slow
+     * one from outside.
+     */
+    private static final class WarnedConnectionLimit extends NetworkConnectionLimit {
+        private static final long WARNING_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
+        private final AtomicLong lastWarning = new AtomicLong(System.nanoTime() - WARNING_INTERVAL_NANOS);
+
+        WarnedConnectionLimit(int max, ServerConnector connector) {
+            super(max, connector);
+        }
+
+        @Override
+        protected void limit() {
+            super.limit();
+            long last = lastWarning.get();
+            long now = System.nanoTime();
+            if (now - last >= WARNING_INTERVAL_NANOS && lastWarning.compareAndSet(last, now)) {
+                LOG.log(System.Logger.Level.WARNING, () -> "This Cap'n Web server has " + getMaxNetworkConnectionCount()
+                        + " connections open, the limit set by ServerOptions.maxConnections, and accepts no more "
+                        + "until one closes. Raise it if the server has room for more.");
+            }
+        }
     }
 }

@@ -201,6 +201,76 @@ public abstract class TransportHardeningTest extends HardeningSupport {
     }
 
     @Test
+    void connectionsBeyondTheLimitAreNotServedUntilOneCloses() throws Exception {
+        RpcServer server = startServer(b -> b.maxConnections(2));
+        // A WebSocket session and a connection kept alive after its batch take both places.
+        RpcSession open = connect(webSocketUri(server), ClientOptions.defaults());
+        assertThat(open.main().call("add", 1, 2).join(WAIT)).isEqualTo(3L);
+        Socket keptAlive = new Socket(server.uri().getHost(), server.uri().getPort());
+        resources.add(keptAlive);
+        assertThat(addOneAndTwo(server, keptAlive, WAIT)).as("the kept-alive connection's batch").isTrue();
+
+        // Jetty does not accept a third connection, Vert.x closes it: either way it is not served.
+        try (Socket third = new Socket(server.uri().getHost(), server.uri().getPort())) {
+            assertThat(addOneAndTwo(server, third, Duration.ofSeconds(1))).as("a connection beyond the limit").isFalse();
+        }
+        assertThat(open.main().call("add", 2, 2).join(WAIT)).as("the open session carries on").isEqualTo(4L);
+        assertThat(addOneAndTwo(server, keptAlive, WAIT)).as("the kept-alive connection carries on").isTrue();
+
+        // A connection that closes gives its place back, a WebSocket's as a batch's.
+        keptAlive.close();
+        await("a new connection is served", WAIT, () -> addOneAndTwoOnANewConnection(server));
+        open.close();
+        await("the server forgot the session", WAIT, () -> server.openSessions() == 0);
+        await("two new connections are served at once", WAIT, () -> {
+            try (Socket first = new Socket(server.uri().getHost(), server.uri().getPort());
+                    Socket second = new Socket(server.uri().getHost(), server.uri().getPort())) {
+                return addOneAndTwo(server, first, Duration.ofSeconds(1)) && addOneAndTwo(server, second, Duration.ofSeconds(1));
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        });
+    }
+
+    private static boolean addOneAndTwoOnANewConnection(RpcServer server) {
+        try (Socket socket = new Socket(server.uri().getHost(), server.uri().getPort())) {
+            return addOneAndTwo(server, socket, Duration.ofSeconds(1));
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Sends a batch adding 1 and 2 to {@code server} on a connection, keeping it alive.
+     *
+     * @return whether its answer came within {@code timeout}; false if the connection was closed,
+     *     reset or silent
+     */
+    private static boolean addOneAndTwo(RpcServer server, Socket socket, Duration timeout) {
+        byte[] body = "[\"push\",[\"pipeline\",0,[\"add\"],[1,2]]]\n[\"pull\",1]".getBytes(StandardCharsets.UTF_8);
+        String answer = "[\"resolve\",1,3]";
+        StringBuilder read = new StringBuilder();
+        try {
+            socket.setSoTimeout((int) timeout.toMillis());
+            var out = socket.getOutputStream();
+            out.write(RawHttp.batchHead(server.uri(), "Content-Length: " + body.length));
+            out.write(body);
+            out.flush();
+            byte[] buffer = new byte[4096];
+            while (read.indexOf(answer) < 0) {
+                int n = socket.getInputStream().read(buffer);
+                if (n < 0) {
+                    return false;
+                }
+                read.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
+            }
+            return read.toString().startsWith("HTTP/1.1 200");
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    @Test
     void aClientThatReadItsBatchAnswerMayStartItsNextSessionAtOnce() {
         // The place of a batch is free by the time its client has the answer, so a client making
         // one session after another never meets the limit.

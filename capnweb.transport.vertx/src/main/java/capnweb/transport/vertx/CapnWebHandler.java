@@ -9,7 +9,7 @@ import capnweb.api.SessionRequest;
 import capnweb.api.spi.Keepalive;
 import capnweb.api.spi.MainFactory;
 import capnweb.api.spi.RpcEngine;
-import capnweb.api.spi.SessionLimit;
+import capnweb.api.spi.ServerLimit;
 import capnweb.api.spi.TransportText;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -19,6 +19,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -47,6 +48,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
@@ -105,11 +107,13 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
     private final Duration idleTimeout;
     private final Map<String, String> batchHeaders;
     private final RpcEngine engine;
-    private final SessionLimit sessionLimit;
+    private final ServerLimit sessionLimit;
     private final Map<WebSocketTransport, SessionHolder> sessions = new ConcurrentHashMap<>();
     /** One future per batch request being served, completed when its response is out. */
     private final Set<CompletableFuture<Void>> batchesInFlight = ConcurrentHashMap.newKeySet();
     private volatile boolean closing;
+    /** Told when the socket of a connection upgraded by {@link #handle} closes; see ConnectionLimit. */
+    private volatile Consumer<HttpConnection> upgradedConnectionClosed = connection -> { };
 
     CapnWebHandler(ServerOptions options, RpcEngine engine) {
         Objects.requireNonNull(options, "options");
@@ -120,7 +124,7 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
         this.pingInterval = options.pingInterval();
         this.idleTimeout = options.idleTimeout();
         this.batchHeaders = options.batchResponseHeaders();
-        this.sessionLimit = new SessionLimit(options.maxSessions());
+        this.sessionLimit = ServerLimit.sessions(options.maxSessions());
     }
 
     /**
@@ -200,9 +204,11 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
                 refuse(request, refusal);
                 return;
             }
+            HttpConnection connection = request.connection();
             request.toWebSocket().onComplete(ar -> {
                 if (ar.succeeded()) {
-                    startSession(ar.result(), main);
+                    startSession(ar.result(), main).socketClosed()
+                            .whenComplete((v, e) -> upgradedConnectionClosed.accept(connection));
                 } else {
                     sessionLimit.release();
                     MainFactory.discard(made.result());
@@ -224,6 +230,14 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
         }
         Callable<Object> make = () -> mainFactory.newMain(request);
         return sessionOptions.directExecutor() ? onThisThread(make) : onWorker(make);
+    }
+
+    /**
+     * Sets who is told when the WebSocket of a connection this handler upgraded closes, since
+     * Vert.x no longer reports the close of a connection once it is upgraded.
+     */
+    void onUpgradedConnectionClosed(Consumer<HttpConnection> listener) {
+        this.upgradedConnectionClosed = Objects.requireNonNull(listener, "listener");
     }
 
     /** @return how many WebSocket sessions are open now */
@@ -259,7 +273,7 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
      * Starts the session of a socket that took a place of the session limit, given back at its
      * end, once its main object is made; a failed main refuses the session.
      */
-    private void startSession(WebSocketBase socket, Future<Object> main) {
+    private WebSocketTransport startSession(WebSocketBase socket, Future<Object> main) {
         WebSocketTransport transport = new WebSocketTransport(socket, maxMessageSize,
                 Keepalive.of(pingInterval, idleTimeout).orElse(null));
         transport.startKeepalive();
@@ -284,6 +298,7 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
                         "Closing the WebSocket: the server could not start a Cap'n Web session.");
             }
         });
+        return transport;
     }
 
     /** The request of an upgrade or a batch as a main object factory sees it. */

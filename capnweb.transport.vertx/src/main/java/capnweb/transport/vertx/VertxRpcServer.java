@@ -77,6 +77,11 @@ final class VertxRpcServer implements RpcServer {
                 .setClientAuth(options.tlsClientCertificatesRequired() ? ClientAuth.REQUIRED : ClientAuth.REQUEST)
                 .setTrustOptions(TrustOptions.wrap(trust)));
         HttpServer server = lease.vertx().createHttpServer(http);
+        if (options.maxConnections() != Integer.MAX_VALUE) {
+            ConnectionLimit connections = new ConnectionLimit(options.maxConnections());
+            server.connectionHandler(connections::opened);
+            handler.onUpgradedConnectionClosed(connections::closed);
+        }
         String path = options.path();
         server.requestHandler(request -> {
             if (path.equals(request.path())) {

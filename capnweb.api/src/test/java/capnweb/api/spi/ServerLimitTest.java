@@ -9,11 +9,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-class SessionLimitTest {
+class ServerLimitTest {
 
     @Test
     void placesAreTakenUpToTheLimitAndFreedByRelease() {
-        SessionLimit limit = new SessionLimit(2);
+        ServerLimit limit = ServerLimit.sessions(2);
         assertThat(limit.tryAcquire()).isTrue();
         assertThat(limit.tryAcquire()).isTrue();
         assertThat(limit.tryAcquire()).isFalse();
@@ -25,7 +25,7 @@ class SessionLimitTest {
 
     @Test
     void aReleaseWithoutAPlaceTakenIsAnError() {
-        SessionLimit limit = new SessionLimit(1);
+        ServerLimit limit = ServerLimit.sessions(1);
         assertThatThrownBy(limit::release).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("never taken");
         assertThat(limit.tryAcquire()).as("the count did not go below zero").isTrue();
@@ -34,7 +34,7 @@ class SessionLimitTest {
 
     @Test
     void noLimitCountsNothing() {
-        SessionLimit limit = new SessionLimit(Integer.MAX_VALUE);
+        ServerLimit limit = ServerLimit.sessions(Integer.MAX_VALUE);
         for (int i = 0; i < 1000; i++) {
             assertThat(limit.tryAcquire()).isTrue();
         }
@@ -44,15 +44,19 @@ class SessionLimitTest {
 
     @Test
     void theRefusalSaysWhatTheLimitIs() {
-        assertThat(new SessionLimit(7).refusal()).isEqualTo(
+        assertThat(ServerLimit.sessions(7).refusal()).isEqualTo(
                 "This Cap'n Web server is already serving as many sessions as it allows (7); try again later.");
-        assertThatThrownBy(() -> new SessionLimit(0)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> ServerLimit.sessions(0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("maxSessions must be positive");
+        assertThat(ServerLimit.connections(3).refusal()).isEqualTo(
+                "This Cap'n Web server is already serving as many connections as it allows (3); try again later.");
+        assertThatThrownBy(() -> ServerLimit.connections(-2)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxConnections must be positive, got -2");
     }
 
     @Test
     void racingThreadsNeverTakeMoreThanTheLimit() throws Exception {
-        SessionLimit limit = new SessionLimit(5);
+        ServerLimit limit = ServerLimit.sessions(5);
         AtomicInteger granted = new AtomicInteger();
         CountDownLatch start = new CountDownLatch(1);
         List<Thread> threads = new ArrayList<>();

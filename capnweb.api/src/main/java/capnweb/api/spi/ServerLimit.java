@@ -5,38 +5,59 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A server's sessions counted against {@link capnweb.api.ServerOptions#maxSessions()}, for
- * transports: one place is taken before a WebSocket session starts or a batch body is read, and
- * given back when that session ends or the batch's response is out. Thread-safe.
+ * A server's sessions counted against {@link capnweb.api.ServerOptions#maxSessions()}, or its
+ * connections against {@link capnweb.api.ServerOptions#maxConnections()}, for transports. A place
+ * is taken before a WebSocket session starts, a batch body is read or a connection is served, and
+ * given back when that session ends, the batch's response is out or the connection closes.
+ * Thread-safe.
  */
-public final class SessionLimit {
-    private static final System.Logger LOG = System.getLogger(SessionLimit.class.getName());
+public final class ServerLimit {
+    private static final System.Logger LOG = System.getLogger(ServerLimit.class.getName());
     /** Refusals come in floods when they come; one warning a minute says enough. */
     private static final long WARNING_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final int max;
+    private final String what;
+    private final String option;
     private final AtomicInteger taken = new AtomicInteger();
     private final AtomicLong refusedSinceWarning = new AtomicLong();
     private final AtomicLong lastWarning;
 
-    /**
-     * A limit of {@code max} sessions; {@link Integer#MAX_VALUE} counts nothing.
-     *
-     * @param max the most sessions at once, at least 1
-     */
-    public SessionLimit(int max) {
+    private ServerLimit(int max, String what, String option) {
         if (max <= 0) {
-            throw new IllegalArgumentException("maxSessions must be positive, got " + max);
+            throw new IllegalArgumentException(option + " must be positive, got " + max);
         }
         this.max = max;
+        this.what = what;
+        this.option = option;
         this.lastWarning = new AtomicLong(System.nanoTime() - WARNING_INTERVAL_NANOS);
     }
 
     /**
-     * Takes a place for a new session, if one is free. The caller gives it back with
-     * {@link #release()} exactly once, and refuses the session with {@link #refusal()} otherwise.
+     * A limit of {@code max} sessions at once; {@link Integer#MAX_VALUE} counts nothing.
      *
-     * @return whether the session may start
+     * @param max the most sessions at once, at least 1
+     * @return the limit
+     */
+    public static ServerLimit sessions(int max) {
+        return new ServerLimit(max, "session", "maxSessions");
+    }
+
+    /**
+     * A limit of {@code max} connections at once; {@link Integer#MAX_VALUE} counts nothing.
+     *
+     * @param max the most connections at once, at least 1
+     * @return the limit
+     */
+    public static ServerLimit connections(int max) {
+        return new ServerLimit(max, "connection", "maxConnections");
+    }
+
+    /**
+     * Takes a place, if one is free. The caller gives it back with {@link #release()} exactly
+     * once, and refuses what asked for it otherwise.
+     *
+     * @return whether the session may start, or the connection be served
      */
     public boolean tryAcquire() {
         if (max == Integer.MAX_VALUE) {
@@ -60,7 +81,7 @@ public final class SessionLimit {
         }
         if (taken.decrementAndGet() < 0) {
             taken.incrementAndGet();
-            throw new IllegalStateException("A session place was given back that was never taken; "
+            throw new IllegalStateException("A " + what + " place was given back that was never taken; "
                     + "call release() once per successful tryAcquire().");
         }
     }
@@ -75,7 +96,7 @@ public final class SessionLimit {
      *     saying that the server is full and to try again later
      */
     public String refusal() {
-        return "This Cap'n Web server is already serving as many sessions as it allows (" + max
+        return "This Cap'n Web server is already serving as many " + what + "s as it allows (" + max
                 + "); try again later.";
     }
 
@@ -85,9 +106,9 @@ public final class SessionLimit {
         long now = System.nanoTime();
         if (now - last >= WARNING_INTERVAL_NANOS && lastWarning.compareAndSet(last, now)) {
             long count = refusedSinceWarning.getAndSet(0);
-            LOG.log(System.Logger.Level.WARNING, () -> "Refused " + count + " Cap'n Web session"
+            LOG.log(System.Logger.Level.WARNING, () -> "Refused " + count + " Cap'n Web " + what
                     + (count == 1 ? "" : "s") + " since the last such warning: all " + max
-                    + " places were taken, the limit set by ServerOptions.maxSessions. Raise it if the "
+                    + " places were taken, the limit set by ServerOptions." + option + ". Raise it if the "
                     + "server has room for more.");
         }
     }
