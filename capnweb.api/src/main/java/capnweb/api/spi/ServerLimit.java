@@ -1,8 +1,6 @@
 package capnweb.api.spi;
 
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A server's sessions counted against {@link capnweb.api.ServerOptions#maxSessions()}, or its
@@ -13,15 +11,11 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class ServerLimit {
     private static final System.Logger LOG = System.getLogger(ServerLimit.class.getName());
-    /** Refusals come in floods when they come; one warning a minute says enough. */
-    private static final long WARNING_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final int max;
     private final String what;
-    private final String option;
     private final AtomicInteger taken = new AtomicInteger();
-    private final AtomicLong refusedSinceWarning = new AtomicLong();
-    private final AtomicLong lastWarning;
+    private final OccasionalWarning refused;
 
     private ServerLimit(int max, String what, String option) {
         if (max <= 0) {
@@ -29,8 +23,10 @@ public final class ServerLimit {
         }
         this.max = max;
         this.what = what;
-        this.option = option;
-        this.lastWarning = new AtomicLong(System.nanoTime() - WARNING_INTERVAL_NANOS);
+        this.refused = new OccasionalWarning(LOG, count -> "Refused " + count + " Cap'n Web " + what
+                + (count == 1 ? "" : "s") + " since the last such warning: all " + max
+                + " places were taken, the limit set by ServerOptions." + option + ". Raise it if the "
+                + "server has room for more.");
     }
 
     /**
@@ -67,7 +63,7 @@ public final class ServerLimit {
         do {
             n = taken.get();
             if (n >= max) {
-                warnRefused();
+                refused.happened();
                 return false;
             }
         } while (!taken.compareAndSet(n, n + 1));
@@ -98,18 +94,5 @@ public final class ServerLimit {
     public String refusal() {
         return "This Cap'n Web server is already serving as many " + what + "s as it allows (" + max
                 + "); try again later.";
-    }
-
-    private void warnRefused() {
-        refusedSinceWarning.incrementAndGet();
-        long last = lastWarning.get();
-        long now = System.nanoTime();
-        if (now - last >= WARNING_INTERVAL_NANOS && lastWarning.compareAndSet(last, now)) {
-            long count = refusedSinceWarning.getAndSet(0);
-            LOG.log(System.Logger.Level.WARNING, () -> "Refused " + count + " Cap'n Web " + what
-                    + (count == 1 ? "" : "s") + " since the last such warning: all " + max
-                    + " places were taken, the limit set by ServerOptions." + option + ". Raise it if the "
-                    + "server has room for more.");
-        }
     }
 }

@@ -2,6 +2,7 @@ package capnweb.transport.jetty;
 
 import capnweb.api.RpcServer;
 import capnweb.api.ServerOptions;
+import capnweb.api.spi.OccasionalWarning;
 import capnweb.api.spi.RpcEngine;
 import java.net.URI;
 import java.security.GeneralSecurityException;
@@ -9,8 +10,6 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -183,23 +182,20 @@ final class JettyRpcServer implements RpcServer {
      * one from outside.
      */
     private static final class WarnedConnectionLimit extends NetworkConnectionLimit {
-        private static final long WARNING_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
-        private final AtomicLong lastWarning = new AtomicLong(System.nanoTime() - WARNING_INTERVAL_NANOS);
+        private final OccasionalWarning full;
 
         WarnedConnectionLimit(int max, ServerConnector connector) {
             super(max, connector);
+            this.full = new OccasionalWarning(LOG, count -> "This Cap'n Web server reached its limit of " + max
+                    + " connections, set by ServerOptions.maxConnections, " + count + (count == 1 ? " time" : " times")
+                    + " since the last such warning, and accepts no more while it is there. Raise it if the server "
+                    + "has room for more.");
         }
 
         @Override
         protected void limit() {
             super.limit();
-            long last = lastWarning.get();
-            long now = System.nanoTime();
-            if (now - last >= WARNING_INTERVAL_NANOS && lastWarning.compareAndSet(last, now)) {
-                LOG.log(System.Logger.Level.WARNING, () -> "This Cap'n Web server has " + getMaxNetworkConnectionCount()
-                        + " connections open, the limit set by ServerOptions.maxConnections, and accepts no more "
-                        + "until one closes. Raise it if the server has room for more.");
-            }
+            full.happened();
         }
     }
 }
