@@ -34,6 +34,7 @@ public final class ServerOptions {
     private final Duration pingInterval;
     private final int maxSessions;
     private final int maxConnections;
+    private final Duration factoryTimeout;
     private final KeyManagerFactory tlsKeys;
     private final TrustManagerFactory tlsClientTrust;
     private final boolean tlsClientCertificatesRequired;
@@ -41,7 +42,8 @@ public final class ServerOptions {
     private final String transport;
 
     private ServerOptions(Builder b) {
-        this.mainFactory = b.mainFactory;
+        this.mainFactory = b.mainFactory.withTimeout(b.factoryTimeout);
+        this.factoryTimeout = b.factoryTimeout;
         this.host = b.host;
         this.port = b.port;
         this.path = b.path;
@@ -102,9 +104,10 @@ public final class ServerOptions {
      *         .thenApply(user -> new MyApi(user)))   // fails with SessionRefusedException to refuse
      * }</pre>
      * The factory is called on the thread that read the request, so it must return at once; the
-     * upgrade or batch waits for its stage, which should complete in bounded time (give it a
-     * timeout, for example with {@code orTimeout}): until it does, the request holds one of the
-     * server's {@link Builder#maxSessions(int) sessions}. A stage that fails with
+     * upgrade or batch waits for its stage, and holds one of the server's
+     * {@link Builder#maxSessions(int) sessions} meanwhile. A stage that does not complete within
+     * {@link Builder#factoryTimeout(Duration)} (30 seconds by default) refuses the session with 503,
+     * and a main object it makes later is closed if it is {@link AutoCloseable}. A stage that fails with
      * {@link SessionRefusedException} refuses the session with its status and message; any other
      * failure, or a null main object, is answered with 500.
      *
@@ -179,6 +182,14 @@ public final class ServerOptions {
     }
 
     /**
+     * @return how long an asynchronous main object factory's stage may take before the session is
+     *     refused with 503 (see {@link #builderWithRequestAsync}); 30 seconds unless set
+     */
+    public Duration factoryTimeout() {
+        return factoryTimeout;
+    }
+
+    /**
      * @return the most connections a server started with these options keeps open at once, of
      *     any kind: WebSocket, HTTP keep-alive, or still sending its request.
      *     {@link Integer#MAX_VALUE} (no limit) unless set.
@@ -233,6 +244,7 @@ public final class ServerOptions {
         private Duration pingInterval = Duration.ofSeconds(30);
         private int maxSessions = Integer.MAX_VALUE;
         private int maxConnections = Integer.MAX_VALUE;
+        private Duration factoryTimeout = Duration.ofSeconds(30);
         private KeyManagerFactory tlsKeys;
         private TrustManagerFactory tlsClientTrust;
         private boolean tlsClientCertificatesRequired = true;
@@ -359,6 +371,26 @@ public final class ServerOptions {
                 throw new IllegalArgumentException("maxSessions must be positive, got " + sessions);
             }
             this.maxSessions = sessions;
+            return this;
+        }
+
+        /**
+         * Sets how long the stage of an asynchronous main object factory
+         * ({@link ServerOptions#builderWithRequestAsync}) may take. Past it the upgrade or batch is
+         * refused with 503 ("The server could not start a Cap'n Web session in time; try again
+         * later."), its place among {@link #maxSessions(int)} is given back, a warning is logged
+         * at most once a minute, and a main object the stage makes later is closed if it is
+         * {@link AutoCloseable}. 30 seconds by default; other factories are not timed.
+         *
+         * @param timeout the bound, positive
+         * @return this builder
+         */
+        public Builder factoryTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("factoryTimeout must be positive, got " + timeout);
+            }
+            this.factoryTimeout = timeout;
             return this;
         }
 

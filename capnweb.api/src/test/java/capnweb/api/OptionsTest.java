@@ -91,6 +91,16 @@ class OptionsTest {
     }
 
     @Test
+    void anAsynchronousFactoryIsTimedAfter30SecondsUnlessSet() {
+        assertThat(ServerOptions.builder(Object::new).build().factoryTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(ServerOptions.builderWithRequestAsync(r -> new java.util.concurrent.CompletableFuture<>())
+                .factoryTimeout(Duration.ofMillis(5)).build().factoryTimeout()).isEqualTo(Duration.ofMillis(5));
+        assertThatThrownBy(() -> ServerOptions.builder(Object::new).factoryTimeout(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("factoryTimeout must be positive");
+    }
+
+    @Test
     void serverConnectionLimitIsUnboundedUnlessSetAndMustBePositive() {
         assertThat(ServerOptions.builder(Object::new).build().maxConnections()).isEqualTo(Integer.MAX_VALUE);
         assertThat(ServerOptions.builder(Object::new).maxConnections(5).build().maxConnections()).isEqualTo(5);

@@ -2,10 +2,14 @@ package capnweb.api.spi;
 
 import capnweb.api.SessionRefusedException;
 import capnweb.api.SessionRequest;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -22,15 +26,30 @@ public final class MainFactory {
     private static final System.Logger LOG = System.getLogger(MainFactory.class.getName());
     /** The answer to a factory that failed: its own message may say more than a client should read. */
     static final String FAILED = "The server could not start a Cap'n Web session.";
+    /** The answer to a session whose asynchronous factory took too long. */
+    static final String TIMED_OUT = "The server could not start a Cap'n Web session in time; try again later.";
 
     private final Function<? super SessionRequest, ?> factory;
     private final boolean readsRequest;
     private final boolean async;
+    /** How long an asynchronous factory's stage may take; null for as long as it takes. */
+    private final Duration timeout;
+    private final OccasionalWarning timedOut;
 
-    private MainFactory(Function<? super SessionRequest, ?> factory, boolean readsRequest, boolean async) {
+    private MainFactory(Function<? super SessionRequest, ?> factory, boolean readsRequest, boolean async,
+            Duration timeout) {
         this.factory = factory;
         this.readsRequest = readsRequest;
         this.async = async;
+        this.timeout = timeout;
+        this.timedOut = timeout == null ? null : new OccasionalWarning(LOG, count -> "Refused " + count
+                + " Cap'n Web session" + (count == 1 ? "" : "s") + " with 503 since the last such warning: the "
+                + "asynchronous main object factory's stage did not complete within " + timeout.toMillis()
+                + " ms (ServerOptions.factoryTimeout). Complete or fail it sooner, or raise the timeout.");
+    }
+
+    private MainFactory(Function<? super SessionRequest, ?> factory, boolean readsRequest, boolean async) {
+        this(factory, readsRequest, async, null);
     }
 
     /**
@@ -57,6 +76,21 @@ public final class MainFactory {
      */
     public static MainFactory ofRequestAsync(Function<? super SessionRequest, ? extends CompletionStage<?>> factory) {
         return new MainFactory(Objects.requireNonNull(factory, "mainFactory"), true, true);
+    }
+
+    /**
+     * This factory with a bound on how long an asynchronous factory's stage may take: past it, the
+     * session is refused with 503, and a main object the stage makes later is closed if it is
+     * {@link AutoCloseable}. A factory that is not asynchronous is returned as it is.
+     *
+     * @param timeout the bound, positive
+     * @return the bounded factory
+     */
+    public MainFactory withTimeout(Duration timeout) {
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("factoryTimeout must be positive, got " + timeout);
+        }
+        return async ? new MainFactory(factory, readsRequest, true, timeout) : this;
     }
 
     /** @return whether the factory reads the request, so that a transport must describe it */
@@ -101,17 +135,23 @@ public final class MainFactory {
                 throw new IllegalStateException("The asynchronous main object factory returned null instead of "
                         + "a stage; return a CompletionStage of an RpcTarget or RpcFunction for each session.");
             } else {
+                Future<?> timer = timeout == null ? null : Timer.INSTANCE.schedule(() -> {
+                    if (main.completeExceptionally(new SessionRefusedException(503, TIMED_OUT))) {
+                        timedOut.happened();
+                    }
+                }, timeout.toNanos(), TimeUnit.NANOSECONDS);
                 ((CompletionStage<?>) made).whenComplete((value, failure) -> {
+                    if (timer != null) {
+                        timer.cancel(false);
+                    }
                     if (failure != null) {
                         main.completeExceptionally(failure instanceof CompletionException && failure.getCause() != null
                                 ? failure.getCause() : failure);
-                        return;
-                    }
-                    if (value == null) {
+                    } else if (value == null) {
                         main.completeExceptionally(new IllegalStateException("The asynchronous main object factory's "
                                 + "stage completed with null; complete it with an RpcTarget or RpcFunction."));
-                    } else {
-                        main.complete(value);
+                    } else if (!main.complete(value)) {
+                        discard(value); // made after the session was refused
                     }
                 });
             }
@@ -161,5 +201,20 @@ public final class MainFactory {
         LOG.log(System.Logger.Level.WARNING, "A Cap'n Web main object factory failed; the session was refused "
                 + "with 500.", cause);
         return new SessionRefusedException(500, FAILED);
+    }
+
+    /** Times asynchronous factories' stages: one daemon thread, which only completes futures. */
+    private static final class Timer {
+        static final ScheduledThreadPoolExecutor INSTANCE = make();
+
+        private static ScheduledThreadPoolExecutor make() {
+            ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, task -> {
+                Thread thread = new Thread(task, "capnweb-factory-timeout");
+                thread.setDaemon(true);
+                return thread;
+            });
+            timer.setRemoveOnCancelPolicy(true); // most stages complete in time
+            return timer;
+        }
     }
 }

@@ -8,8 +8,12 @@ import capnweb.api.SessionRefusedException;
 import capnweb.api.SessionRequest;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -86,6 +90,38 @@ class MainFactoryTest {
                 .failsWithin(Duration.ZERO).withThrowableThat().havingCause()
                 .isInstanceOf(IllegalStateException.class).satisfies(e ->
                         assertThat(e.getMessage()).contains("completed with null"));
+    }
+
+    @Test
+    void anAsynchronousFactorysStageThatTakesTooLongRefusesTheSessionWith503() throws Exception {
+        List<CompletableFuture<Object>> stages = new CopyOnWriteArrayList<>();
+        MainFactory timed = MainFactory.ofRequestAsync(r -> {
+            CompletableFuture<Object> stage = new CompletableFuture<>();
+            stages.add(stage);
+            return stage;
+        }).withTimeout(Duration.ofMillis(50));
+
+        CompletableFuture<Object> late = timed.newMainAsync(() -> REQUEST);
+        assertThat(late).failsWithin(Duration.ofSeconds(10)).withThrowableThat().havingCause()
+                .isInstanceOfSatisfying(SessionRefusedException.class, e -> {
+                    assertThat(e.status()).isEqualTo(503);
+                    assertThat(e.getMessage()).isEqualTo(MainFactory.TIMED_OUT);
+                });
+        CountDownLatch closed = new CountDownLatch(1);
+        stages.get(0).complete((AutoCloseable) closed::countDown);
+        assertThat(closed.await(10, TimeUnit.SECONDS)).as("a main made after the refusal is closed").isTrue();
+
+        CompletableFuture<Object> prompt = timed.newMainAsync(() -> REQUEST);
+        stages.get(1).complete("main");
+        assertThat(prompt).as("a stage that completes in time gives its main").isCompletedWithValue("main");
+    }
+
+    @Test
+    void onlyAsynchronousFactoriesAreTimedAndOnlyByAPositiveBound() {
+        MainFactory plain = MainFactory.of(() -> "main");
+        assertThat(plain.withTimeout(Duration.ofMillis(1))).isSameAs(plain);
+        assertThatThrownBy(() -> MainFactory.ofRequestAsync(r -> new CompletableFuture<>()).withTimeout(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("factoryTimeout must be positive");
     }
 
     @Test

@@ -108,7 +108,7 @@ public final class CapnWebHandler extends Handler.Abstract {
         // directExecutor(): the application promised that nothing of theirs blocks, so Jetty may
         // run the handler on the thread that read the request, without waking another for it.
         super(b.sessionOptions.directExecutor() ? InvocationType.NON_BLOCKING : InvocationType.BLOCKING);
-        this.mainFactory = b.mainFactory;
+        this.mainFactory = b.mainFactory.withTimeout(b.factoryTimeout);
         this.sessionOptions = b.sessionOptions;
         this.engine = b.engine;
         this.path = b.path;
@@ -170,7 +170,8 @@ public final class CapnWebHandler extends Handler.Abstract {
                 .maxMessageSize(options.maxMessageSize())
                 .idleTimeout(options.idleTimeout())
                 .pingInterval(options.pingInterval())
-                .maxSessions(options.maxSessions());
+                .maxSessions(options.maxSessions())
+                .factoryTimeout(options.factoryTimeout());
         options.batchResponseHeaders().forEach(b::batchResponseHeader);
         return b.build();
     }
@@ -639,6 +640,7 @@ public final class CapnWebHandler extends Handler.Abstract {
         private Duration idleTimeout;
         private Duration pingInterval;
         private int maxSessions = Integer.MAX_VALUE;
+        private Duration factoryTimeout = Duration.ofSeconds(30);
         private final Map<String, String> batchResponseHeaders = new LinkedHashMap<>();
 
         private Builder(MainFactory mainFactory) {
@@ -740,6 +742,24 @@ public final class CapnWebHandler extends Handler.Abstract {
                 throw new IllegalArgumentException("maxSessions must be positive, got " + sessions);
             }
             this.maxSessions = sessions;
+            return this;
+        }
+
+        /**
+         * Sets how long the stage of an asynchronous main object factory
+         * ({@link #builderWithRequestAsync}) may take before the session is refused with 503; 30
+         * seconds by default.
+         *
+         * @param timeout the bound, positive
+         * @return this builder
+         * @see ServerOptions.Builder#factoryTimeout(Duration)
+         */
+        public Builder factoryTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("factoryTimeout must be positive, got " + timeout);
+            }
+            this.factoryTimeout = timeout;
             return this;
         }
 

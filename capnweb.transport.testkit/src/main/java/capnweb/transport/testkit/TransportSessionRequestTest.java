@@ -456,6 +456,42 @@ public abstract class TransportSessionRequestTest extends HardeningSupport {
     }
 
     @Test
+    void anAsynchronousFactoryThatTakesTooLongIsRefusedWith503AndGivesBackItsPlace() throws Exception {
+        // Requests without a token wait on a stage nobody completes in time.
+        List<CompletableFuture<Object>> waiting = new java.util.concurrent.CopyOnWriteArrayList<>();
+        RpcServer server = provider().serve(ServerOptions.builderWithRequestAsync(request -> {
+            if (request.header("Authorization").isPresent()) {
+                return CompletableFuture.completedFuture(new RequestEcho(request));
+            }
+            CompletableFuture<Object> stage = new CompletableFuture<>();
+            waiting.add(stage);
+            return stage;
+        }).host("127.0.0.1").port(0).maxSessions(1).factoryTimeout(Duration.ofMillis(200)).build(), engine());
+        resources.add(() -> server.close(Duration.ofSeconds(5)));
+        String tooLong = "The server could not start a Cap'n Web session in time; try again later.";
+
+        assertThatThrownBy(() -> PlainWebSocket.open(webSocketUri(server), 0))
+                .hasMessageStartingWith("The server refused the WebSocket upgrade: HTTP/1.1 503")
+                .hasMessageEndingWith("\r\n\r\n" + tooLong);
+        RawHttp.Response batch = RawHttp.post(server.uri(), "[\"push\",[\"pipeline\",0,[\"kind\"],[]]]\n[\"pull\",1]");
+        assertThat(batch.status()).isEqualTo(503);
+        assertThat(batch.body()).isEqualTo(tooLong);
+
+        // What the stages make after the refusals is closed; their places were given back.
+        assertThat(waiting).hasSize(2);
+        List<ClosableEcho> late = List.of(new ClosableEcho(), new ClosableEcho());
+        for (int i = 0; i < 2; i++) {
+            waiting.get(i).complete(late.get(i));
+            assertThat(late.get(i).closed.await(WAIT.toMillis(), TimeUnit.MILLISECONDS))
+                    .as("the main made late for request %d is closed", i).isTrue();
+        }
+        ClientOptions alice = ClientOptions.builder().header("Authorization", "Bearer alice").build();
+        try (RpcStub main = connect(webSocketUri(server), alice).main()) {
+            assertThat(main.call("kind").join(WAIT)).isEqualTo("websocket");
+        }
+    }
+
+    @Test
     void refusalsHaveAnHttpErrorStatus() {
         for (int status : List.of(200, 302, 399, 600)) {
             assertThatThrownBy(() -> new SessionRefusedException(status, "no"))
