@@ -29,8 +29,10 @@ import org.eclipse.jetty.client.CompletableResponseListener;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.StringRequestContent;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
+import org.eclipse.jetty.websocket.client.JettyUpgradeListener;
 
 /**
  * Cap'n Web over Jetty 12: WebSocket and HTTP batch, client and server. Found with
@@ -137,15 +139,16 @@ public final class JettyTransportProvider implements TransportProvider {
         // error, and Jetty keeps an upgrade's timeout task (and through it the whole connection)
         // scheduled after the upgrade succeeded, until it expires.
         CompletableFuture<?> connecting;
+        RefusedUpgrade refusal = new RefusedUpgrade();
         try {
-            connecting = clients.webSocket.connect(socket, request);
+            connecting = clients.webSocket.connect(socket, request, refusal);
         } catch (IOException | RuntimeException e) {
-            result.completeExceptionally(connectFailure(uri, e));
+            result.completeExceptionally(connectFailure(uri, e, null));
             return result;
         }
         connecting.whenComplete((s, e) -> {
             if (e != null) {
-                result.completeExceptionally(connectFailure(uri, e));
+                result.completeExceptionally(connectFailure(uri, e, refusal.describe()));
             }
         });
         // Cancelled once connecting settles: a pending timer would keep the whole connection
@@ -161,11 +164,54 @@ public final class JettyTransportProvider implements TransportProvider {
         return result;
     }
 
-    private static RuntimeException connectFailure(URI uri, Throwable e) {
+    /** @param refusal the server's answer to the upgrade if it answered with another status, else null */
+    private static RuntimeException connectFailure(URI uri, Throwable e, String refusal) {
         Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-        return RpcException.received("Error", "Could not open a WebSocket to " + uri + ": "
-                + TransportText.failureReason(cause) + ".",
+        String why = refusal != null ? "the WebSocket upgrade was refused with " + refusal
+                : TransportText.failureReason(cause);
+        // Worded as the Vert.x transport words it, so that CapnWeb.connect passes it on as it is.
+        return RpcException.received("Error", "Could not open a WebSocket to " + uri + ": " + why + ".",
                 Map.of(), Optional.empty(), Optional.of(cause));
+    }
+
+    /**
+     * Keeps the status and the start of the body of a response that refused an upgrade: Jetty's
+     * own failure names only the status, and the server's sentence (a Cap'n Web server's refusal
+     * says what to do) is the useful part.
+     */
+    private static final class RefusedUpgrade implements JettyUpgradeListener {
+        private static final int KEPT_BODY_BYTES = 4096;
+        private int status;
+        private String reason;
+        private String contentType;
+        private final java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+
+        @Override
+        public void onHandshakeRequest(Request request) {
+            request.onResponseHeaders(response -> {
+                synchronized (this) {
+                    status = response.getStatus();
+                    reason = response.getReason();
+                    contentType = response.getHeaders().get(HttpHeader.CONTENT_TYPE);
+                }
+            });
+            request.onResponseContent((response, content) -> {
+                synchronized (this) {
+                    int n = Math.min(content.remaining(), KEPT_BODY_BYTES - body.size());
+                    for (int i = 0; i < n; i++) {
+                        body.write(content.get(content.position() + i));
+                    }
+                }
+            });
+        }
+
+        /** @return the refusal, as {@link TransportText#httpRefusal} words it, or null if there was none */
+        synchronized String describe() {
+            if (status == 0 || status == 101) {
+                return null;
+            }
+            return TransportText.httpRefusal(status, reason, contentType, body.toString(StandardCharsets.UTF_8));
+        }
     }
 
     private static RpcSession batch(URI uri, ClientOptions options, RpcEngine engine, Object localMain) {

@@ -155,7 +155,8 @@ public abstract class TransportHardeningTest extends HardeningSupport {
         assertThat(batch.status()).isEqualTo(503);
         assertThat(batch.body()).isEqualTo(refusal);
         assertThat(provider().connect(webSocketUri(server), ClientOptions.defaults(), engine()).toCompletableFuture())
-                .failsWithin(WAIT).withThrowableThat().withMessageContaining("503");
+                .failsWithin(WAIT).withThrowableThat().withMessageContaining("503")
+                .withMessageContaining(refusal.substring(0, refusal.length() - 1));
         assertThat(state.mainsCreated).as("no main object for a refused session").hasValue(2);
         assertThat(open.main().call("add", 2, 2).join(WAIT)).as("the open session carries on").isEqualTo(4L);
 

@@ -127,9 +127,11 @@ public abstract class TransportSessionRequestTest extends HardeningSupport {
         assertThat(raw.body()).isEqualTo(SIGN_IN);
         assertThat(raw.headers().get("www-authenticate")).containsExactly("Bearer");
 
-        // The Java clients say so too.
+        // The Java clients say so too, with the server's sentence.
         assertThat(provider().connect(webSocketUri(server), ClientOptions.defaults(), engine()).toCompletableFuture())
-                .failsWithin(WAIT).withThrowableThat().withMessageContaining("401");
+                .failsWithin(WAIT).withThrowableThat()
+                .withMessageContaining("the WebSocket upgrade was refused with HTTP status 401")
+                .withMessageContaining(SIGN_IN.substring(0, SIGN_IN.length() - 1));
         RpcSession batch = connect(server.uri(), ClientOptions.defaults());
         assertThat(batch.main().call("kind").toCompletableFuture()).failsWithin(WAIT).withThrowableThat()
                 .withMessageContaining("HTTP status 401").withMessageContaining(SIGN_IN.substring(0, SIGN_IN.length() - 1));
