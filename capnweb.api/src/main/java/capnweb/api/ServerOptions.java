@@ -386,11 +386,7 @@ public final class ServerOptions {
          * @return this builder
          */
         public Builder factoryTimeout(Duration timeout) {
-            Objects.requireNonNull(timeout, "timeout");
-            if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("factoryTimeout must be positive, got " + timeout);
-            }
-            this.factoryTimeout = timeout;
+            this.factoryTimeout = MainFactory.checkedTimeout(timeout);
             return this;
         }
 

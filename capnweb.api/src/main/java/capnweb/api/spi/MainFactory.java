@@ -87,10 +87,22 @@ public final class MainFactory {
      * @return the bounded factory
      */
     public MainFactory withTimeout(Duration timeout) {
+        return async ? new MainFactory(factory, readsRequest, true, checkedTimeout(timeout)) : this;
+    }
+
+    /**
+     * Checks a bound for {@link #withTimeout}, for builders that take one.
+     *
+     * @param timeout the bound
+     * @return the bound, if positive
+     * @throws IllegalArgumentException if it is zero or negative
+     */
+    public static Duration checkedTimeout(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("factoryTimeout must be positive, got " + timeout);
         }
-        return async ? new MainFactory(factory, readsRequest, true, timeout) : this;
+        return timeout;
     }
 
     /** @return whether the factory reads the request, so that a transport must describe it */

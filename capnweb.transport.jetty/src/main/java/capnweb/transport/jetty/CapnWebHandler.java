@@ -755,11 +755,7 @@ public final class CapnWebHandler extends Handler.Abstract {
          * @see ServerOptions.Builder#factoryTimeout(Duration)
          */
         public Builder factoryTimeout(Duration timeout) {
-            Objects.requireNonNull(timeout, "timeout");
-            if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("factoryTimeout must be positive, got " + timeout);
-            }
-            this.factoryTimeout = timeout;
+            this.factoryTimeout = MainFactory.checkedTimeout(timeout);
             return this;
         }
 
