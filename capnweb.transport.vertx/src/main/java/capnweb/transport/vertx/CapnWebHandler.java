@@ -211,6 +211,9 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
                             .whenComplete((v, e) -> upgradedConnectionClosed.accept(connection));
                 } else {
                     sessionLimit.release();
+                    // Whether Vert.x still reports this connection's close is not certain now; a
+                    // place given back early costs less than one never given back.
+                    upgradedConnectionClosed.accept(connection);
                     MainFactory.discard(made.result());
                     LOG.log(System.Logger.Level.DEBUG, "WebSocket upgrade failed", ar.cause());
                 }
