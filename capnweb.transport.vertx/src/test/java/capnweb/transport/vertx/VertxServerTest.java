@@ -9,8 +9,10 @@ import capnweb.transport.testkit.PlainWebSocket;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.WebSocketFrame;
 import java.net.InetAddress;
@@ -302,6 +304,35 @@ class VertxServerTest {
         assertThat(r.body).isEqualTo("batch:[\"push\",1]:main1\nbatch:[\"pull\",1]:main1");
         assertThat(r.head.getHeader("Access-Control-Allow-Origin")).isEqualTo("*");
         assertThat(request(HttpMethod.POST, s.uri(), "").body).isEmpty();
+    }
+
+    @Test
+    void anHttp2ConnectionGivesBackItsPlaceUnderTheConnectionLimit() throws Exception {
+        // Vert.x serves HTTP/2 in clear text, reached by upgrading an HTTP/1.1 connection or by
+        // starting with HTTP/2's preface; either connection must give back its place once closed.
+        RpcServer s = serve(options().maxConnections(1));
+        for (boolean upgrade : new boolean[] {true, false, true, false}) {
+            String way = upgrade ? "upgraded" : "prior knowledge";
+            HttpClientAgent h2 = clientVertx.createHttpClient(new HttpClientOptions()
+                    .setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(upgrade));
+            try {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                HttpVersion served = null;
+                while (served == null && System.nanoTime() < deadline) {
+                    try {
+                        served = h2.request(new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(
+                                s.uri().toString())).compose(req -> req.send("[\"pull\",1]"))
+                                .compose(resp -> resp.body().map(b -> resp.version()))
+                                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        Thread.sleep(20); // the last connection's close may not have reached the server yet
+                    }
+                }
+                assertThat(served).as("a batch over HTTP/2 (%s) within the limit", way).isEqualTo(HttpVersion.HTTP_2);
+            } finally {
+                h2.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            }
+        }
     }
 
     @Test
