@@ -400,9 +400,9 @@ public final class ServerOptions {
          * <p>What a connection beyond the limit meets depends on the transport. Jetty stops
          * accepting until one closes (the operating system queues new connections, up to its
          * backlog); Vert.x accepts it and closes it at once. Either way the server logs a warning
-         * at most once a minute while it is at the limit. Applies to servers started with
-         * {@code CapnWeb.serve}; a handler mounted in a server of one's own is bounded by that
-         * server.
+         * at most once a minute while it is at the limit. Applies to the servers a transport starts
+         * ({@code CapnWeb.serve}, {@code CapnWebVertx.serve}); a handler mounted in a server of
+         * one's own is bounded by that server.
          *
          * @param connections the limit, at least 1
          * @return this builder
