@@ -105,6 +105,28 @@ public final class RawHttp {
                 .getBytes(StandardCharsets.US_ASCII);
     }
 
+    /**
+     * Sends a batch POST's head announcing a body of 100,000 bytes, and none of the body, with and
+     * without {@code Expect: 100-continue}: a server that answers must do so on the head alone.
+     *
+     * @param uri where to
+     * @param timeout how long to wait for each answer
+     * @return the start of each answer's status line, e.g. {@code HTTP/1.1 401}, without then with
+     *     the expectation
+     * @throws java.io.IOException if a connection fails, or an answer does not come in time
+     */
+    public static List<String> statusesOfUnsentBodies(URI uri, Duration timeout) throws IOException {
+        List<String> statuses = new java.util.ArrayList<>();
+        for (String expect : List.of("", "Expect: 100-continue\r\n")) {
+            try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+                socket.setSoTimeout((int) timeout.toMillis());
+                socket.getOutputStream().write(batchHead(uri, "Content-Length: 100000", expect));
+                statuses.add(new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII));
+            }
+        }
+        return statuses;
+    }
+
     private static Response send(HttpRequest.Builder request) {
         try {
             HttpResponse<String> r = CLIENT.send(request.timeout(TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
