@@ -81,7 +81,9 @@ public final class MainFactory {
     /**
      * This factory with a bound on how long an asynchronous factory's stage may take: past it, the
      * session is refused with 503, and a main object the stage makes later is closed if it is
-     * {@link AutoCloseable}. A factory that is not asynchronous is returned as it is.
+     * {@link AutoCloseable}. The bound replaces any the factory had, so a transport may apply the
+     * options' bound to a factory that {@code ServerOptions} already bounded. A factory that is not
+     * asynchronous is returned as it is.
      *
      * @param timeout the bound, positive
      * @return the bounded factory
