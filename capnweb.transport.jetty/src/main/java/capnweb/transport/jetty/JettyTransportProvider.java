@@ -197,10 +197,9 @@ public final class JettyTransportProvider implements TransportProvider {
             });
             request.onResponseContent((response, content) -> {
                 synchronized (this) {
-                    int n = Math.min(content.remaining(), KEPT_BODY_BYTES - body.size());
-                    for (int i = 0; i < n; i++) {
-                        body.write(content.get(content.position() + i));
-                    }
+                    byte[] kept = new byte[Math.min(content.remaining(), KEPT_BODY_BYTES - body.size())];
+                    content.slice().get(kept); // leaves the content's position to Jetty
+                    body.write(kept, 0, kept.length);
                 }
             });
         }
