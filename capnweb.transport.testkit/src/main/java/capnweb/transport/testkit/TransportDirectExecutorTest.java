@@ -176,12 +176,16 @@ public abstract class TransportDirectExecutorTest {
 
     @Test
     void aBatchClientsCallbacksRunOnTheThreadThatReadTheResponse() throws Exception {
-        RpcSession session = connectBatch(startServer(), DIRECT);
+        CompletableFuture<Void> release = new CompletableFuture<>();
+        RpcSession session = connectBatch(startServer(() -> new Gated(release), DIRECT), DIRECT);
         RpcStub main = session.main();
         resources.add(main);
         CompletableFuture<String> thread = new CompletableFuture<>();
-        main.call("next", 1).thenAccept(v -> thread.complete(Thread.currentThread().getName()));
+        main.call("nextWhenReleased", 1).thenAccept(v -> thread.complete(Thread.currentThread().getName()));
         session.sendBatch();
+        // Released only once sendBatch() has returned: a response that came back before its
+        // callbacks were attached would run them on this thread, as CompletableFuture does.
+        release.complete(null);
         assertThat(thread.get(10, TimeUnit.SECONDS)).startsWith(batchResponseThreadPrefix());
     }
 
