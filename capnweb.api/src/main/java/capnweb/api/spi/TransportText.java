@@ -6,12 +6,38 @@ import javax.net.ssl.SSLHandshakeException;
 
 /**
  * Text that every WebSocket transport needs: the size of a message on the wire, the
- * {@code abort} message a transport sends when it refuses a peer before or outside a session, and
- * a close reason cut to fit a close frame.
+ * {@code abort} message a transport sends when it refuses a peer before or outside a session, a
+ * close reason cut to fit a close frame, and the sentences both servers answer bad requests with.
  */
 public final class TransportText {
     /** RFC 6455 section 5.5: a close frame carries at most 125 bytes, 2 of them the code. */
     public static final int MAX_CLOSE_REASON_BYTES = 123;
+
+    /** The answer (405) to a request on a Cap'n Web path that is neither a POST nor an upgrade. */
+    public static final String ONLY_POST = "This endpoint only accepts POST requests (Cap'n Web HTTP batch) "
+            + "and WebSocket upgrades.";
+
+    /**
+     * The answer (426, with {@code Sec-WebSocket-Version: 13}) to a WebSocket upgrade for a
+     * version of the protocol other than RFC 6455's.
+     *
+     * @param version the version the upgrade asked for, or null if it named none
+     * @return the sentence
+     */
+    public static String unsupportedWebSocketVersion(String version) {
+        return "The WebSocket upgrade asks for " + (version == null ? "no version (Sec-WebSocket-Version)"
+                : "version " + quotedHeader(version)) + "; this server speaks version 13 (RFC 6455) only.";
+    }
+
+    /** A header's value as a sentence quotes it: cut short, and without control characters. */
+    private static String quotedHeader(String value) {
+        String cut = value.length() > 20 ? value.substring(0, 20) + "..." : value;
+        return '"' + cut.replaceAll("\\p{Cntrl}", "?") + '"';
+    }
+
+    /** The answer (400) to a WebSocket upgrade without the key that RFC 6455 requires. */
+    public static final String NO_WEBSOCKET_KEY = "The WebSocket upgrade has no Sec-WebSocket-Key header; "
+            + "send the upgrade from a WebSocket client, which adds one.";
 
     private TransportText() {
     }

@@ -89,4 +89,15 @@ class TransportTextTest {
         assertThat(TransportText.httpRefusal(500, null, "text/plain", "line one\nline two")).isEqualTo("HTTP status 500");
         assertThat(TransportText.httpRefusal(502, "Bad Gateway", null, null)).isEqualTo("HTTP status 502 Bad Gateway");
     }
+
+    @Test
+    void anUnsupportedWebSocketVersionIsQuotedShortAndWithoutControlCharacters() {
+        assertThat(TransportText.unsupportedWebSocketVersion("8"))
+                .isEqualTo("The WebSocket upgrade asks for version \"8\"; this server speaks version 13 (RFC 6455) only.");
+        assertThat(TransportText.unsupportedWebSocketVersion(null)).isEqualTo(
+                "The WebSocket upgrade asks for no version (Sec-WebSocket-Version); this server speaks version 13 "
+                        + "(RFC 6455) only.");
+        assertThat(TransportText.unsupportedWebSocketVersion("1\u001b[2J" + "9".repeat(100)))
+                .startsWith("The WebSocket upgrade asks for version \"1?[2J" + "9".repeat(15) + "...\";");
+    }
 }

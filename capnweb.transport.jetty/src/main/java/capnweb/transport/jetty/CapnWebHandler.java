@@ -10,6 +10,7 @@ import capnweb.api.spi.MainFactory;
 import capnweb.api.spi.ProviderRegistry;
 import capnweb.api.spi.RpcEngine;
 import capnweb.api.spi.ServerLimit;
+import capnweb.api.spi.TransportText;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.URI;
@@ -38,15 +39,18 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.TunnelSupport;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.api.StatusCode;
 import org.eclipse.jetty.websocket.server.ServerUpgradeRequest;
@@ -80,8 +84,6 @@ import org.eclipse.jetty.websocket.server.WebSocketCreator;
  */
 public final class CapnWebHandler extends Handler.Abstract {
     private static final System.Logger LOG = System.getLogger(CapnWebHandler.class.getName());
-    private static final String ONLY_POST = "This endpoint only accepts POST requests (Cap'n Web HTTP batch) "
-            + "and WebSocket upgrades.";
 
     /** Refused request bodies up to this size are read to their end after the answer; see refuseAndClose. */
     private static final long DRAINED_BODY_BYTES = 1 << 20;
@@ -231,6 +233,9 @@ public final class CapnWebHandler extends Handler.Abstract {
             throw new IllegalStateException("CapnWebHandler was not started; add it to a Jetty Server before it starts.");
         }
         if (isUpgrade(request)) {
+            if (!HttpMethod.CONNECT.is(request.getMethod()) && refusedHandshake(request, response, callback)) {
+                return true;
+            }
             if (shuttingDown) {
                 sendText(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, "The Cap'n Web server is shutting down.",
                         Map.of());
@@ -257,15 +262,46 @@ public final class CapnWebHandler extends Handler.Abstract {
             preflight(request, response, callback);
         } else {
             response.getHeaders().put(HttpHeader.ALLOW, "POST, OPTIONS");
-            sendText(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, ONLY_POST, batchResponseHeaders);
+            sendText(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, TransportText.ONLY_POST, batchResponseHeaders);
         }
     }
 
+    /**
+     * Whether the request asks for a WebSocket: by RFC 6455 a GET over HTTP/1.1 with "Upgrade:
+     * websocket" and "Connection: upgrade", or by RFC 8441 an HTTP/2 CONNECT for the websocket
+     * protocol. Decided as Jetty's container decides, before the factory runs, so that a request
+     * that is no upgrade (a POST that carries such headers) runs the factory once, as a batch.
+     */
     private static boolean isUpgrade(Request request) {
-        // HTTP/1.1 upgrades carry "Upgrade: websocket"; HTTP/2 extended CONNECT carries a protocol.
-        String upgrade = request.getHeaders().get(HttpHeader.UPGRADE);
-        return (upgrade != null && upgrade.toLowerCase(java.util.Locale.ROOT).contains("websocket"))
-                || HttpMethod.CONNECT.is(request.getMethod());
+        if (HttpMethod.CONNECT.is(request.getMethod())) {
+            TunnelSupport tunnel = request.getTunnelSupport();
+            return tunnel != null && "websocket".equals(tunnel.getProtocol());
+        }
+        HttpFields headers = request.getHeaders();
+        return HttpMethod.GET.is(request.getMethod())
+                && HttpVersion.HTTP_1_1.is(request.getConnectionMetaData().getProtocol())
+                && "websocket".equalsIgnoreCase(headers.get(HttpHeader.UPGRADE))
+                && headers.contains(HttpHeader.CONNECTION, "upgrade");
+    }
+
+    /**
+     * Answers an RFC 6455 upgrade that cannot succeed, before the factory runs and in a sentence:
+     * another version than 13 gets 426, a missing key 400.
+     *
+     * @return whether the request was answered
+     */
+    private static boolean refusedHandshake(Request request, Response response, Callback callback) {
+        String version = request.getHeaders().get(HttpHeader.SEC_WEBSOCKET_VERSION);
+        if (!"13".equals(version)) {
+            sendText(response, callback, HttpStatus.UPGRADE_REQUIRED_426,
+                    TransportText.unsupportedWebSocketVersion(version), Map.of("Sec-WebSocket-Version", "13"));
+            return true;
+        }
+        if (request.getHeaders().get(HttpHeader.SEC_WEBSOCKET_KEY) == null) {
+            sendText(response, callback, HttpStatus.BAD_REQUEST_400, TransportText.NO_WEBSOCKET_KEY, Map.of());
+            return true;
+        }
+        return false;
     }
 
     /**

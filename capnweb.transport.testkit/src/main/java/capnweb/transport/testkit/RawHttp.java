@@ -127,6 +127,63 @@ public final class RawHttp {
         return statuses;
     }
 
+    /**
+     * Sends one HTTP/1.1 request on a socket of its own, with headers the JDK's client will not
+     * send (such as {@code Upgrade}), and reads the answer that is not an upgrade: its head and a
+     * body of the length it declares, or chunked.
+     *
+     * @param method the method, e.g. {@code GET}
+     * @param uri where to
+     * @param body the body, sent as UTF-8 with its length unless empty
+     * @param headers further header lines, each ending with CRLF
+     * @return the response
+     * @throws IOException if the connection fails, or the answer does not come within 10 s
+     */
+    public static Response overSocket(String method, URI uri, String body, String... headers) throws IOException {
+        byte[] content = body.getBytes(StandardCharsets.UTF_8);
+        String head = method + " " + uri.getRawPath() + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
+                + "\r\n" + (content.length > 0 ? "Content-Type: text/plain\r\nContent-Length: " + content.length
+                        + "\r\n" : "") + String.join("", headers) + "\r\n";
+        try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+            socket.setSoTimeout((int) TIMEOUT.toMillis());
+            socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(content);
+            java.io.InputStream in = new java.io.BufferedInputStream(socket.getInputStream());
+            String[] status = line(in).split(" ", 3);
+            Map<String, List<String>> fields = new java.util.TreeMap<>();
+            for (String field = line(in); !field.isEmpty(); field = line(in)) {
+                int colon = field.indexOf(':');
+                fields.computeIfAbsent(field.substring(0, colon).trim().toLowerCase(java.util.Locale.ROOT),
+                        k -> new java.util.ArrayList<>()).add(field.substring(colon + 1).trim());
+            }
+            java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream();
+            if (fields.getOrDefault("transfer-encoding", List.of()).contains("chunked")) {
+                for (int size = Integer.parseInt(line(in).trim(), 16); size > 0;
+                        size = Integer.parseInt(line(in).trim(), 16)) {
+                    answer.write(in.readNBytes(size));
+                    line(in);
+                }
+            } else {
+                answer.write(in.readNBytes(Integer.parseInt(fields.getOrDefault("content-length", List.of("0")).get(0))));
+            }
+            return new Response(Integer.parseInt(status[1]), answer.toString(StandardCharsets.UTF_8), fields);
+        }
+    }
+
+    /** A line of an HTTP head, without its CRLF. */
+    private static String line(java.io.InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        for (int b = in.read(); b != '\n'; b = in.read()) {
+            if (b < 0) {
+                throw new java.io.EOFException("The server closed the connection within an answer's head: " + line);
+            }
+            if (b != '\r') {
+                line.append((char) b);
+            }
+        }
+        return line.toString();
+    }
+
     private static Response send(HttpRequest.Builder request) {
         try {
             HttpResponse<String> r = CLIENT.send(request.timeout(TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());

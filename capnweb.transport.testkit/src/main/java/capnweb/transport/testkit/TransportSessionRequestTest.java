@@ -487,6 +487,53 @@ public abstract class TransportSessionRequestTest extends HardeningSupport {
         }
     }
 
+    @ParameterizedTest(name = "asynchronous factory: {0}")
+    @ValueSource(booleans = {false, true})
+    void theFactoryRunsOnceForEachSessionAndNeverForAnUpgradeThatCannotSucceed(boolean async) throws Exception {
+        BlockingQueue<SessionRequest> seen = new LinkedBlockingQueue<>();
+        RpcServer server = async
+                ? serveAsync(request -> {
+                    seen.add(request);
+                    return CompletableFuture.completedFuture(new RequestEcho(request));
+                }, SessionOptions.defaults(), Integer.MAX_VALUE)
+                : serve(request -> {
+                    seen.add(request);
+                    return new RequestEcho(request);
+                }, SessionOptions.defaults());
+        URI ws = webSocketUri(server);
+        String upgrade = "Upgrade: websocket\r\nConnection: Upgrade\r\n";
+        String key = "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
+
+        // A POST that carries the headers of an upgrade is a batch, and its factory runs once.
+        RawHttp.Response post = RawHttp.overSocket("POST", server.uri(),
+                "[\"push\",[\"pipeline\",0,[\"kind\"],[]]]\n[\"pull\",1]", upgrade, key,
+                "Sec-WebSocket-Version: 13\r\n");
+        assertThat(post.status()).isEqualTo(200);
+        assertThat(post.body()).isEqualTo("[\"resolve\",1,\"batch\"]");
+        assertThat(seen.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS).isWebSocket()).isFalse();
+
+        // Upgrades that cannot succeed are answered in a sentence, before the factory runs.
+        RawHttp.Response noKey = RawHttp.overSocket("GET", ws, "", upgrade, "Sec-WebSocket-Version: 13\r\n");
+        assertThat(noKey.status()).isEqualTo(400);
+        assertThat(noKey.body()).isEqualTo("The WebSocket upgrade has no Sec-WebSocket-Key header; "
+                + "send the upgrade from a WebSocket client, which adds one.");
+        RawHttp.Response draft = RawHttp.overSocket("GET", ws, "", upgrade, key, "Sec-WebSocket-Version: 8\r\n");
+        assertThat(draft.status()).isEqualTo(426);
+        assertThat(draft.header("Sec-WebSocket-Version")).contains("13");
+        assertThat(draft.body())
+                .isEqualTo("The WebSocket upgrade asks for version \"8\"; this server speaks version 13 (RFC 6455) only.");
+        RawHttp.Response noVersion = RawHttp.overSocket("GET", ws, "", upgrade, key);
+        assertThat(noVersion.status()).isEqualTo(426);
+        assertThat(noVersion.body()).startsWith("The WebSocket upgrade asks for no version (Sec-WebSocket-Version);");
+
+        // A true upgrade then runs the factory once, for a WebSocket, and nothing ran in between.
+        try (RpcStub main = connect(ws, ClientOptions.defaults()).main()) {
+            assertThat(main.call("kind").join(WAIT)).isEqualTo("websocket");
+        }
+        assertThat(seen.poll().isWebSocket()).isTrue();
+        assertThat(seen).isEmpty();
+    }
+
     @Test
     void refusalsHaveAnHttpErrorStatus() {
         for (int status : List.of(200, 302, 399, 600)) {

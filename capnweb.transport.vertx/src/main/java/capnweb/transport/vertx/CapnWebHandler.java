@@ -136,6 +136,9 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
     @Override
     public void handle(HttpServerRequest request) {
         if (request.canUpgradeToWebSocket()) {
+            if (request.version() != HttpVersion.HTTP_2 && refusedHandshake(request)) {
+                return;
+            }
             if (closing) {
                 refuse(request, 503, "The server is shutting down.");
                 return;
@@ -148,6 +151,27 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
             return;
         }
         serveBatch(request);
+    }
+
+    /**
+     * Answers an RFC 6455 upgrade that this server will not take, before the factory runs and in
+     * a sentence: another version than 13 gets 426 (Vert.x would accept the drafts before it), a
+     * missing key 400.
+     *
+     * @return whether the request was answered
+     */
+    private boolean refusedHandshake(HttpServerRequest request) {
+        String version = request.getHeader("Sec-WebSocket-Version");
+        if (!"13".equals(version)) {
+            request.response().putHeader("Sec-WebSocket-Version", "13");
+            refuse(request, 426, TransportText.unsupportedWebSocketVersion(version));
+            return true;
+        }
+        if (request.getHeader("Sec-WebSocket-Key") == null) {
+            refuse(request, 400, TransportText.NO_WEBSOCKET_KEY);
+            return true;
+        }
+        return false;
     }
 
     /**
@@ -376,7 +400,7 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
         }
         if (request.method() != HttpMethod.POST || request.canUpgradeToWebSocket()) {
             response.putHeader(HttpHeaders.ALLOW, ALLOW);
-            refuse(request, 405, "This endpoint only accepts POST requests and WebSocket upgrades.");
+            refuse(request, 405, TransportText.ONLY_POST);
             return;
         }
         // Taken before the body is read, so that refused batches buffer nothing.
