@@ -317,7 +317,9 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
             return session;
         })).onComplete(ar -> {
             if (ar.failed() && ar.cause() instanceof SessionRefusedException) {
-                transport.refuse(POLICY_VIOLATION, ar.cause().getMessage());
+                // A 503 (the factory's stage took too long, or the factory said so) is temporary.
+                SessionRefusedException refusal = (SessionRefusedException) ar.cause();
+                transport.refuse(refusal.status() == 503 ? TRY_AGAIN_LATER : POLICY_VIOLATION, refusal.getMessage());
             } else if (ar.failed()) {
                 LOG.log(System.Logger.Level.WARNING, "Could not start a Cap'n Web WebSocket session; "
                         + "check the main object factory and the engine.", ar.cause());

@@ -209,10 +209,12 @@ class CapnWebHandlerTest {
                     return alicesMain;
                 case "crash":
                     return CompletableFuture.failedFuture(new IllegalStateException("internal detail"));
+                case "slow":
+                    return new CompletableFuture<>();
                 default:
                     return CompletableFuture.failedFuture(new SessionRefusedException(403, "Say who you are with ?user=."));
             }
-        }).build(), engine);
+        }).factoryTimeout(java.time.Duration.ofMillis(200)).build(), engine);
         HttpServer server = await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
                 .webSocketHandler(capnweb.webSocketHandler())
                 .listen());
@@ -225,6 +227,11 @@ class CapnWebHandlerTest {
         try (RawSocket failed = RawSocket.open(vertx, URI.create(base + "?user=crash"))) {
             assertThat(failed.next()).startsWith("[\"abort\"").doesNotContain("internal detail");
             assertThat(failed.awaitClose()).isEqualTo(WebSocketTransport.INTERNAL_ERROR);
+        }
+        try (RawSocket slow = RawSocket.open(vertx, URI.create(base + "?user=slow"))) {
+            assertThat(slow.next()).startsWith("[\"abort\"")
+                    .contains("The server could not start a Cap'n Web session in time; try again later.");
+            assertThat(slow.awaitClose()).as("try again later").isEqualTo((short) 1013);
         }
         try (RawSocket alice = RawSocket.open(vertx, URI.create(base + "?user=alice"))) {
             alice.socket.writeTextMessage("sent before the session started");
