@@ -198,6 +198,9 @@ public abstract class TransportHardeningTest extends HardeningSupport {
     @Test
     void connectionsBeyondTheLimitAreNotServedUntilOneCloses() throws Exception {
         RpcServer server = startServer(b -> b.maxConnections(2));
+        // Jetty warns as the limit is reached, Vert.x as it refuses a connection beyond it.
+        CapturedWarnings warnings = new CapturedWarnings();
+        resources.add(warnings);
         // A WebSocket session and a connection kept alive after its batch take both places.
         RpcSession open = connect(webSocketUri(server), ClientOptions.defaults());
         assertThat(open.main().call("add", 1, 2).join(WAIT)).isEqualTo(3L);
@@ -205,9 +208,13 @@ public abstract class TransportHardeningTest extends HardeningSupport {
         resources.add(keptAlive);
         assertThat(addOneAndTwo(server, keptAlive, WAIT)).as("the kept-alive connection's batch").isTrue();
 
-        // Jetty does not accept a third connection, Vert.x closes it: either way it is not served.
+        // Jetty does not accept a third connection, Vert.x closes it: either way it is not served,
+        // and the operator is told why.
         try (Socket third = new Socket(server.uri().getHost(), server.uri().getPort())) {
             assertThat(addOneAndTwo(server, third, Duration.ofSeconds(1))).as("a connection beyond the limit").isFalse();
+            assertThat(warnings.contains("the limit set by ServerOptions.maxConnections")
+                    || warnings.contains("limit of 2 connections, set by ServerOptions.maxConnections"))
+                    .as("a warning names the option").isTrue();
         }
         assertThat(open.main().call("add", 2, 2).join(WAIT)).as("the open session carries on").isEqualTo(4L);
         assertThat(addOneAndTwo(server, keptAlive, WAIT)).as("the kept-alive connection carries on").isTrue();
