@@ -9,6 +9,8 @@ module capnweb.transport.vertx {
     // Netty's WebSocket frame errors carry the close code to answer with (1009 for oversize).
     // Vert.x needs no Jackson for HTTP and WebSocket, so none is required here.
     requires io.netty.codec.http;
+    // Why Netty could not parse a request (DecoderResult), to answer it in a sentence.
+    requires io.netty.codec;
     // Dropping the connection of an aborted peer that does not read closes its Netty channel.
     requires io.netty.transport;
     // Whether a write runs on the connection's event loop, which may flush in a burst's midst.

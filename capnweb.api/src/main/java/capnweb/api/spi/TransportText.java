@@ -29,10 +29,44 @@ public final class TransportText {
                 : "version " + quotedHeader(version)) + "; this server speaks version 13 (RFC 6455) only.";
     }
 
+    /**
+     * The answer to a request off the Cap'n Web path of a server the transport runs itself.
+     *
+     * @param path the path the server serves
+     * @return the sentence
+     */
+    public static String notFound(String path) {
+        return "Not found: Cap'n Web is served at " + path + ".";
+    }
+
+    /**
+     * The answer to a request the HTTP server could not read, before it reached Cap'n Web.
+     *
+     * @param status the status it is answered with: 414, 431 or another 4xx
+     * @param detail what the HTTP server said of it, or null
+     * @return the sentence
+     */
+    public static String unreadableRequest(int status, String detail) {
+        switch (status) {
+            case 414:
+                return "The request's URI is longer than this server takes; send a shorter one.";
+            case 431:
+                return "The request's headers are larger than this server takes; send fewer or smaller ones.";
+            default:
+                return "The server could not read this HTTP request (status " + status + ")"
+                        + (detail == null || detail.isBlank() ? "" : ": " + cleaned(detail, 200)) + ".";
+        }
+    }
+
     /** A header's value as a sentence quotes it: cut short, and without control characters. */
     private static String quotedHeader(String value) {
-        String cut = value.length() > 20 ? value.substring(0, 20) + "..." : value;
-        return '"' + cut.replaceAll("\\p{Cntrl}", "?") + '"';
+        return '"' + cleaned(value, 20) + '"';
+    }
+
+    /** Text from a peer, cut to {@code max} characters and without control characters. */
+    private static String cleaned(String text, int max) {
+        String cut = text.length() > max ? text.substring(0, max) + "..." : text;
+        return cut.replaceAll("\\p{Cntrl}", "?");
     }
 
     /** The answer (400) to a WebSocket upgrade without the key that RFC 6455 requires. */

@@ -100,4 +100,17 @@ class TransportTextTest {
         assertThat(TransportText.unsupportedWebSocketVersion("1\u001b[2J" + "9".repeat(100)))
                 .startsWith("The WebSocket upgrade asks for version \"1?[2J" + "9".repeat(15) + "...\";");
     }
+
+    @Test
+    void anUnreadableRequestIsNamedByItsStatusWithTheServersDetailCleaned() {
+        assertThat(TransportText.unreadableRequest(414, "ignored"))
+                .isEqualTo("The request's URI is longer than this server takes; send a shorter one.");
+        assertThat(TransportText.unreadableRequest(431, null))
+                .isEqualTo("The request's headers are larger than this server takes; send fewer or smaller ones.");
+        assertThat(TransportText.unreadableRequest(400, null)).isEqualTo("The server could not read this HTTP request (status 400).");
+        assertThat(TransportText.unreadableRequest(400, "bad\r\nSet-Cookie: x" + "y".repeat(300)))
+                .startsWith("The server could not read this HTTP request (status 400): bad??Set-Cookie: x")
+                .endsWith("y....").hasSizeLessThan(280);
+        assertThat(TransportText.notFound("/rpc")).isEqualTo("Not found: Cap'n Web is served at /rpc.");
+    }
 }

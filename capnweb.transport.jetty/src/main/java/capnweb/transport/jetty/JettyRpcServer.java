@@ -13,6 +13,8 @@ import java.util.concurrent.CompletionStage;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import org.eclipse.jetty.server.ConnectionFactory;
+import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -82,7 +84,14 @@ final class JettyRpcServer implements RpcServer {
         connector.setHost(options.host());
         connector.setPort(options.port());
         connector.setIdleTimeout(options.idleTimeout().toMillis());
+        for (ConnectionFactory factory : connector.getConnectionFactories()) {
+            if (factory instanceof HttpConfiguration.ConnectionFactory http) {
+                // No "Server: Jetty(version)" on every answer: what runs is nobody's business.
+                http.getHttpConfiguration().setSendServerVersion(false);
+            }
+        }
         server.addConnector(connector);
+        server.setErrorHandler(new PlainTextErrors(options.path()));
         if (options.maxConnections() != Integer.MAX_VALUE) {
             server.addBean(new WarnedConnectionLimit(options.maxConnections(), connector));
         }

@@ -234,6 +234,38 @@ public abstract class TransportHardeningTest extends HardeningSupport {
         });
     }
 
+    @Test
+    void requestsOffThePathOrUnreadableAreAnsweredInASentenceThatNamesNoSoftware() throws Exception {
+        RpcServer server = startServer(b -> b);
+        List<RawHttp.Response> answers = new ArrayList<>();
+        RawHttp.Response batch = RawHttp.overSocket("POST", server.uri(),
+                "[\"push\",[\"pipeline\",0,[\"add\"],[1,2]]]\n[\"pull\",1]");
+        assertThat(batch.body()).isEqualTo("[\"resolve\",1,3]");
+        answers.add(batch);
+
+        RawHttp.Response elsewhere = RawHttp.overSocket("GET", server.uri().resolve("/elsewhere"), "");
+        assertThat(elsewhere.status()).isEqualTo(404);
+        assertThat(elsewhere.body()).isEqualTo("Not found: Cap'n Web is served at " + server.uri().getPath() + ".");
+        answers.add(elsewhere);
+        // Above both servers' 8 KiB limit on a request's head.
+        RawHttp.Response tooLarge = RawHttp.overSocket("GET", server.uri(), "", "X-Large: " + "a".repeat(20_000) + "\r\n");
+        assertThat(tooLarge.status()).isEqualTo(431);
+        assertThat(tooLarge.body())
+                .isEqualTo("The request's headers are larger than this server takes; send fewer or smaller ones.");
+        answers.add(tooLarge);
+        RawHttp.Response unparsable = RawHttp.overSocket("GET", server.uri(), "", "Not a header\r\n");
+        assertThat(unparsable.status()).isEqualTo(400);
+        assertThat(unparsable.body()).startsWith("The server could not read this HTTP request (status 400)");
+        answers.add(unparsable);
+
+        for (RawHttp.Response answer : answers) {
+            assertThat(answer.header("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
+            assertThat(answer.header("Server")).as("a header naming the server's software").isEmpty();
+            assertThat(answer.body()).doesNotContainIgnoringCase("jetty").doesNotContainIgnoringCase("netty")
+                    .doesNotContainIgnoringCase("vert.x").doesNotContain("<html");
+        }
+    }
+
     private static boolean addOneAndTwoOnANewConnection(RpcServer server) {
         try (Socket socket = new Socket(server.uri().getHost(), server.uri().getPort())) {
             return addOneAndTwo(server, socket, Duration.ofSeconds(1));

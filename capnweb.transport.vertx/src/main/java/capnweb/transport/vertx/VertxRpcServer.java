@@ -3,10 +3,14 @@ package capnweb.transport.vertx;
 import capnweb.api.RpcServer;
 import capnweb.api.ServerOptions;
 import capnweb.api.spi.RpcEngine;
+import capnweb.api.spi.TransportText;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Context;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.ServerSSLOptions;
@@ -88,9 +92,10 @@ final class VertxRpcServer implements RpcServer {
                 handler.handle(request);
             } else {
                 request.response().setStatusCode(404).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
-                        .end("Not found: Cap'n Web is served at " + path + ".");
+                        .end(TransportText.notFound(path));
             }
         });
+        server.invalidRequestHandler(VertxRpcServer::answerUnreadable);
         CompletableFuture<RpcServer> result = new CompletableFuture<>();
         server.listen().onComplete(ar -> {
             if (ar.succeeded()) {
@@ -129,6 +134,20 @@ final class VertxRpcServer implements RpcServer {
             lease.release();
             throw new IllegalStateException("The Cap'n Web server did not start listening within 30 seconds.", e);
         }
+    }
+
+    /**
+     * Answers a request Netty could not parse as Vert.x does (414, 431 or 400, then closes the
+     * connection), with a sentence rather than an empty body.
+     */
+    private static void answerUnreadable(HttpServerRequest request) {
+        Throwable cause = request.decoderResult().cause();
+        int status = cause instanceof TooLongHttpLineException ? 414
+                : cause instanceof TooLongHttpHeaderException ? 431 : 400;
+        request.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
+                .putHeader("X-Content-Type-Options", "nosniff")
+                .end(TransportText.unreadableRequest(status, cause == null ? null : cause.getMessage()))
+                .onComplete(ar -> request.connection().close());
     }
 
     @Override
