@@ -42,7 +42,7 @@ public final class TransportText {
     /**
      * The answer to a request the HTTP server could not read, before it reached Cap'n Web.
      *
-     * @param status the status it is answered with: 414, 431 or another 4xx
+     * @param status the status it is answered with: 414, 431, 505 or another 4xx
      * @param detail what the HTTP server said of it, or null
      * @return the sentence
      */
@@ -52,6 +52,8 @@ public final class TransportText {
                 return "The request's URI is longer than this server takes; send a shorter one.";
             case 431:
                 return "The request's headers are larger than this server takes; send fewer or smaller ones.";
+            case 505:
+                return "The request names an HTTP version this server does not speak; send HTTP/1.1.";
             default:
                 return "The server could not read this HTTP request (status " + status + ")"
                         + (detail == null || detail.isBlank() ? "" : ": " + cleaned(detail, 200)) + ".";

@@ -20,13 +20,19 @@ final class PlainTextErrors extends ErrorHandler {
         this.path = path;
     }
 
+    /** Every method gets a sentence, not only GET, POST and HEAD as Jetty's default. */
+    @Override
+    public boolean errorPageForMethod(String method) {
+        return true;
+    }
+
     @Override
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
             Callback callback) {
         String text;
         if (code == 404) {
             text = TransportText.notFound(path);
-        } else if (code >= 400 && code < 500) {
+        } else if (code >= 400 && code < 500 || code == 505) {
             text = TransportText.unreadableRequest(code, message);
         } else {
             // The cause of a failure is for the log, not for the peer.
