@@ -107,6 +107,8 @@ class TransportTextTest {
                 .isEqualTo("The request's URI is longer than this server takes; send a shorter one.");
         assertThat(TransportText.unreadableRequest(431, null))
                 .isEqualTo("The request's headers are larger than this server takes; send fewer or smaller ones.");
+        assertThat(TransportText.unreadableRequest(505, "HTTP/9.9"))
+                .isEqualTo("The request names an HTTP version this server does not speak; send HTTP/1.1.");
         assertThat(TransportText.unreadableRequest(400, null)).isEqualTo("The server could not read this HTTP request (status 400).");
         assertThat(TransportText.unreadableRequest(400, "bad\r\nSet-Cookie: x" + "y".repeat(300)))
                 .startsWith("The server could not read this HTTP request (status 400): bad??Set-Cookie: x")

@@ -203,6 +203,27 @@ public final class PlainWebSocket implements AutoCloseable {
         return b;
     }
 
+    /**
+     * Sends bytes as they are, frames of one's own making or not frames at all.
+     *
+     * @param bytes what to send
+     * @throws IOException if writing failed
+     */
+    public void sendRaw(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
+    /**
+     * Ends the stream toward the server (a TCP half-close), as a peer that has nothing more to
+     * send; what the server sends can still be read.
+     *
+     * @throws IOException if the socket is closed
+     */
+    public void shutdownOutput() throws IOException {
+        socket.shutdownOutput();
+    }
+
     /** Drops the connection with a TCP reset, as a crashed peer would. */
     public void abort() {
         try {

@@ -1,10 +1,10 @@
 package capnweb.transport.vertx;
 
 import capnweb.api.spi.TransportProvider;
-import capnweb.transport.testkit.TransportHttpFuzzTest;
+import capnweb.transport.testkit.TransportWireFuzzTest;
 
-/** The shared hostile-HTTP suite, run over Vertx with the real engine. */
-class VertxTransportHttpFuzzTest extends TransportHttpFuzzTest {
+/** The shared hostile HTTP and WebSocket suite, run over Vert.x with the real engine. */
+class VertxTransportWireFuzzTest extends TransportWireFuzzTest {
 
     @Override
     protected TransportProvider provider() {

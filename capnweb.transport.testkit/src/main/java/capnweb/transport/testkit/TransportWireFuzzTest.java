@@ -23,21 +23,31 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Hostile HTTP: valid batch, preflight and upgrade requests, mangled at random (bytes flipped,
- * lines dropped or doubled, troublesome headers, odd methods, versions and paths, bodies cut or
- * not UTF-8), each sent on its own connection. Every one must get an answer below 500 (or 505
- * for an HTTP version the server does not speak), each error with a body that says why, or have
- * its connection closed, and never hang; afterwards the server serves as before and holds no
- * session.
+ * Hostile peers below Cap'n Web, each on a connection of its own, chosen at random from a fixed
+ * seed.
+ *
+ * <p>HTTP: valid batch, preflight and upgrade requests, mangled (bytes flipped, lines dropped or
+ * doubled, troublesome headers, odd methods, versions and paths, bodies cut or not UTF-8). Every
+ * one must get an answer below 500 (or 505 for an HTTP version the server does not speak), each
+ * error with a body that says why, or have its connection closed, and never hang.
+ *
+ * <p>WebSocket: after a valid upgrade, frames of a valid call mangled (any opcode, FIN and
+ * reserved bits, unmasked, lengths declared longer than sent or far beyond the message limit or
+ * not in their shortest form, control frames too long or fragmented, close frames with bad codes,
+ * text that is not UTF-8 or not JSON). The server must end each connection once the peer has
+ * nothing more to send, and never hang.
+ *
+ * <p>After either, the server serves as before and holds no session.
  *
  * <p>Deterministic: the seed ({@code -DhttpFuzz.seed}, default fixed) and the number of requests
- * ({@code -DhttpFuzz.requests}, default 300) pick the same requests on every run.
+ * or WebSocket connections ({@code -DhttpFuzz.requests}, default 300) pick the same ones on
+ * every run.
  *
- * <p>Using it: {@code class XTransportHttpFuzzTest extends TransportHttpFuzzTest} returning the
+ * <p>Using it: {@code class XTransportWireFuzzTest extends TransportWireFuzzTest} returning the
  * provider.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
-public abstract class TransportHttpFuzzTest extends HardeningSupport {
+public abstract class TransportWireFuzzTest extends HardeningSupport {
     private static final long SEED = Long.getLong("httpFuzz.seed", 20261125L);
     private static final int REQUESTS = Integer.getInteger("httpFuzz.requests", 300);
     /** How long one exchange may take to end once the request is sent; a hang is a failure. */
@@ -81,6 +91,159 @@ public abstract class TransportHttpFuzzTest extends HardeningSupport {
         assertNewSessionWorks(server);
         assertThat(RawHttp.post(uri, BATCH).body()).isEqualTo("[\"resolve\",1,3]");
         await("the server holds no session", WAIT, () -> server.openSessions() == 0);
+    }
+
+    @Test
+    void mangledWebSocketFramesEndTheirConnectionAndTheServerCarriesOn() throws Exception {
+        RpcServer server = startServer(b -> b);
+        URI ws = webSocketUri(server);
+        Random random = new Random(SEED);
+        List<String> failures = new ArrayList<>();
+        int answered = 0;
+        for (int i = 0; i < REQUESTS; i++) {
+            ByteArrayOutputStream frames = new ByteArrayOutputStream();
+            List<String> made = new ArrayList<>();
+            for (int f = 1 + random.nextInt(4); f > 0; f--) {
+                made.add(mangledFrame(random, frames));
+            }
+            try (PlainWebSocket socket = PlainWebSocket.open(ws, 0)) {
+                try {
+                    socket.sendRaw(frames.toByteArray());
+                    socket.shutdownOutput();
+                } catch (IOException e) {
+                    continue; // closed by the server while the frames were still sent
+                }
+                String first;
+                try {
+                    first = socket.readText(java.time.Duration.ofMillis(EXCHANGE_MILLIS));
+                } catch (SocketTimeoutException e) {
+                    failures.add("connection " + i + " " + made + ": nothing within " + EXCHANGE_MILLIS + " ms");
+                    continue;
+                } catch (IOException e) {
+                    continue; // reset: ended
+                }
+                if (first != null) {
+                    answered++;
+                }
+                if (!socket.awaitEndOfStream(java.time.Duration.ofMillis(EXCHANGE_MILLIS))) {
+                    failures.add("connection " + i + " " + made + ": still open " + EXCHANGE_MILLIS
+                            + " ms after the peer stopped sending");
+                }
+            }
+        }
+        assertThat(failures).as("seed %d", SEED).isEmpty();
+        assertThat(answered).as("connections whose call or error got a text answer").isPositive();
+
+        assertNewSessionWorks(server);
+        await("the server holds no session", WAIT, () -> server.openSessions() == 0);
+    }
+
+    /**
+     * Writes one frame: a valid call's push or pull, or its text mangled, in a frame that may be
+     * mangled too.
+     *
+     * @return what was made, for a failure's message
+     */
+    private static String mangledFrame(Random random, ByteArrayOutputStream out) {
+        String[] messages = {"[\"push\",[\"pipeline\",0,[\"add\"],[1,2]]]", "[\"pull\",1]"};
+        byte[] payload = messages[random.nextInt(messages.length)].getBytes(StandardCharsets.UTF_8);
+        int opcode = 1;
+        boolean fin = true;
+        int rsv = 0;
+        boolean masked = true;
+        int lengthForm = payload.length < 126 ? 0 : 1;
+        long declared = -1;
+        String what;
+        switch (random.nextInt(12)) {
+            case 0:
+                what = "valid";
+                break;
+            case 1:
+                opcode = random.nextInt(16);
+                what = "opcode " + opcode;
+                break;
+            case 2:
+                fin = false;
+                what = "not final";
+                break;
+            case 3:
+                rsv = 1 + random.nextInt(7);
+                what = "reserved bits " + rsv;
+                break;
+            case 4:
+                masked = false;
+                what = "unmasked";
+                break;
+            case 5:
+                declared = payload.length + 1 + random.nextInt(1000);
+                what = "declared " + declared + " bytes, sent " + payload.length;
+                break;
+            case 6:
+                lengthForm = 2;
+                declared = random.nextBoolean() ? Long.MAX_VALUE : (1L << 31) + random.nextInt(1000);
+                what = "declared " + declared + " bytes";
+                break;
+            case 7:
+                lengthForm = 1 + random.nextInt(2);
+                what = "length not in its shortest form";
+                break;
+            case 8:
+                opcode = 8 + random.nextInt(3);
+                payload = new byte[126 + random.nextInt(200)];
+                fin = random.nextBoolean();
+                what = "control frame " + opcode + " of " + payload.length + " bytes, fin " + fin;
+                break;
+            case 9: {
+                opcode = 8;
+                int[] codes = {0, 999, 1004, 1005, 1006, 1015, 2999, 5000, 65535};
+                int code = codes[random.nextInt(codes.length)];
+                byte[] reason = random.nextBoolean() ? new byte[] {(byte) 0xff, (byte) 0xc0} : new byte[0];
+                payload = new byte[random.nextInt(4) == 0 ? 1 : 2 + reason.length];
+                payload[0] = (byte) (code >>> 8);
+                if (payload.length > 1) {
+                    payload[1] = (byte) code;
+                    System.arraycopy(reason, 0, payload, 2, reason.length);
+                }
+                what = "close " + code + " of " + payload.length + " bytes";
+                break;
+            }
+            case 10: {
+                payload = payload.clone();
+                payload[random.nextInt(payload.length)] = (byte) (0x80 + random.nextInt(0x80));
+                what = "text not UTF-8, or not JSON";
+                break;
+            }
+            default: {
+                payload = payload.clone();
+                payload[random.nextInt(payload.length)] = (byte) (0x20 + random.nextInt(0x5f));
+                what = "text with a byte changed";
+                break;
+            }
+        }
+        out.write((fin ? 0x80 : 0) | (rsv << 4) | opcode);
+        long length = declared >= 0 ? declared : payload.length;
+        int maskBit = masked ? 0x80 : 0;
+        if (lengthForm == 0 && length < 126) {
+            out.write(maskBit | (int) length);
+        } else if (lengthForm <= 1 && length < 65536) {
+            out.write(maskBit | 126);
+            out.write((int) (length >>> 8));
+            out.write((int) length);
+        } else {
+            out.write(maskBit | 127);
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                out.write((int) (length >>> shift));
+            }
+        }
+        byte[] mask = new byte[4];
+        if (masked) {
+            random.nextBytes(mask);
+            out.write(mask, 0, 4);
+        }
+        for (int i = 0; i < payload.length; i++) {
+            out.write(payload[i] ^ mask[i & 3]);
+        }
+        return what;
     }
 
     /**
