@@ -127,12 +127,19 @@ final class Json {
                 pendingName = null;
             }
         } catch (IOException | IllegalStateException | NumberFormatException e) {
-            String detail = String.valueOf(e.getMessage());
-            if (detail.length() > 200) {
-                detail = detail.substring(0, 200) + "...";
-            }
-            throw Errors.syntax("Malformed JSON message: " + detail);
+            throw Errors.syntax("Malformed JSON message: " + syntaxDetail(e.getMessage()));
         }
+    }
+
+    /**
+     * Gson's account of a syntax error, as a peer should read it: without Gson's advice to its own
+     * user (to parse leniently, and a link to its troubleshooting page), cut to 200 characters.
+     */
+    static String syntaxDetail(String gsonMessage) {
+        String detail = String.valueOf(gsonMessage)
+                .replace("Use JsonReader.setStrictness(Strictness.LENIENT) to accept malformed JSON ", "not valid JSON ")
+                .replaceAll("\\s*See https://\\S+\\s*$", "");
+        return detail.length() > 200 ? detail.substring(0, 200) + "..." : detail;
     }
 
     private static void attach(ArrayDeque<JsonElement> stack, JsonElement done, String name) {

@@ -111,6 +111,18 @@ class JsonFastPathTest {
     }
 
     @Test
+    void aSyntaxErrorSaysWhereWithoutGsonsAdviceToItsOwnUser() {
+        for (String text : List.of("{nope", "\uFFFD\uFFFD", "[1,]x")) {
+            assertThatThrownBy(() -> Json.parse(text, NESTING, 64)).as(text)
+                    .hasMessageStartingWith("Malformed JSON message: ").hasMessageContaining("line 1 column")
+                    .hasMessageNotContaining("setStrictness").hasMessageNotContaining("https://")
+                    .hasMessageNotContaining("\n");
+        }
+        assertThatThrownBy(() -> Json.parse("{nope", NESTING, 64))
+                .hasMessage("Malformed JSON message: not valid JSON at line 1 column 3 path $.");
+    }
+
+    @Test
     void tooDeepNestingIsLeftToGsonWhichNamesTheLimit() {
         String deep = "[".repeat(NESTING + 1) + "]".repeat(NESTING + 1);
         assertThat(FastParser.parse(deep, NESTING)).isNull();

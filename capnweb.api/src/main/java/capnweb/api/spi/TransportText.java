@@ -30,6 +30,40 @@ public final class TransportText {
     }
 
     /**
+     * Decodes UTF-8 that must be UTF-8: a peer's batch body or text message. Java's own decoding
+     * replaces bad bytes with U+FFFD; this refuses them instead.
+     *
+     * @param bytes the bytes
+     * @return the text, or null if the bytes are not UTF-8
+     */
+    public static String strictUtf8(byte[] bytes) {
+        return strictUtf8(new String(bytes, StandardCharsets.UTF_8), () -> bytes);
+    }
+
+    /**
+     * Whether text decoded by replacing bad bytes came from UTF-8, checked only when it holds a
+     * U+FFFD: one that stood in the bytes is legitimate, one that replaced bad bytes is not.
+     *
+     * @param replacingDecode the text as decoded with replacement
+     * @param bytes where it came from, asked for only if the text holds a U+FFFD
+     * @return the text, or null if the bytes are not UTF-8
+     */
+    public static String strictUtf8(String replacingDecode, java.util.function.Supplier<byte[]> bytes) {
+        return replacingDecode.indexOf('\uFFFD') < 0 || isUtf8(bytes.get()) ? replacingDecode : null;
+    }
+
+    private static boolean isUtf8(byte[] bytes) {
+        try {
+            StandardCharsets.UTF_8.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(bytes));
+            return true;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return false;
+        }
+    }
+
+    /**
      * The answer to a request off the Cap'n Web path of a server the transport runs itself.
      *
      * @param path the path the server serves

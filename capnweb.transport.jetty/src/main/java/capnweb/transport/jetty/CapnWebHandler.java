@@ -14,8 +14,6 @@ import capnweb.api.spi.TransportText;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.URI;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -511,8 +509,10 @@ public final class CapnWebHandler extends Handler.Abstract {
             }
             boolean last = chunk.isLast();
             if (last && into == null) {
-                String body = decode(buffer);
+                byte[] bytes = new byte[buffer.remaining()];
+                buffer.get(bytes);
                 chunk.release();
+                String body = TransportText.strictUtf8(bytes);
                 runBatch(body, request, response, callback, main);
                 return;
             }
@@ -527,21 +527,9 @@ public final class CapnWebHandler extends Handler.Abstract {
             }
             chunk.release();
             if (last) {
-                runBatch(decode(java.nio.ByteBuffer.wrap(into.toByteArray())), request, response, callback, main);
+                runBatch(TransportText.strictUtf8(into.toByteArray()), request, response, callback, main);
                 return;
             }
-        }
-    }
-
-    /** @return the UTF-8 text, or null if the bytes are not UTF-8 */
-    private static String decode(java.nio.ByteBuffer bytes) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(bytes).toString();
-        } catch (CharacterCodingException e) {
-            return null;
         }
     }
 

@@ -27,6 +27,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.client.CompletableResponseListener;
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.HttpResponseException;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.StringRequestContent;
 import org.eclipse.jetty.http.HttpHeader;
@@ -226,6 +227,24 @@ public final class JettyTransportProvider implements TransportProvider {
         }
     }
 
+    /**
+     * Why a batch request failed, in words rather than Jetty's: its own messages for these name
+     * the connection's objects.
+     */
+    private static String batchFailure(Throwable cause, long maxBytes) {
+        if (cause instanceof java.io.EOFException) {
+            return "the server closed the connection before its whole response arrived";
+        }
+        if (cause instanceof HttpResponseException) {
+            return "the server's response is not valid HTTP";
+        }
+        // CompletableResponseListener's words when the body passes the bound it was given.
+        if (cause instanceof IllegalArgumentException && String.valueOf(cause.getMessage()).startsWith("Buffering capacity")) {
+            return "the response is larger than " + maxBytes + " bytes, three times SessionOptions.maxMessageSize";
+        }
+        return TransportText.failureReason(cause);
+    }
+
     private static HttpBatchPoster poster(URI uri, ClientOptions options, HttpClient http) {
         long maxBytes = Math.min(Integer.MAX_VALUE - 8, 3L * options.sessionOptions().maxMessageSize());
         Map<String, String> headers = options.headers();
@@ -242,7 +261,7 @@ public final class JettyTransportProvider implements TransportProvider {
                             Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                                     ? failure.getCause() : failure;
                             throw new CompletionException(new IOException("The Cap'n Web batch request to " + uri
-                                    + " failed: " + TransportText.failureReason(cause) + ".", cause));
+                                    + " failed: " + batchFailure(cause, maxBytes) + ".", cause));
                         }
                         if (response.getStatus() != 200) {
                             throw new CompletionException(new IOException("The Cap'n Web batch request to " + uri
@@ -250,7 +269,12 @@ public final class JettyTransportProvider implements TransportProvider {
                                             response.getReason(), response.getMediaType(),
                                             response.getContentAsString()) + "."));
                         }
-                        return new String(response.getContent(), StandardCharsets.UTF_8);
+                        String text = TransportText.strictUtf8(response.getContent());
+                        if (text == null) {
+                            throw new CompletionException(new IOException("The Cap'n Web batch response from " + uri
+                                    + " is not UTF-8."));
+                        }
+                        return text;
                     });
         };
     }

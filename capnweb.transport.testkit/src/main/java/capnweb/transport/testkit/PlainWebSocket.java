@@ -132,6 +132,41 @@ public final class PlainWebSocket implements AutoCloseable {
     }
 
     /**
+     * Reads frames until the server's close frame, skipping the others.
+     *
+     * @param timeout how long to wait for each frame
+     * @return the close frame's code, 1005 if it carried none, or -1 if the stream ended first
+     * @throws IOException if reading failed or nothing came in time
+     */
+    public int readCloseCode(Duration timeout) throws IOException {
+        socket.setSoTimeout((int) Math.max(1, timeout.toMillis()));
+        while (true) {
+            int b0 = in.read();
+            if (b0 < 0) {
+                return -1;
+            }
+            byte[] payload = in.readNBytes((int) readLength());
+            if ((b0 & 0x0f) == 8) {
+                return payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005;
+            }
+        }
+    }
+
+    /** The payload length that follows a frame's first byte (servers do not mask). */
+    private long readLength() throws IOException {
+        long length = readByte() & 0x7f;
+        if (length == 126) {
+            length = ((long) readByte() << 8) | readByte();
+        } else if (length == 127) {
+            length = 0;
+            for (int i = 0; i < 8; i++) {
+                length = (length << 8) | readByte();
+            }
+        }
+        return length;
+    }
+
+    /**
      * Reads the next frame: a text frame's text, or null for a close frame or the end of the
      * stream.
      *
@@ -146,17 +181,7 @@ public final class PlainWebSocket implements AutoCloseable {
             if (b0 < 0) {
                 return null;
             }
-            int b1 = readByte();
-            long length = b1 & 0x7f;
-            if (length == 126) {
-                length = ((long) readByte() << 8) | readByte();
-            } else if (length == 127) {
-                length = 0;
-                for (int i = 0; i < 8; i++) {
-                    length = (length << 8) | readByte();
-                }
-            }
-            byte[] payload = in.readNBytes((int) length);
+            byte[] payload = in.readNBytes((int) readLength());
             int opcode = b0 & 0x0f;
             if (opcode == 8) {
                 return null;

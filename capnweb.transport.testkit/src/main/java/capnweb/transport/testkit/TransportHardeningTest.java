@@ -346,8 +346,91 @@ public abstract class TransportHardeningTest extends HardeningSupport {
     }
 
     @Test
+    void aTextMessageThatIsNotUtf8ClosesTheWebSocketWith1007() throws Exception {
+        RpcServer server = startServer(b -> b);
+        try (PlainWebSocket peer = PlainWebSocket.open(webSocketUri(server), 0)) {
+            byte[] payload = {'[', '"', (byte) 0xff, '"', ']'};
+            java.io.ByteArrayOutputStream frame = new java.io.ByteArrayOutputStream();
+            frame.write(0x81);
+            frame.write(0x80 | payload.length);
+            frame.writeBytes(new byte[4]); // a zero mask leaves the payload as it is
+            frame.writeBytes(payload);
+            peer.sendRaw(frame.toByteArray());
+            assertThat(peer.readCloseCode(WAIT)).as("RFC 6455, 8.1: invalid UTF-8 fails the connection").isEqualTo(1007);
+        }
+        await("the server forgot the session", WAIT, () -> server.openSessions() == 0);
+        assertNewSessionWorks(server);
+    }
+
+    /** A server that breaks the rules, and what a client's error must say of it. */
+    private record RuleBreaker(String what, boolean webSocket, byte[] sends, String errorPattern) {
+    }
+
+    @Test
+    void aClientFacingAServerThatBreaksTheRulesFailsItsCallAtOnceWithASentence() throws Exception {
+        byte[] tooLarge = "x".repeat(100_000).getBytes(StandardCharsets.US_ASCII);
+        byte[] notUtf8 = {'[', '"', (byte) 0xff, '"', ']'};
+        List<RuleBreaker> servers = List.of(
+                new RuleBreaker("a text frame that is not UTF-8", true, serverFrame(0x81, notUtf8), "(?is).*UTF-8.*"),
+                new RuleBreaker("a frame beyond the client's limit", true, serverFrame(0x81, tooLarge),
+                        "(?is).*(limit|maximum size).*"),
+                new RuleBreaker("a binary frame", true, serverFrame(0x82, "[\"resolve\",1,3]".getBytes(StandardCharsets.UTF_8)),
+                        "(?is).*binary.*"),
+                new RuleBreaker("a batch response beyond the client's limit", false,
+                        httpAnswer("x".repeat(250_000).getBytes(StandardCharsets.US_ASCII)),
+                        "(?s).*larger than 196608 bytes, three times SessionOptions.maxMessageSize.*"),
+                new RuleBreaker("a batch response that is not UTF-8", false, httpAnswer(notUtf8),
+                        "The Cap'n Web batch response from http://\\S+ is not UTF-8\\."),
+                new RuleBreaker("a batch response cut short", false, ("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n"
+                        + "[\"resolve\"").getBytes(StandardCharsets.US_ASCII), "The Cap'n Web batch request to .*clos.*"),
+                new RuleBreaker("a batch response that is not JSON", false, httpAnswer("{nope".getBytes(StandardCharsets.UTF_8)),
+                        "Malformed JSON message: not valid JSON at line 1 column 3 path \\$\\."));
+        ClientOptions limited = ClientOptions.builder()
+                .sessionOptions(SessionOptions.builder().maxMessageSize(64 * 1024).build()).build();
+        for (RuleBreaker breaker : servers) {
+            try (RawServer server = breaker.webSocket() ? RawServer.webSocketSending(breaker.sends())
+                    : RawServer.answeringHttp(breaker.sends())) {
+                RpcSession session = connect(breaker.webSocket() ? server.uri() : server.httpUri(), limited);
+                assertThatThrownBy(() -> session.main().call("add", 1, 2).join(WAIT)).as(breaker.what())
+                        .hasMessageMatching(breaker.errorPattern())
+                        .satisfies(e -> assertThat(e.getMessage()).as("names no object of the HTTP library")
+                                .doesNotContainPattern("@[0-9a-f]{6,}"));
+            }
+        }
+    }
+
+    /** An unmasked frame, as a server sends it. */
+    private static byte[] serverFrame(int firstByte, byte[] payload) {
+        java.io.ByteArrayOutputStream frame = new java.io.ByteArrayOutputStream();
+        frame.write(firstByte);
+        if (payload.length < 126) {
+            frame.write(payload.length);
+        } else if (payload.length < 65536) {
+            frame.write(126);
+            frame.write(payload.length >>> 8);
+            frame.write(payload.length);
+        } else {
+            frame.write(127);
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                frame.write((int) ((long) payload.length >>> shift));
+            }
+        }
+        frame.writeBytes(payload);
+        return frame.toByteArray();
+    }
+
+    /** A 200 answer with this body. */
+    private static byte[] httpAnswer(byte[] body) {
+        java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream();
+        answer.writeBytes(("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + body.length + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        answer.writeBytes(body);
+        return answer.toByteArray();
+    }
+
+    @Test
     void aClientWithKeepaliveLetsGoOfAServerThatFellSilent() throws Exception {
-        try (SilentWebSocketServer silent = SilentWebSocketServer.start()) {
+        try (RawServer silent = RawServer.silentWebSocket()) {
             RpcSession session = connect(silent.uri(), ClientOptions.builder()
                     .keepalive(Duration.ofMillis(200), Duration.ofMillis(600)).build());
             long started = System.nanoTime();
@@ -363,7 +446,7 @@ public abstract class TransportHardeningTest extends HardeningSupport {
 
     @Test
     void withoutKeepaliveAClientWaitsOnAServerThatFellSilent() throws Exception {
-        try (SilentWebSocketServer silent = SilentWebSocketServer.start()) {
+        try (RawServer silent = RawServer.silentWebSocket()) {
             RpcSession session = connect(silent.uri(), ClientOptions.defaults());
             CompletableFuture<Object> call = session.main().call("add", 1, 2).toCompletableFuture();
             Thread.sleep(1_500);

@@ -31,8 +31,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
@@ -565,17 +563,7 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
 
     /** @return the body as text, or null if it is not UTF-8 */
     private static String utf8(Buffer body) {
-        String text = body.toString(StandardCharsets.UTF_8);
-        if (text.indexOf('\uFFFD') < 0) {
-            return text; // nothing was replaced, so the bytes were UTF-8
-        }
-        try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(java.nio.ByteBuffer.wrap(body.getBytes())).toString();
-        } catch (CharacterCodingException e) {
-            return null;
-        }
+        return TransportText.strictUtf8(body.toString(StandardCharsets.UTF_8), body::getBytes);
     }
 
     /** @param main the batch's main object if the factory already ran (see serveBatch), else null */

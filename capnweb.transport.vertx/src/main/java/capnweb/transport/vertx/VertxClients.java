@@ -130,6 +130,8 @@ final class VertxClients {
         String target = uri.toString();
         io.vertx.core.Context context = lease.vertx().getOrCreateContext();
         ClientSSLOptions tls = tlsOptions(options).orElse(null);
+        // As the Jetty client: a response may hold three messages' worth, no more.
+        long maxResponseBytes = Math.min(Integer.MAX_VALUE - 8, 3L * options.sessionOptions().maxMessageSize());
         HttpBatchPoster poster = body -> {
             Promise<String> result = Promise.promise();
             RequestOptions request = new RequestOptions()
@@ -151,9 +153,9 @@ final class VertxClients {
             // only add a wake-up per batch.
             context.runOnContext(v -> http.request(request)
                     .compose(req -> req.send(body))
-                    .recover(e -> Future.failedFuture(new IOException("The Cap'n Web batch request to " + target
-                            + " failed: " + failureReason(e, uri) + ".", e)))
-                    .compose(VertxClients::responseBody)
+                    .compose(response -> responseBody(response, target, maxResponseBytes))
+                    .recover(e -> Future.failedFuture(e instanceof BatchAnswer ? e : new IOException(
+                            "The Cap'n Web batch request to " + target + " failed: " + failureReason(e, uri) + ".", e)))
                     .onComplete(result));
             return result.future().toCompletionStage();
         };
@@ -197,16 +199,62 @@ final class VertxClients {
         return Optional.of(tls);
     }
 
-    private static Future<String> responseBody(HttpClientResponse response) {
-        int status = response.statusCode();
-        if (status == 200) {
-            return response.body().map(b -> b.toString(StandardCharsets.UTF_8));
+    /** What the server answered a batch with, already worded: passed on as it is. */
+    private static final class BatchAnswer extends IOException {
+        BatchAnswer(String message) {
+            super(message);
         }
-        LOG.log(System.Logger.Level.DEBUG, () -> "batch request answered " + status);
-        return response.body().transform(body -> Future.failedFuture(new IOException(
-                "The Cap'n Web batch request failed with " + TransportText.httpRefusal(status,
-                        response.statusMessage(), response.getHeader(HttpHeaders.CONTENT_TYPE),
-                        body.succeeded() ? body.result().toString(StandardCharsets.UTF_8) : null) + ".")));
+    }
+
+    /**
+     * The text of a 200 response, or a failure that says what the server answered instead: a
+     * refusal's status and sentence, a body larger than {@code maxBytes} (not read to its end; the
+     * connection is dropped), or one that is not UTF-8.
+     */
+    private static Future<String> responseBody(HttpClientResponse response, String target, long maxBytes) {
+        int status = response.statusCode();
+        if (status != 200) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "batch request answered " + status);
+            // A refusal's sentence is short: a body much longer is not quoted, nor read to its end.
+            return readAtMost(response, 64 * 1024).transform(body -> Future.failedFuture(new BatchAnswer(
+                    "The Cap'n Web batch request to " + target + " failed with " + TransportText.httpRefusal(status,
+                            response.statusMessage(), response.getHeader(HttpHeaders.CONTENT_TYPE),
+                            body.succeeded() && body.result() != null ? body.result().toString(StandardCharsets.UTF_8)
+                                    : null) + ".")));
+        }
+        return readAtMost(response, maxBytes).compose(body -> {
+            if (body == null) {
+                return Future.failedFuture(new BatchAnswer("The Cap'n Web batch response from " + target
+                        + " is larger than " + maxBytes + " bytes, three times SessionOptions.maxMessageSize, so it "
+                        + "was not read to its end."));
+            }
+            String text = TransportText.strictUtf8(body.toString(StandardCharsets.UTF_8), body::getBytes);
+            return text != null ? Future.succeededFuture(text) : Future.failedFuture(new BatchAnswer(
+                    "The Cap'n Web batch response from " + target + " is not UTF-8."));
+        });
+    }
+
+    /**
+     * The body of a response, or null if it is longer than {@code maxBytes}; then the rest is not
+     * read and the connection is closed.
+     */
+    private static Future<Buffer> readAtMost(HttpClientResponse response, long maxBytes) {
+        Promise<Buffer> done = Promise.promise();
+        Buffer body = Buffer.buffer();
+        response.handler(chunk -> {
+            if (done.future().isComplete()) {
+                return;
+            }
+            if (body.length() + (long) chunk.length() > maxBytes) {
+                done.tryComplete(null);
+                response.request().connection().close();
+                return;
+            }
+            body.appendBuffer(chunk);
+        });
+        response.exceptionHandler(done::tryFail);
+        response.endHandler(v -> done.tryComplete(body));
+        return done.future();
     }
 
     private static String upgradeRefusal(UpgradeRejectedException e) {

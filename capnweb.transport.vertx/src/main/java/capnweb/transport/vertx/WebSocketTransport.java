@@ -46,6 +46,8 @@ final class WebSocketTransport implements MessageTransport {
     static final short UNSUPPORTED_DATA = 1003;
     /** RFC 6455: a message too big to process. */
     static final short MESSAGE_TOO_BIG = 1009;
+    /** RFC 6455 close code: a text message that is not UTF-8. */
+    static final short INVALID_PAYLOAD = 1007;
     /** RFC 6455: a protocol error. */
     static final short PROTOCOL_ERROR = 1002;
     /** RFC 6455: an unexpected condition on the server. */
@@ -327,7 +329,7 @@ final class WebSocketTransport implements MessageTransport {
                 return;
             }
             if (frame.isFinal()) {
-                deliver(data.toString(StandardCharsets.UTF_8));
+                deliverText(data);
             } else {
                 partialText = Buffer.buffer(Math.min(maxMessageSize, Math.max(256, data.length() * 2)));
                 partialText.appendBuffer(data);
@@ -347,14 +349,24 @@ final class WebSocketTransport implements MessageTransport {
             }
             partialText.appendBuffer(data);
             if (frame.isFinal()) {
-                String message = partialText.toString(StandardCharsets.UTF_8);
+                Buffer message = partialText;
                 partialText = null;
-                deliver(message);
+                deliverText(message);
             }
         } else if (frame.isBinary()) {
             fail(UNSUPPORTED_DATA, BINARY_FRAME_MESSAGE);
         }
         // Ping, pong and close frames are handled by Vert.x.
+    }
+
+    /** Delivers a whole text message, or fails the transport if it is not UTF-8 (RFC 6455, 8.1). */
+    private void deliverText(Buffer data) {
+        String text = TransportText.strictUtf8(data.toString(StandardCharsets.UTF_8), data::getBytes);
+        if (text == null) {
+            fail(INVALID_PAYLOAD, "Closing the WebSocket: a text message is not UTF-8.");
+        } else {
+            deliver(text);
+        }
     }
 
     private void tooBig(long size) {
