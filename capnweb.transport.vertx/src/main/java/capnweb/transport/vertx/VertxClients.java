@@ -14,6 +14,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
@@ -155,7 +156,9 @@ final class VertxClients {
                     .compose(req -> req.send(body))
                     .compose(response -> responseBody(response, target, maxResponseBytes))
                     .recover(e -> Future.failedFuture(e instanceof BatchAnswer ? e : new IOException(
-                            "The Cap'n Web batch request to " + target + " failed: " + failureReason(e, uri) + ".", e)))
+                            "The Cap'n Web batch request to " + target + " failed: " + (e instanceof HttpClosedException
+                                    ? "the server closed the connection before its whole response arrived"
+                                    : failureReason(e, uri)) + ".", e)))
                     .onComplete(result));
             return result.future().toCompletionStage();
         };
