@@ -7,7 +7,8 @@ import javax.net.ssl.SSLHandshakeException;
 /**
  * Text that every WebSocket transport needs: the size of a message on the wire, the
  * {@code abort} message a transport sends when it refuses a peer before or outside a session, a
- * close reason cut to fit a close frame, and the sentences both servers answer bad requests with.
+ * close reason cut to fit a close frame, UTF-8 decoded strictly, and the sentences both servers
+ * answer bad requests with.
  */
 public final class TransportText {
     /** RFC 6455 section 5.5: a close frame carries at most 125 bytes, 2 of them the code. */
@@ -16,6 +17,10 @@ public final class TransportText {
     /** The answer (405) to a request on a Cap'n Web path that is neither a POST nor an upgrade. */
     public static final String ONLY_POST = "This endpoint only accepts POST requests (Cap'n Web HTTP batch) "
             + "and WebSocket upgrades.";
+
+    /** The answer (400) to a WebSocket upgrade without the key that RFC 6455 requires. */
+    public static final String NO_WEBSOCKET_KEY = "The WebSocket upgrade has no Sec-WebSocket-Key header; "
+            + "send the upgrade from a WebSocket client, which adds one.";
 
     /**
      * The answer (426, with {@code Sec-WebSocket-Version: 13}) to a WebSocket upgrade for a
@@ -41,8 +46,10 @@ public final class TransportText {
     }
 
     /**
-     * Whether text decoded by replacing bad bytes came from UTF-8, checked only when it holds a
-     * U+FFFD: one that stood in the bytes is legitimate, one that replaced bad bytes is not.
+     * Text decoded with replacement (as {@code new String(bytes, UTF_8)} or Vert.x's
+     * {@code Buffer.toString} decode), kept only if the bytes were UTF-8. The bytes are checked
+     * only when the text holds a U+FFFD: one that stood in the bytes is legitimate, one that
+     * replaced bad bytes is not.
      *
      * @param replacingDecode the text as decoded with replacement
      * @param bytes where it came from, asked for only if the text holds a U+FFFD
@@ -104,10 +111,6 @@ public final class TransportText {
         String cut = text.length() > max ? text.substring(0, max) + "..." : text;
         return cut.replaceAll("\\p{Cntrl}", "?");
     }
-
-    /** The answer (400) to a WebSocket upgrade without the key that RFC 6455 requires. */
-    public static final String NO_WEBSOCKET_KEY = "The WebSocket upgrade has no Sec-WebSocket-Key header; "
-            + "send the upgrade from a WebSocket client, which adds one.";
 
     private TransportText() {
     }

@@ -115,4 +115,15 @@ class TransportTextTest {
                 .endsWith("y....").hasSizeLessThan(280);
         assertThat(TransportText.notFound("/rpc")).isEqualTo("Not found: Cap'n Web is served at /rpc.");
     }
+
+    @Test
+    void strictUtf8RefusesBadBytesButKeepsAReplacementCharacterThatWasSent() {
+        assertThat(TransportText.strictUtf8("[\"ok\"]".getBytes(StandardCharsets.UTF_8))).isEqualTo("[\"ok\"]");
+        String sent = "[\"\uFFFD is a character too, as is \u00e9\"]";
+        assertThat(TransportText.strictUtf8(sent.getBytes(StandardCharsets.UTF_8))).isEqualTo(sent);
+        assertThat(TransportText.strictUtf8(new byte[] {'[', '"', (byte) 0xff, '"', ']'})).isNull();
+        assertThat(TransportText.strictUtf8(new byte[] {(byte) 0xc3})).as("cut within a character").isNull();
+        assertThat(TransportText.strictUtf8(new byte[] {(byte) 0xed, (byte) 0xa0, (byte) 0x80}))
+                .as("an encoded surrogate").isNull();
+    }
 }
