@@ -1,6 +1,8 @@
 package capnweb.api.spi;
 
+import capnweb.api.SessionRefusedException;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 
@@ -18,20 +20,26 @@ public final class TransportText {
     public static final String ONLY_POST = "This endpoint only accepts POST requests (Cap'n Web HTTP batch) "
             + "and WebSocket upgrades.";
 
-    /** The answer (400) to a WebSocket upgrade without the key that RFC 6455 requires. */
-    public static final String NO_WEBSOCKET_KEY = "The WebSocket upgrade has no Sec-WebSocket-Key header; "
-            + "send the upgrade from a WebSocket client, which adds one.";
-
     /**
-     * The answer (426, with {@code Sec-WebSocket-Version: 13}) to a WebSocket upgrade for a
-     * version of the protocol other than RFC 6455's.
+     * Why an RFC 6455 upgrade cannot succeed, for a server to answer before its factory runs:
+     * another version than 13 gets 426 with {@code Sec-WebSocket-Version: 13} (Vert.x alone would
+     * accept the drafts before it), a missing key 400, each with a sentence.
      *
-     * @param version the version the upgrade asked for, or null if it named none
-     * @return the sentence
+     * @param version the upgrade's {@code Sec-WebSocket-Version}, or null if it has none
+     * @param key the upgrade's {@code Sec-WebSocket-Key}, or null if it has none
+     * @return the refusal to answer with, or null if the upgrade may go on
      */
-    public static String unsupportedWebSocketVersion(String version) {
-        return "The WebSocket upgrade asks for " + (version == null ? "no version (Sec-WebSocket-Version)"
-                : "version " + quotedHeader(version)) + "; this server speaks version 13 (RFC 6455) only.";
+    public static SessionRefusedException webSocketHandshakeRefusal(String version, String key) {
+        if (!"13".equals(version)) {
+            return new SessionRefusedException(426, "The WebSocket upgrade asks for "
+                    + (version == null ? "no version (Sec-WebSocket-Version)" : "version " + quotedHeader(version))
+                    + "; this server speaks version 13 (RFC 6455) only.", Map.of("Sec-WebSocket-Version", "13"));
+        }
+        if (key == null) {
+            return new SessionRefusedException(400, "The WebSocket upgrade has no Sec-WebSocket-Key header; "
+                    + "send the upgrade from a WebSocket client, which adds one.");
+        }
+        return null;
     }
 
     /**

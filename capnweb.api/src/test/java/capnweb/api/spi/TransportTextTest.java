@@ -2,6 +2,7 @@ package capnweb.api.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import capnweb.api.SessionRefusedException;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -91,14 +92,22 @@ class TransportTextTest {
     }
 
     @Test
-    void anUnsupportedWebSocketVersionIsQuotedShortAndWithoutControlCharacters() {
-        assertThat(TransportText.unsupportedWebSocketVersion("8"))
+    void anUpgradeThatCannotSucceedIsRefusedWithAVersionQuotedShortAndWithoutControlCharacters() {
+        SessionRefusedException draft = TransportText.webSocketHandshakeRefusal("8", "a key");
+        assertThat(draft.status()).isEqualTo(426);
+        assertThat(draft.headers()).containsEntry("Sec-WebSocket-Version", "13");
+        assertThat(draft.getMessage())
                 .isEqualTo("The WebSocket upgrade asks for version \"8\"; this server speaks version 13 (RFC 6455) only.");
-        assertThat(TransportText.unsupportedWebSocketVersion(null)).isEqualTo(
+        assertThat(TransportText.webSocketHandshakeRefusal(null, "a key").getMessage()).isEqualTo(
                 "The WebSocket upgrade asks for no version (Sec-WebSocket-Version); this server speaks version 13 "
                         + "(RFC 6455) only.");
-        assertThat(TransportText.unsupportedWebSocketVersion("1\u001b[2J" + "9".repeat(100)))
+        assertThat(TransportText.webSocketHandshakeRefusal("1\u001b[2J" + "9".repeat(100), "a key").getMessage())
                 .startsWith("The WebSocket upgrade asks for version \"1?[2J" + "9".repeat(15) + "...\";");
+        SessionRefusedException noKey = TransportText.webSocketHandshakeRefusal("13", null);
+        assertThat(noKey.status()).isEqualTo(400);
+        assertThat(noKey.getMessage()).isEqualTo("The WebSocket upgrade has no Sec-WebSocket-Key header; "
+                + "send the upgrade from a WebSocket client, which adds one.");
+        assertThat(TransportText.webSocketHandshakeRefusal("13", "a key")).isNull();
     }
 
     @Test

@@ -283,23 +283,20 @@ public final class CapnWebHandler extends Handler.Abstract {
     }
 
     /**
-     * Answers an RFC 6455 upgrade that cannot succeed, before the factory runs and in a sentence:
-     * another version than 13 gets 426, a missing key 400.
+     * Answers an RFC 6455 upgrade that cannot succeed, before the factory runs; see
+     * {@link TransportText#webSocketHandshakeRefusal}.
      *
      * @return whether the request was answered
      */
     private static boolean refusedHandshake(Request request, Response response, Callback callback) {
-        String version = request.getHeaders().get(HttpHeader.SEC_WEBSOCKET_VERSION);
-        if (!"13".equals(version)) {
-            sendText(response, callback, HttpStatus.UPGRADE_REQUIRED_426,
-                    TransportText.unsupportedWebSocketVersion(version), Map.of("Sec-WebSocket-Version", "13"));
-            return true;
+        SessionRefusedException refusal = TransportText.webSocketHandshakeRefusal(
+                request.getHeaders().get(HttpHeader.SEC_WEBSOCKET_VERSION),
+                request.getHeaders().get(HttpHeader.SEC_WEBSOCKET_KEY));
+        if (refusal == null) {
+            return false;
         }
-        if (request.getHeaders().get(HttpHeader.SEC_WEBSOCKET_KEY) == null) {
-            sendText(response, callback, HttpStatus.BAD_REQUEST_400, TransportText.NO_WEBSOCKET_KEY, Map.of());
-            return true;
-        }
-        return false;
+        refuse(response, callback, refusal, Map.of());
+        return true;
     }
 
     /**

@@ -152,24 +152,19 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
     }
 
     /**
-     * Answers an RFC 6455 upgrade that this server will not take, before the factory runs and in
-     * a sentence: another version than 13 gets 426 (Vert.x would accept the drafts before it), a
-     * missing key 400.
+     * Answers an RFC 6455 upgrade that cannot succeed, before the factory runs; see
+     * {@link TransportText#webSocketHandshakeRefusal}.
      *
      * @return whether the request was answered
      */
     private boolean refusedHandshake(HttpServerRequest request) {
-        String version = request.getHeader("Sec-WebSocket-Version");
-        if (!"13".equals(version)) {
-            request.response().putHeader("Sec-WebSocket-Version", "13");
-            refuse(request, 426, TransportText.unsupportedWebSocketVersion(version));
-            return true;
+        SessionRefusedException refusal = TransportText.webSocketHandshakeRefusal(
+                request.getHeader("Sec-WebSocket-Version"), request.getHeader("Sec-WebSocket-Key"));
+        if (refusal == null) {
+            return false;
         }
-        if (request.getHeader("Sec-WebSocket-Key") == null) {
-            refuse(request, 400, TransportText.NO_WEBSOCKET_KEY);
-            return true;
-        }
-        return false;
+        refuse(request, refusal);
+        return true;
     }
 
     /**
