@@ -109,26 +109,43 @@ public final class PlainWebSocket implements AutoCloseable {
         out.flush();
     }
 
-    private static void writeFrame(ByteArrayOutputStream frame, byte[] payload) {
-        frame.write(0x81);
+    private static void writeFrame(ByteArrayOutputStream frames, byte[] payload) {
+        frames.writeBytes(frame(0x81, payload, true));
+    }
+
+    /**
+     * One whole frame, its length in the shortest form.
+     *
+     * @param firstByte the FIN bit, reserved bits and opcode, e.g. {@code 0x81} for a final text frame
+     * @param payload the payload
+     * @param masked whether to mask it with a random key, as a client must; a server must not
+     * @return the frame's bytes
+     */
+    public static byte[] frame(int firstByte, byte[] payload, boolean masked) {
+        ByteArrayOutputStream frame = new ByteArrayOutputStream();
+        frame.write(firstByte);
+        int maskBit = masked ? 0x80 : 0;
         if (payload.length < 126) {
-            frame.write(0x80 | payload.length);
+            frame.write(maskBit | payload.length);
         } else if (payload.length < 65536) {
-            frame.write(0x80 | 126);
+            frame.write(maskBit | 126);
             frame.write(payload.length >>> 8);
             frame.write(payload.length);
         } else {
-            frame.write(0x80 | 127);
+            frame.write(maskBit | 127);
             for (int shift = 56; shift >= 0; shift -= 8) {
                 frame.write((int) ((long) payload.length >>> shift));
             }
         }
         byte[] mask = new byte[4];
-        ThreadLocalRandom.current().nextBytes(mask);
-        frame.write(mask, 0, 4);
+        if (masked) {
+            ThreadLocalRandom.current().nextBytes(mask);
+            frame.write(mask, 0, 4);
+        }
         for (int i = 0; i < payload.length; i++) {
             frame.write(payload[i] ^ mask[i & 3]);
         }
+        return frame.toByteArray();
     }
 
     /**

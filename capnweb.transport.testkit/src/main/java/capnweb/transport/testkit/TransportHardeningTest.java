@@ -349,13 +349,7 @@ public abstract class TransportHardeningTest extends HardeningSupport {
     void aTextMessageThatIsNotUtf8ClosesTheWebSocketWith1007() throws Exception {
         RpcServer server = startServer(b -> b);
         try (PlainWebSocket peer = PlainWebSocket.open(webSocketUri(server), 0)) {
-            byte[] payload = {'[', '"', (byte) 0xff, '"', ']'};
-            java.io.ByteArrayOutputStream frame = new java.io.ByteArrayOutputStream();
-            frame.write(0x81);
-            frame.write(0x80 | payload.length);
-            frame.writeBytes(new byte[4]); // a zero mask leaves the payload as it is
-            frame.writeBytes(payload);
-            peer.sendRaw(frame.toByteArray());
+            peer.sendRaw(PlainWebSocket.frame(0x81, new byte[] {'[', '"', (byte) 0xff, '"', ']'}, true));
             assertThat(peer.readCloseCode(WAIT)).as("RFC 6455, 8.1: invalid UTF-8 fails the connection").isEqualTo(1007);
         }
         await("the server forgot the session", WAIT, () -> server.openSessions() == 0);
@@ -371,10 +365,12 @@ public abstract class TransportHardeningTest extends HardeningSupport {
         byte[] tooLarge = "x".repeat(100_000).getBytes(StandardCharsets.US_ASCII);
         byte[] notUtf8 = {'[', '"', (byte) 0xff, '"', ']'};
         List<RuleBreaker> servers = List.of(
-                new RuleBreaker("a text frame that is not UTF-8", true, serverFrame(0x81, notUtf8), "(?is).*UTF-8.*"),
-                new RuleBreaker("a frame beyond the client's limit", true, serverFrame(0x81, tooLarge),
+                new RuleBreaker("a text frame that is not UTF-8", true, PlainWebSocket.frame(0x81, notUtf8, false),
+                        "(?is).*UTF-8.*"),
+                new RuleBreaker("a frame beyond the client's limit", true, PlainWebSocket.frame(0x81, tooLarge, false),
                         "(?is).*(limit|maximum size).*"),
-                new RuleBreaker("a binary frame", true, serverFrame(0x82, "[\"resolve\",1,3]".getBytes(StandardCharsets.UTF_8)),
+                new RuleBreaker("a binary frame", true,
+                        PlainWebSocket.frame(0x82, "[\"resolve\",1,3]".getBytes(StandardCharsets.UTF_8), false),
                         "(?is).*binary.*"),
                 new RuleBreaker("a batch response beyond the client's limit", false,
                         httpAnswer("x".repeat(250_000).getBytes(StandardCharsets.US_ASCII)),
@@ -400,26 +396,6 @@ public abstract class TransportHardeningTest extends HardeningSupport {
                                 .doesNotContainPattern("@[0-9a-f]{6,}"));
             }
         }
-    }
-
-    /** An unmasked frame, as a server sends it. */
-    private static byte[] serverFrame(int firstByte, byte[] payload) {
-        java.io.ByteArrayOutputStream frame = new java.io.ByteArrayOutputStream();
-        frame.write(firstByte);
-        if (payload.length < 126) {
-            frame.write(payload.length);
-        } else if (payload.length < 65536) {
-            frame.write(126);
-            frame.write(payload.length >>> 8);
-            frame.write(payload.length);
-        } else {
-            frame.write(127);
-            for (int shift = 56; shift >= 0; shift -= 8) {
-                frame.write((int) ((long) payload.length >>> shift));
-            }
-        }
-        frame.writeBytes(payload);
-        return frame.toByteArray();
     }
 
     /** A 200 answer with this body. */
