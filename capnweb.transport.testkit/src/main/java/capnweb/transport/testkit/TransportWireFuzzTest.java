@@ -53,6 +53,7 @@ public abstract class TransportWireFuzzTest extends HardeningSupport {
     /** How long one exchange may take to end once the request is sent; a hang is a failure. */
     private static final int EXCHANGE_MILLIS = 10_000;
     private static final Pattern STATUS = Pattern.compile("(?m)^HTTP/1\\.[01] (\\d{3})[^\\r\\n]*\\r\\n");
+    private static final Pattern CONTENT_LENGTH = Pattern.compile("(?im)^content-length: *(\\d+)");
 
     private static final String BATCH = "[\"push\",[\"pipeline\",0,[\"add\"],[1,2]]]\n[\"pull\",1]";
     private static final List<String> HEADERS = List.of(
@@ -393,8 +394,8 @@ public abstract class TransportWireFuzzTest extends HardeningSupport {
             }
             if (code >= 400 && !bodiless) {
                 int headEnd = answers.indexOf("\r\n\r\n", status.end() - 2);
-                Matcher length = Pattern.compile("(?im)^content-length: *(\\d+)")
-                        .matcher(answers.substring(status.start(), headEnd < 0 ? answers.length() : headEnd));
+                Matcher length = CONTENT_LENGTH.matcher(
+                        answers.substring(status.start(), headEnd < 0 ? answers.length() : headEnd));
                 boolean saysWhy = (length.find() && Integer.parseInt(length.group(1)) > 0)
                         || (headEnd >= 0 && answers.length() > headEnd + 4);
                 if (!saysWhy) {
