@@ -1,6 +1,12 @@
 package capnweb.api;
 
+import java.net.PasswordAuthentication;
+import java.net.Proxy;
+import java.net.ProxySelector;
+import java.net.SocketAddress;
+import java.net.URI;
 import java.security.KeyStore;
+import java.util.List;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -25,6 +31,8 @@ public final class ClientOptions {
     private final KeyManagerFactory tlsKeys;
     private final Duration pingInterval;
     private final Duration serverTimeout;
+    private final ProxySelector proxy;
+    private final PasswordAuthentication proxyCredentials;
 
     private ClientOptions(Builder b) {
         this.localMain = b.localMain;
@@ -36,6 +44,8 @@ public final class ClientOptions {
         this.tlsKeys = b.tlsKeys;
         this.pingInterval = b.pingInterval;
         this.serverTimeout = b.serverTimeout;
+        this.proxy = b.proxy;
+        this.proxyCredentials = b.proxyCredentials;
     }
 
     /** @return the options with every default */
@@ -99,6 +109,19 @@ public final class ClientOptions {
         return Optional.ofNullable(tlsKeys);
     }
 
+    /**
+     * @return what names the proxy of each connection, if set; without it every connection goes
+     *     straight to its server
+     */
+    public Optional<ProxySelector> proxy() {
+        return Optional.ofNullable(proxy);
+    }
+
+    /** @return the user name and password for a proxy that asks for them, if set */
+    public Optional<PasswordAuthentication> proxyCredentials() {
+        return Optional.ofNullable(proxyCredentials);
+    }
+
     /** Builds {@link ClientOptions}. Not thread-safe. */
     public static final class Builder {
         private Object localMain;
@@ -110,8 +133,79 @@ public final class ClientOptions {
         private KeyManagerFactory tlsKeys;
         private Duration pingInterval = Duration.ZERO;
         private Duration serverTimeout = Duration.ZERO;
+        private ProxySelector proxy;
+        private PasswordAuthentication proxyCredentials;
 
         private Builder() {
+        }
+
+        /**
+         * Connects through the proxy {@code proxies} names for each connection, as the JDK's own
+         * clients do. It is asked with the server's URI, {@code ws:} and {@code wss:} given as
+         * {@code http:} and {@code https:}, and the first proxy it names is used:
+         * <ul>
+         * <li>{@link Proxy.Type#HTTP}: an HTTP proxy. WebSocket sessions and {@code https:}
+         *     batches reach their server through a {@code CONNECT} tunnel, so TLS runs end to end;
+         *     a plain {@code http:} batch is sent to the proxy to forward.</li>
+         * <li>{@link Proxy.Type#SOCKS}: a SOCKS5 proxy.</li>
+         * <li>{@link Proxy.Type#DIRECT}, or none: straight to the server.</li>
+         * </ul>
+         * {@link ProxySelector#getDefault()} follows the JVM's {@code http.proxyHost},
+         * {@code https.proxyHost}, {@code http.nonProxyHosts} and {@code socksProxyHost}
+         * properties; {@code ProxySelector.of(address)} names one HTTP proxy for every server.
+         * Without this setting no proxy is used, whatever those properties say.
+         *
+         * @param proxies names the proxy for a server's URI
+         * @return this builder
+         */
+        public Builder proxy(ProxySelector proxies) {
+            this.proxy = Objects.requireNonNull(proxies, "proxies");
+            return this;
+        }
+
+        /**
+         * Connects through one proxy for every server, for example
+         * {@code new Proxy(Proxy.Type.SOCKS, new InetSocketAddress("socks.example", 1080))}; see
+         * {@link #proxy(ProxySelector)}.
+         *
+         * @param proxy an HTTP or SOCKS proxy, or {@link Proxy#NO_PROXY}
+         * @return this builder
+         */
+        public Builder proxy(Proxy proxy) {
+            Objects.requireNonNull(proxy, "proxy");
+            List<Proxy> always = List.of(proxy);
+            return proxy(new ProxySelector() {
+                @Override
+                public List<Proxy> select(URI uri) {
+                    return always;
+                }
+
+                @Override
+                public void connectFailed(URI uri, SocketAddress proxyAddress, java.io.IOException failure) {
+                    // one proxy: nothing to choose instead
+                }
+
+                @Override
+                public String toString() {
+                    return String.valueOf(proxy);
+                }
+            });
+        }
+
+        /**
+         * Gives a proxy that asks for them this user name and password: HTTP Basic
+         * authentication ({@code Proxy-Authorization}) for an HTTP proxy, RFC 1929 for a SOCKS5
+         * one. Sent to the proxy only, never to the server; over a plain connection to an HTTP
+         * proxy they cross the network readable, as Basic authentication does.
+         *
+         * @param username the user name
+         * @param password the password; copied
+         * @return this builder
+         */
+        public Builder proxyCredentials(String username, char[] password) {
+            this.proxyCredentials = new PasswordAuthentication(Objects.requireNonNull(username, "username"),
+                    Objects.requireNonNull(password, "password"));
+            return this;
         }
 
         /**
@@ -258,8 +352,15 @@ public final class ClientOptions {
             return this;
         }
 
-        /** @return the options */
+        /**
+         * @return the options
+         * @throws IllegalStateException if {@link #proxyCredentials} is set without a proxy
+         */
         public ClientOptions build() {
+            if (proxyCredentials != null && proxy == null) {
+                throw new IllegalStateException("ClientOptions.proxyCredentials needs a proxy: name it with proxy(...) "
+                        + "too.");
+            }
             return new ClientOptions(this);
         }
     }
