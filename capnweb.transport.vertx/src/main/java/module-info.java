@@ -13,6 +13,8 @@ module capnweb.transport.vertx {
     requires io.netty.codec;
     // Dropping the connection of an aborted peer that does not read closes its Netty channel.
     requires io.netty.transport;
+    // Why a proxy refused a client's connection (ProxyConnectException), to say it in a sentence.
+    requires io.netty.handler.proxy;
     // Whether a write runs on the connection's event loop, which may flush in a burst's midst.
     requires io.netty.common;
 

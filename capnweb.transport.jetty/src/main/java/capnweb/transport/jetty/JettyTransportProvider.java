@@ -10,6 +10,7 @@ import capnweb.api.Undefined;
 import capnweb.api.spi.Availability;
 import capnweb.api.spi.HttpBatchPoster;
 import capnweb.api.spi.Keepalive;
+import capnweb.api.spi.ProxyRoute;
 import capnweb.api.spi.RpcEngine;
 import capnweb.api.spi.TransportProvider;
 import capnweb.api.spi.TransportText;
@@ -29,6 +30,7 @@ import org.eclipse.jetty.client.CompletableResponseListener;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.HttpResponseException;
 import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.client.StringRequestContent;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
@@ -124,7 +126,13 @@ public final class JettyTransportProvider implements TransportProvider {
                 session.close();
             }
         }, t -> result.completeExceptionally(new IOException("The WebSocket to " + uri + " closed while opening.")));
-        JettyClients.Use use = JettyClients.use(options);
+        JettyClients.Use use;
+        try {
+            use = JettyClients.use(options, uri);
+        } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+            return result;
+        }
         JettyClients clients = use.clients();
         // Let go once the socket has ended, or once connecting failed and it never will.
         socket.ended().whenComplete((v, e) -> use.release().run());
@@ -144,12 +152,12 @@ public final class JettyTransportProvider implements TransportProvider {
         try {
             connecting = clients.webSocket.connect(socket, request, refusal);
         } catch (IOException | RuntimeException e) {
-            result.completeExceptionally(connectFailure(uri, e, null));
+            result.completeExceptionally(connectFailure(uri, e, null, clients.proxy()));
             return result;
         }
         connecting.whenComplete((s, e) -> {
             if (e != null) {
-                result.completeExceptionally(connectFailure(uri, e, refusal.describe()));
+                result.completeExceptionally(connectFailure(uri, e, refusal.describe(), clients.proxy()));
             }
         });
         // Cancelled once connecting settles: a pending timer would keep the whole connection
@@ -165,11 +173,17 @@ public final class JettyTransportProvider implements TransportProvider {
         return result;
     }
 
-    /** @param refusal the server's answer to the upgrade if it answered with another status, else null */
-    private static RuntimeException connectFailure(URI uri, Throwable e, String refusal) {
+    /**
+     * @param refusal the server's answer to the upgrade if it answered with another status, else null
+     * @param proxy the proxy the connection went through, or null
+     */
+    private static RuntimeException connectFailure(URI uri, Throwable e, String refusal, ProxyRoute proxy) {
         Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
         String why = refusal != null ? "the WebSocket upgrade was refused with " + refusal
                 : TransportText.failureReason(cause);
+        if (proxy != null) {
+            why = throughProxy(proxy, cause, why);
+        }
         // Worded as the Vert.x transport words it, so that CapnWeb.connect passes it on as it is.
         return RpcException.received("Error", "Could not open a WebSocket to " + uri + ": " + why + ".",
                 Map.of(), Optional.empty(), Optional.of(cause));
@@ -215,9 +229,9 @@ public final class JettyTransportProvider implements TransportProvider {
     }
 
     private static RpcSession batch(URI uri, ClientOptions options, RpcEngine engine, Object localMain) {
-        JettyClients.Use use = JettyClients.use(options);
+        JettyClients.Use use = JettyClients.use(options, uri);
         try {
-            RpcSession session = engine.newBatchClient(poster(uri, options, use.clients().http), localMain,
+            RpcSession session = engine.newBatchClient(poster(uri, options, use.clients()), localMain,
                     options.sessionOptions());
             session.closed().whenComplete((v, e) -> use.release().run());
             return session;
@@ -231,6 +245,31 @@ public final class JettyTransportProvider implements TransportProvider {
      * Why a batch request failed, in words rather than Jetty's: its own messages for these name
      * the connection's objects.
      */
+    private static String batchFailure(Throwable cause, long maxBytes, ProxyRoute proxy) {
+        String why = batchFailure(cause, maxBytes);
+        return proxy == null ? why : throughProxy(proxy, cause, why);
+    }
+
+    /**
+     * Why a connection through {@code proxy} failed: the proxy's refusal, worded from what Jetty
+     * reports, or {@code why} and the proxy it went through.
+     */
+    private static String throughProxy(ProxyRoute proxy, Throwable failure, String why) {
+        for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof HttpResponseException) {
+                Response response = ((HttpResponseException) t).getResponse();
+                if (response != null && HttpMethod.CONNECT.is(response.getRequest().getMethod())) {
+                    return proxy.tunnelRefused(response.getStatus(), response.getReason());
+                }
+            }
+        }
+        // Jetty's words for a SOCKS5 proxy that refused the credentials, or wants some.
+        if (proxy.kind() == ProxyRoute.Kind.SOCKS5 && why.contains("authentication")) {
+            return proxy.credentialsRefused();
+        }
+        return proxy.failureReason(why);
+    }
+
     private static String batchFailure(Throwable cause, long maxBytes) {
         if (cause instanceof java.io.EOFException) {
             return "the server closed the connection before its whole response arrived";
@@ -245,7 +284,9 @@ public final class JettyTransportProvider implements TransportProvider {
         return TransportText.failureReason(cause);
     }
 
-    private static HttpBatchPoster poster(URI uri, ClientOptions options, HttpClient http) {
+    private static HttpBatchPoster poster(URI uri, ClientOptions options, JettyClients clients) {
+        HttpClient http = clients.http;
+        ProxyRoute proxy = clients.proxy();
         long maxBytes = Math.min(Integer.MAX_VALUE - 8, 3L * options.sessionOptions().maxMessageSize());
         Map<String, String> headers = options.headers();
         return body -> {
@@ -261,13 +302,14 @@ public final class JettyTransportProvider implements TransportProvider {
                             Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                                     ? failure.getCause() : failure;
                             throw new CompletionException(new IOException("The Cap'n Web batch request to " + uri
-                                    + " failed: " + batchFailure(cause, maxBytes) + ".", cause));
+                                    + " failed: " + batchFailure(cause, maxBytes, proxy) + ".", cause));
                         }
                         if (response.getStatus() != 200) {
+                            String refusal = TransportText.httpRefusal(response.getStatus(), response.getReason(),
+                                    response.getMediaType(), response.getContentAsString());
                             throw new CompletionException(new IOException("The Cap'n Web batch request to " + uri
-                                    + " failed with " + TransportText.httpRefusal(response.getStatus(),
-                                            response.getReason(), response.getMediaType(),
-                                            response.getContentAsString()) + "."));
+                                    + " failed with " + (proxy == null ? refusal
+                                            : proxy.answered(response.getStatus(), refusal)) + "."));
                         }
                         String text = TransportText.strictUtf8(response.getContent());
                         if (text == null) {

@@ -226,6 +226,29 @@ public abstract class TransportTlsTest extends HardeningSupport {
     }
 
     @Test
+    void tlsSessionsGoThroughAnHttpProxyInATunnelWithTheServersNameStillChecked() throws Exception {
+        RpcServer server = startServer(b -> b.tls(loopback, PASSWORD));
+        ForwardProxy proxy = ForwardProxy.http();
+        resources.add(proxy);
+        ClientOptions trusting = ClientOptions.builder().tlsTrust(certificateOf(loopback)).proxy(proxy.proxy()).build();
+
+        RpcSession webSocket = connect(wss(server), trusting);
+        assertThat(webSocket.main().call("add", 40, 2).join(WAIT)).isEqualTo(42L);
+        RpcSession batch = connect(server.uri(), trusting);
+        assertThat(batch.main().call("add", 1, 2).join(WAIT)).isEqualTo(3L);
+        String tunnel = "CONNECT 127.0.0.1:" + server.uri().getPort();
+        assertThat(proxy.requests()).containsExactly(tunnel, tunnel);
+
+        // The proxy only relays: the client still checks the certificate of the server it named.
+        RpcServer elsewhereServer = startServer(b -> b.tls(elsewhere, PASSWORD));
+        ClientOptions trustingElsewhere = ClientOptions.builder().tlsTrust(certificateOf(elsewhere))
+                .proxy(proxy.proxy()).build();
+        assertThat(provider().connect(wss(elsewhereServer), trustingElsewhere, engine()).toCompletableFuture())
+                .failsWithin(WAIT).withThrowableThat().withMessageContaining("connect by a name it carries")
+                .withMessageContaining("(through the HTTP proxy at 127.0.0.1:" + proxy.port() + ")");
+    }
+
+    @Test
     void aClientThatDoesNotTrustTheCertificateIsRefused() throws Exception {
         // The JVM's own trust store knows nothing of a certificate made a moment ago.
         RpcServer server = startServer(b -> b.tls(loopback, PASSWORD));

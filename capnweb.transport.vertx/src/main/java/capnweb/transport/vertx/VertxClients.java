@@ -6,8 +6,10 @@ import capnweb.api.RpcSession;
 import capnweb.api.Undefined;
 import capnweb.api.spi.HttpBatchPoster;
 import capnweb.api.spi.Keepalive;
+import capnweb.api.spi.ProxyRoute;
 import capnweb.api.spi.RpcEngine;
 import capnweb.api.spi.TransportText;
+import io.netty.handler.proxy.ProxyConnectException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
@@ -24,10 +26,13 @@ import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.net.ClientSSLOptions;
 import io.vertx.core.net.KeyCertOptions;
+import io.vertx.core.net.ProxyOptions;
+import io.vertx.core.net.ProxyType;
 import io.vertx.core.net.TrustOptions;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -89,6 +94,10 @@ final class VertxClients {
                 .setTimeout(connectMillis);
         options.headers().forEach(connect::addHeader);
         tlsOptions(options).ifPresent(connect::setSslOptions);
+        ProxyRoute proxy = ProxyRoute.of(options, uri).orElse(null);
+        if (proxy != null) {
+            connect.setProxyOptions(proxyOptions(proxy, connectMillis));
+        }
         Executor executor = completer(options);
         CompletableFuture<RpcSession> result = new CompletableFuture<>();
         socket.connect(connect).onComplete(ar -> {
@@ -96,8 +105,8 @@ final class VertxClients {
                 client.close();
                 lease.release();
                 Throwable e = ar.cause();
-                String why = e instanceof UpgradeRejectedException ? upgradeRefusal((UpgradeRejectedException) e)
-                        : failureReason(e, uri);
+                String why = through(proxy, e, e instanceof UpgradeRejectedException
+                        ? upgradeRefusal((UpgradeRejectedException) e) : failureReason(e, uri));
                 // As the Jetty transport words it, so that CapnWeb.connect passes it on as it is.
                 executor.execute(() -> result.completeExceptionally(RpcException.received("Error",
                         "Could not open a WebSocket to " + uri + ": " + why + ".", Map.of(), Optional.empty(),
@@ -131,6 +140,8 @@ final class VertxClients {
         String target = uri.toString();
         io.vertx.core.Context context = lease.vertx().getOrCreateContext();
         ClientSSLOptions tls = tlsOptions(options).orElse(null);
+        ProxyRoute proxy = ProxyRoute.of(options, uri).orElse(null);
+        ProxyOptions proxyOptions = proxy == null ? null : proxyOptions(proxy, connectMillis);
         // As the Jetty client: a response may hold three messages' worth, no more.
         long maxResponseBytes = Math.min(Integer.MAX_VALUE - 8, 3L * options.sessionOptions().maxMessageSize());
         HttpBatchPoster poster = body -> {
@@ -144,6 +155,9 @@ final class VertxClients {
             if (tls != null) {
                 request.setSslOptions(tls);
             }
+            if (proxyOptions != null) {
+                request.setProxyOptions(proxyOptions);
+            }
             // Issued from the session's event-loop context, so that the connection, the response
             // and the callbacks below share one thread: body() is then registered before any of
             // the body can arrive. Issued from a plain thread, the callbacks ran on another event
@@ -154,11 +168,11 @@ final class VertxClients {
             // only add a wake-up per batch.
             context.runOnContext(v -> http.request(request)
                     .compose(req -> req.send(body))
-                    .compose(response -> responseBody(response, target, maxResponseBytes))
+                    .compose(response -> responseBody(response, target, maxResponseBytes, proxy))
                     .recover(e -> Future.failedFuture(e instanceof BatchAnswer ? e : new IOException(
-                            "The Cap'n Web batch request to " + target + " failed: " + (e instanceof HttpClosedException
-                                    ? "the server closed the connection before its whole response arrived"
-                                    : failureReason(e, uri)) + ".", e)))
+                            "The Cap'n Web batch request to " + target + " failed: " + through(proxy, e, e instanceof
+                                    HttpClosedException ? "the server closed the connection before its whole response "
+                                    + "arrived" : failureReason(e, uri)) + ".", e)))
                     .onComplete(result));
             return result.future().toCompletionStage();
         };
@@ -202,6 +216,52 @@ final class VertxClients {
         return Optional.of(tls);
     }
 
+    /** The options that send a connection through {@code route}. */
+    private static ProxyOptions proxyOptions(ProxyRoute route, int connectMillis) {
+        ProxyOptions proxy = new ProxyOptions()
+                .setType(route.kind() == ProxyRoute.Kind.SOCKS5 ? ProxyType.SOCKS5 : ProxyType.HTTP)
+                .setHost(route.host())
+                .setPort(route.port())
+                .setConnectTimeout(Duration.ofMillis(connectMillis));
+        route.username().ifPresent(proxy::setUsername);
+        route.password().ifPresent(password -> proxy.setPassword(new String(password)));
+        return proxy;
+    }
+
+    /**
+     * Why a connection failed, with the proxy it went through if any: a proxy's refusal is worded
+     * from what Netty reports ("http, none, /proxy => /server, status: 407 ...", or "socks5,
+     * password, ..., authStatus: ..." for a SOCKS5 proxy that refused the credentials).
+     */
+    private static String through(ProxyRoute proxy, Throwable failure, String why) {
+        if (proxy == null) {
+            return why;
+        }
+        for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
+            if (!(t instanceof ProxyConnectException)) {
+                continue;
+            }
+            String message = String.valueOf(t.getMessage());
+            java.util.regex.Matcher status = TUNNEL_STATUS.matcher(message);
+            if (proxy.kind() == ProxyRoute.Kind.HTTP && status.find()) {
+                return proxy.tunnelRefused(Integer.parseInt(status.group(1)), status.group(2));
+            }
+            if (proxy.kind() == ProxyRoute.Kind.SOCKS5 && (message.contains("authStatus") || message.contains("authMethod"))) {
+                return proxy.credentialsRefused();
+            }
+        }
+        return proxy.failureReason(why);
+    }
+
+    /** The status in Netty's message for an HTTP proxy's refused tunnel. */
+    private static final java.util.regex.Pattern TUNNEL_STATUS = java.util.regex.Pattern.compile(
+            "status: (\\d{3})(?: (.*))?$");
+
+    /** @return an HTTP status answered through the proxy, if any */
+    private static String answered(ProxyRoute proxy, int status, String refusal) {
+        return proxy == null ? refusal : proxy.answered(status, refusal);
+    }
+
     /** What the server answered a batch with, already worded: passed on as it is. */
     private static final class BatchAnswer extends IOException {
         BatchAnswer(String message) {
@@ -214,16 +274,17 @@ final class VertxClients {
      * refusal's status and sentence, a body larger than {@code maxBytes} (not read to its end; the
      * connection is dropped), or one that is not UTF-8.
      */
-    private static Future<String> responseBody(HttpClientResponse response, String target, long maxBytes) {
+    private static Future<String> responseBody(HttpClientResponse response, String target, long maxBytes,
+            ProxyRoute proxy) {
         int status = response.statusCode();
         if (status != 200) {
             LOG.log(System.Logger.Level.DEBUG, () -> "batch request answered " + status);
             // A refusal's sentence is short: a body much longer is not quoted, nor read to its end.
             return readAtMost(response, 64 * 1024).transform(body -> Future.failedFuture(new BatchAnswer(
-                    "The Cap'n Web batch request to " + target + " failed with " + TransportText.httpRefusal(status,
-                            response.statusMessage(), response.getHeader(HttpHeaders.CONTENT_TYPE),
-                            body.succeeded() && body.result() != null ? body.result().toString(StandardCharsets.UTF_8)
-                                    : null) + ".")));
+                    "The Cap'n Web batch request to " + target + " failed with " + answered(proxy, status,
+                            TransportText.httpRefusal(status, response.statusMessage(),
+                                    response.getHeader(HttpHeaders.CONTENT_TYPE), body.succeeded() && body.result() != null
+                                            ? body.result().toString(StandardCharsets.UTF_8) : null)) + ".")));
         }
         return readAtMost(response, maxBytes).compose(body -> {
             if (body == null) {
