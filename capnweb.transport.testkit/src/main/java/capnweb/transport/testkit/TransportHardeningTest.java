@@ -381,6 +381,9 @@ public abstract class TransportHardeningTest extends HardeningSupport {
                         "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n[\"resolve\"".getBytes(StandardCharsets.US_ASCII),
                         "The Cap'n Web batch request to \\S+ failed: the server closed the connection before its "
                                 + "whole response arrived\\."),
+                new RuleBreaker("a batch response that is not HTTP", false,
+                        "HELLO there\r\n\r\n".getBytes(StandardCharsets.US_ASCII),
+                        "The Cap'n Web batch request to \\S+ failed: the server's response is not valid HTTP\\."),
                 new RuleBreaker("a batch response that is not JSON", false,
                         httpAnswer("{nope".getBytes(StandardCharsets.UTF_8)),
                         "Malformed JSON message: not valid JSON at line 1 column 3 path \\$\\."));

@@ -9,6 +9,7 @@ import capnweb.api.spi.Keepalive;
 import capnweb.api.spi.ProxyRoute;
 import capnweb.api.spi.RpcEngine;
 import capnweb.api.spi.TransportText;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.proxy.ProxyConnectException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -167,7 +168,17 @@ final class VertxClients {
             // here, as a WebSocket session's messages are; a hop to another thread first would
             // only add a wake-up per batch.
             context.runOnContext(v -> http.request(request)
-                    .compose(req -> req.send(body))
+                    .compose(req -> {
+                        Future<Void> sent = req.end(body);
+                        // Netty's parser fails a response that is not HTTP with its own words
+                        // ("invalid version format: HELLO", or a line too long); once the request
+                        // went out whole, such a failure can only be the answer's. (A failed TLS
+                        // handshake is another DecoderException, worded by failureReason.)
+                        return req.response().recover(e -> Future.failedFuture(sent.succeeded()
+                                && (e instanceof IllegalArgumentException || e instanceof TooLongFrameException)
+                                ? new BatchAnswer("The Cap'n Web batch request to " + target + " failed: the server's "
+                                        + "response is not valid HTTP.") : e));
+                    })
                     .compose(response -> responseBody(response, target, maxResponseBytes, proxy))
                     .recover(e -> Future.failedFuture(e instanceof BatchAnswer ? e : new IOException(
                             "The Cap'n Web batch request to " + target + " failed: " + through(proxy, e, e instanceof
