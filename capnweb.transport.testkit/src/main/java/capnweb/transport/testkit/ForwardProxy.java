@@ -125,7 +125,7 @@ public final class ForwardProxy implements AutoCloseable {
                 serveHttp(client);
             }
         } catch (IOException e) {
-            close(client);
+            Relay.close(client);
         }
     }
 
@@ -135,7 +135,7 @@ public final class ForwardProxy implements AutoCloseable {
         while (true) {
             List<String> head = readHead(in);
             if (head == null) {
-                close(client);
+                Relay.close(client);
                 return;
             }
             String[] line = head.get(0).split(" ");
@@ -175,8 +175,7 @@ public final class ForwardProxy implements AutoCloseable {
                 forwarded.append("\r\n");
                 server.getOutputStream().write(forwarded.toString().getBytes(StandardCharsets.ISO_8859_1));
             }
-            pump(client, server);
-            pump(server, client);
+            Relay.between(client, server, "forward-proxy-pump");
             return;
         }
     }
@@ -198,7 +197,7 @@ public final class ForwardProxy implements AutoCloseable {
         DataInputStream in = new DataInputStream(client.getInputStream());
         OutputStream out = client.getOutputStream();
         if (in.readUnsignedByte() != 5) {
-            close(client);
+            Relay.close(client);
             return;
         }
         byte[] methods = new byte[in.readUnsignedByte()];
@@ -212,7 +211,7 @@ public final class ForwardProxy implements AutoCloseable {
             out.write(new byte[] {5, (byte) 0xFF});
             out.flush();
             requests.add("SOCKS5 refused");
-            close(client);
+            Relay.close(client);
             return;
         }
         out.write(new byte[] {5, (byte) wanted});
@@ -231,7 +230,7 @@ public final class ForwardProxy implements AutoCloseable {
         }
         if (!authorized) {
             requests.add("SOCKS5 refused");
-            close(client);
+            Relay.close(client);
             return;
         }
         in.readUnsignedByte(); // version
@@ -253,7 +252,7 @@ public final class ForwardProxy implements AutoCloseable {
         if (command != 1) {
             out.write(new byte[] {5, 7, 0, 1, 0, 0, 0, 0, 0, 0}); // command not supported
             out.flush();
-            close(client);
+            Relay.close(client);
             return;
         }
         Socket server = new Socket();
@@ -261,8 +260,7 @@ public final class ForwardProxy implements AutoCloseable {
         server.connect(new InetSocketAddress(host, port), 5_000);
         out.write(new byte[] {5, 0, 0, 1, 0, 0, 0, 0, 0, 0});
         out.flush();
-        pump(client, server);
-        pump(server, client);
+        Relay.between(client, server, "forward-proxy-pump");
     }
 
     private static String unbracketed(String host) {
@@ -290,39 +288,10 @@ public final class ForwardProxy implements AutoCloseable {
         return null;
     }
 
-    private void pump(Socket from, Socket to) {
-        Thread t = new Thread(() -> {
-            byte[] buffer = new byte[16 * 1024];
-            try {
-                InputStream in = from.getInputStream();
-                OutputStream out = to.getOutputStream();
-                int n;
-                while ((n = in.read(buffer)) >= 0) {
-                    out.write(buffer, 0, n);
-                    out.flush();
-                }
-                to.shutdownOutput();
-            } catch (IOException e) {
-                close(from);
-                close(to);
-            }
-        }, "forward-proxy-pump");
-        t.setDaemon(true);
-        t.start();
-    }
-
-    private static void close(Socket socket) {
-        try {
-            socket.close();
-        } catch (IOException e) {
-            // already gone
-        }
-    }
-
     @Override
     public void close() {
         closed = true;
-        sockets.forEach(ForwardProxy::close);
+        sockets.forEach(Relay::close);
         close(listener);
     }
 

@@ -1,8 +1,6 @@
 package capnweb.transport.testkit;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -62,34 +60,13 @@ public final class TcpProxy implements AutoCloseable {
                 server.connect(target, 5_000);
                 sockets.add(client);
                 sockets.add(server);
-                pump(client, server);
-                pump(server, client);
+                Relay.between(client, server, "tcp-proxy-pump");
             } catch (IOException e) {
                 if (closed) {
                     return;
                 }
             }
         }
-    }
-
-    private void pump(Socket from, Socket to) {
-        Thread t = new Thread(() -> {
-            byte[] buffer = new byte[16 * 1024];
-            try {
-                InputStream in = from.getInputStream();
-                OutputStream out = to.getOutputStream();
-                int n;
-                while ((n = in.read(buffer)) >= 0) {
-                    out.write(buffer, 0, n);
-                    out.flush();
-                }
-                to.shutdownOutput();
-            } catch (IOException e) {
-                // cut, or the other side went away
-            }
-        }, "tcp-proxy-pump");
-        t.setDaemon(true);
-        t.start();
     }
 
     /** Resets every relayed connection at once; new connections are still accepted. */

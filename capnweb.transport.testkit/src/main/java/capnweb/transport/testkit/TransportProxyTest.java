@@ -35,6 +35,14 @@ public abstract class TransportProxyTest extends HardeningSupport {
         return proxy;
     }
 
+    /** Opens a WebSocket and a batch session to {@code server} and makes a call on each. */
+    private void assertBothKindsOfSessionWork(RpcServer server, ClientOptions options) {
+        RpcSession webSocket = connect(webSocketUri(server), options);
+        assertThat(webSocket.main().call("add", 1, 2).join(WAIT)).isEqualTo(3L);
+        RpcSession batch = connect(server.uri(), options);
+        assertThat(batch.main().call("add", 3, 4).join(WAIT)).isEqualTo(7L);
+    }
+
     private static String authority(RpcServer server) {
         return "127.0.0.1:" + server.uri().getPort();
     }
@@ -67,10 +75,7 @@ public abstract class TransportProxyTest extends HardeningSupport {
         ForwardProxy proxy = start(ForwardProxy.socks5());
         ClientOptions options = ClientOptions.builder().proxy(proxy.proxy()).build();
 
-        RpcSession webSocket = connect(webSocketUri(server), options);
-        assertThat(webSocket.main().call("add", 1, 2).join(WAIT)).isEqualTo(3L);
-        RpcSession batch = connect(server.uri(), options);
-        assertThat(batch.main().call("add", 3, 4).join(WAIT)).isEqualTo(7L);
+        assertBothKindsOfSessionWork(server, options);
 
         assertThat(proxy.requests()).hasSizeBetween(1, 2).allMatch(r -> r.equals("SOCKS5 " + authority(server)));
     }
@@ -82,10 +87,7 @@ public abstract class TransportProxyTest extends HardeningSupport {
         ClientOptions options = ClientOptions.builder().proxy(proxy.proxy())
                 .proxyCredentials("alice", "s3cret:pass".toCharArray()).build();
 
-        RpcSession webSocket = connect(webSocketUri(server), options);
-        assertThat(webSocket.main().call("add", 1, 2).join(WAIT)).isEqualTo(3L);
-        RpcSession batch = connect(server.uri(), options);
-        assertThat(batch.main().call("add", 3, 4).join(WAIT)).isEqualTo(7L);
+        assertBothKindsOfSessionWork(server, options);
 
         // A client may first ask without them, and answer the proxy's challenge.
         assertThat(proxy.requests()).filteredOn(r -> !r.endsWith(" refused"))
@@ -152,10 +154,7 @@ public abstract class TransportProxyTest extends HardeningSupport {
         };
         ClientOptions options = ClientOptions.builder().proxy(selector).build();
 
-        RpcSession webSocket = connect(webSocketUri(server), options);
-        assertThat(webSocket.main().call("add", 1, 2).join(WAIT)).isEqualTo(3L);
-        RpcSession batch = connect(server.uri(), options);
-        assertThat(batch.main().call("add", 3, 4).join(WAIT)).isEqualTo(7L);
+        assertBothKindsOfSessionWork(server, options);
 
         assertThat(asked).containsExactly(server.uri(), server.uri());
         assertThat(proxy.requests()).isEmpty();
