@@ -1,14 +1,15 @@
 package capnweb.api;
 
+import capnweb.api.spi.HeaderRules;
 import java.net.PasswordAuthentication;
 import java.net.Proxy;
 import java.net.ProxySelector;
 import java.net.SocketAddress;
 import java.net.URI;
 import java.security.KeyStore;
-import java.util.List;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -333,11 +334,14 @@ public final class ClientOptions {
          * Adds an HTTP header to the WebSocket upgrade or batch request.
          *
          * @param name the header name
-         * @param value the value
+         * @param value the value, one line of Latin-1 text
          * @return this builder
+         * @throws IllegalArgumentException if the name is not an HTTP token, or the value holds a
+         *     line break or another control character
          */
         public Builder header(String name, String value) {
-            headers.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+            HeaderRules.check("ClientOptions.header", name, value);
+            headers.put(name, value);
             return this;
         }
 

@@ -1,5 +1,6 @@
 package capnweb.api;
 
+import capnweb.api.spi.HeaderRules;
 import capnweb.api.spi.MainFactory;
 import java.security.KeyStore;
 import java.time.Duration;
@@ -494,12 +495,14 @@ public final class ServerOptions {
          * Adds a header to every batch response, e.g. {@code Access-Control-Allow-Origin}.
          *
          * @param name the header name
-         * @param value the value
+         * @param value the value, one line of Latin-1 text
          * @return this builder
+         * @throws IllegalArgumentException if the name is not an HTTP token, or the value holds a
+         *     line break or another control character
          */
         public Builder batchResponseHeader(String name, String value) {
-            batchResponseHeaders.put(Objects.requireNonNull(name, "name"),
-                    Objects.requireNonNull(value, "value"));
+            HeaderRules.check("ServerOptions.batchResponseHeader", name, value);
+            batchResponseHeaders.put(name, value);
             return this;
         }
 

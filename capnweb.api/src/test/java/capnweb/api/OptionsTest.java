@@ -163,6 +163,28 @@ class OptionsTest {
     }
 
     @Test
+    void headersAreOneLineOfTextUnderATokenName() {
+        assertThatThrownBy(() -> ClientOptions.builder().header("X-Test", "a\r\nX-Injected: yes"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("ClientOptions.header got a value for X-Test with a line break at index 1: a header value "
+                        + "is one line of text.");
+        assertThatThrownBy(() -> ClientOptions.builder().header("X-Test", "ok\u0000"))
+                .hasMessageContaining("with a control character at index 2");
+        assertThatThrownBy(() -> ClientOptions.builder().header("X-Test", "\u20ac5"))
+                .hasMessageContaining("with a character beyond Latin-1 at index 0");
+        assertThatThrownBy(() -> ClientOptions.builder().header("X Test", "v"))
+                .hasMessage("ClientOptions.header got the header name \"X Test\", whose character at index 1 cannot be "
+                        + "in one: a name is letters, digits and !#$%&'*+-.^_`|~ only.");
+        assertThatThrownBy(() -> ClientOptions.builder().header("", "v")).hasMessageContaining("an empty one");
+        assertThatThrownBy(() -> ServerOptions.builder(Object::new).batchResponseHeader("Access-Control-Allow-Origin",
+                "https://a.example\nSet-Cookie: x=1")).hasMessageStartingWith("ServerOptions.batchResponseHeader got a "
+                        + "value for Access-Control-Allow-Origin with a line break at index 17");
+
+        ClientOptions fine = ClientOptions.builder().header("Authorization", "Bearer abc.def\tcaf\u00e9").build();
+        assertThat(fine.headers()).containsEntry("Authorization", "Bearer abc.def\tcaf\u00e9");
+    }
+
+    @Test
     void rpcExceptionCarriesTypeMessageAndProperties() {
         RpcException e = RpcException.of("RangeError", "too big", Map.of("limit", 3L));
         assertThat(e.type()).isEqualTo("RangeError");

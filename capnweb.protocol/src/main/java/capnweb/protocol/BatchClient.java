@@ -6,6 +6,7 @@ import capnweb.api.spi.MessageReceiver;
 import capnweb.api.spi.MessageTransport;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -139,7 +140,15 @@ final class BatchClient extends Session {
         if (abortReason() != null) {
             return;
         }
-        poster.post(String.join("\n", batch)).whenComplete((body, error) -> executor.execute(() -> {
+        CompletionStage<String> answer;
+        try {
+            answer = poster.post(String.join("\n", batch));
+        } catch (RuntimeException e) {
+            // A transport's fault, not the peer's: the batch's calls fail with it rather than wait.
+            abort(e, false);
+            return;
+        }
+        answer.whenComplete((body, error) -> executor.execute(() -> {
             if (error != null) {
                 abort(Errors.unwrap(error), false);
                 return;

@@ -288,6 +288,23 @@ class BatchTest {
     }
 
     @Test
+    void aPosterThatThrowsRejectsEveryPendingCallInsteadOfLeavingThemWaiting() {
+        HttpBatchPoster throwing = body -> {
+            throw new IllegalArgumentException("The header X-Test cannot be sent.");
+        };
+        RpcSession session = engine.newBatchClient(throwing, Undefined.INSTANCE, SessionOptions.defaults());
+        RpcPromise first = session.main().call("square", 2);
+        RpcPromise second = session.main().call("square", 3);
+        assertThat(first.toCompletableFuture()).failsWithin(Duration.ofSeconds(5)).withThrowableThat()
+                .withMessageContaining("The header X-Test cannot be sent.");
+        assertThat(second.toCompletableFuture()).failsWithin(Duration.ofSeconds(5)).withThrowableThat()
+                .withMessageContaining("The header X-Test cannot be sent.");
+        assertThat(session.closed().toCompletableFuture()).as("the session ended with the failure")
+                .failsWithin(Duration.ofSeconds(5)).withThrowableThat()
+                .withMessageContaining("The header X-Test cannot be sent.");
+    }
+
+    @Test
     void batchServerTargetsRunPerRequest() throws Exception {
         RpcTarget counting = new RpcTarget() {
             int calls;

@@ -5,6 +5,7 @@ import capnweb.api.ServerOptions;
 import capnweb.api.SessionOptions;
 import capnweb.api.SessionRefusedException;
 import capnweb.api.SessionRequest;
+import capnweb.api.spi.HeaderRules;
 import capnweb.api.spi.Keepalive;
 import capnweb.api.spi.MainFactory;
 import capnweb.api.spi.ProviderRegistry;
@@ -785,11 +786,14 @@ public final class CapnWebHandler extends Handler.Abstract {
          * {@code Access-Control-Allow-Origin: *}.
          *
          * @param name the header name
-         * @param value the value
+         * @param value the value, one line of Latin-1 text
          * @return this builder
+         * @throws IllegalArgumentException if the name is not an HTTP token, or the value holds a
+         *     line break or another control character
          */
         public Builder batchResponseHeader(String name, String value) {
-            batchResponseHeaders.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+            HeaderRules.check("CapnWebHandler.Builder.batchResponseHeader", name, value);
+            batchResponseHeaders.put(name, value);
             return this;
         }
 
