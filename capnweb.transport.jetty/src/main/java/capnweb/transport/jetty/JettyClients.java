@@ -1,9 +1,9 @@
 package capnweb.transport.jetty;
 
 import capnweb.api.ClientOptions;
-import java.security.GeneralSecurityException;
 import capnweb.api.spi.ProxyRoute;
 import java.net.URI;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;

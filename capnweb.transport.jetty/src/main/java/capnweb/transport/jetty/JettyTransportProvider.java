@@ -241,10 +241,7 @@ public final class JettyTransportProvider implements TransportProvider {
         }
     }
 
-    /**
-     * Why a batch request failed, in words rather than Jetty's: its own messages for these name
-     * the connection's objects.
-     */
+    /** Why a batch request failed, with the proxy it went through if any. */
     private static String batchFailure(Throwable cause, long maxBytes, ProxyRoute proxy) {
         String why = batchFailure(cause, maxBytes);
         return proxy == null ? why : throughProxy(proxy, cause, why);
@@ -270,6 +267,10 @@ public final class JettyTransportProvider implements TransportProvider {
         return proxy.failureReason(why);
     }
 
+    /**
+     * Why a batch request failed, in words rather than Jetty's: its own messages for these name
+     * the connection's objects.
+     */
     private static String batchFailure(Throwable cause, long maxBytes) {
         if (cause instanceof java.io.EOFException) {
             return "the server closed the connection before its whole response arrived";

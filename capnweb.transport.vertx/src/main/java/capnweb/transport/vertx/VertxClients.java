@@ -40,6 +40,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Client sessions over Vert.x: WebSocket for ws/wss, HTTP batch for http/https. */
 final class VertxClients {
@@ -253,7 +255,7 @@ final class VertxClients {
                 continue;
             }
             String message = String.valueOf(t.getMessage());
-            java.util.regex.Matcher status = TUNNEL_STATUS.matcher(message);
+            Matcher status = TUNNEL_STATUS.matcher(message);
             if (proxy.kind() == ProxyRoute.Kind.HTTP && status.find()) {
                 return proxy.tunnelRefused(Integer.parseInt(status.group(1)), status.group(2));
             }
@@ -265,8 +267,7 @@ final class VertxClients {
     }
 
     /** The status in Netty's message for an HTTP proxy's refused tunnel. */
-    private static final java.util.regex.Pattern TUNNEL_STATUS = java.util.regex.Pattern.compile(
-            "status: (\\d{3})(?: (.*))?$");
+    private static final Pattern TUNNEL_STATUS = Pattern.compile("status: (\\d{3})(?: (.*))?$");
 
     /** @return an HTTP status answered through the proxy, if any */
     private static String answered(ProxyRoute proxy, int status, String refusal) {
