@@ -194,10 +194,11 @@ public final class ClientOptions {
         }
 
         /**
-         * Gives a proxy that asks for them this user name and password: HTTP Basic
-         * authentication ({@code Proxy-Authorization}) for an HTTP proxy, RFC 1929 for a SOCKS5
-         * one. Sent to the proxy only, never to the server; over a plain connection to an HTTP
-         * proxy they cross the network readable, as Basic authentication does.
+         * Gives the proxy this user name and password: HTTP Basic authentication
+         * ({@code Proxy-Authorization}, sent from the first request) for an HTTP proxy, RFC 1929
+         * for a SOCKS5 one that asks for them. Sent to the proxy only, never to the server; over a
+         * plain connection to an HTTP proxy they cross the network readable, as Basic
+         * authentication does.
          *
          * @param username the user name
          * @param password the password; copied

@@ -11,7 +11,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
-import org.eclipse.jetty.client.Authentication;
 import org.eclipse.jetty.client.BasicAuthentication;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.HttpProxy;
@@ -19,6 +18,7 @@ import org.eclipse.jetty.client.Origin;
 import org.eclipse.jetty.client.ProxyConfiguration;
 import org.eclipse.jetty.client.Socks5;
 import org.eclipse.jetty.client.Socks5Proxy;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
@@ -152,9 +152,10 @@ final class JettyClients {
                 }
             };
             if (username != null) {
-                // Answers the proxy's 407 challenge, for the CONNECT of a tunnel as for a request.
-                http.getAuthenticationStore().addAuthentication(new BasicAuthentication(proxy.getURI(),
-                        Authentication.ANY_REALM, username, password));
+                // Sent with every request and CONNECT to the proxy from the first, as the Vert.x
+                // transport sends them, rather than after a 407 challenge costs a round trip.
+                http.getAuthenticationStore().addAuthenticationResult(new BasicAuthentication.BasicResult(
+                        proxy.getURI(), HttpHeader.PROXY_AUTHORIZATION, username, password));
             }
         }
         http.getProxyConfiguration().addProxy(proxy);

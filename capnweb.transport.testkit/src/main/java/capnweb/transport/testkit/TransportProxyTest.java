@@ -81,7 +81,7 @@ public abstract class TransportProxyTest extends HardeningSupport {
     }
 
     @Test
-    void anHttpProxyThatAsksForCredentialsGetsThem() throws IOException {
+    void anHttpProxyThatAsksForCredentialsGetsThemAndRefusesWrongOnes() throws IOException {
         RpcServer server = startServer(b -> b);
         ForwardProxy proxy = start(ForwardProxy.http("alice", "s3cret:pass"));
         ClientOptions options = ClientOptions.builder().proxy(proxy.proxy())
@@ -89,9 +89,15 @@ public abstract class TransportProxyTest extends HardeningSupport {
 
         assertBothKindsOfSessionWork(server, options);
 
-        // A client may first ask without them, and answer the proxy's challenge.
-        assertThat(proxy.requests()).filteredOn(r -> !r.endsWith(" refused"))
-                .containsExactly("CONNECT " + authority(server), "POST " + server.uri());
+        // Sent from the first request, without waiting to be challenged.
+        assertThat(proxy.requests()).containsExactly("CONNECT " + authority(server), "POST " + server.uri());
+
+        ClientOptions wrong = ClientOptions.builder().proxy(proxy.proxy())
+                .proxyCredentials("alice", "guess".toCharArray()).build();
+        assertThatThrownBy(() -> connect(webSocketUri(server), wrong))
+                .hasMessageContaining("Could not open a WebSocket to " + webSocketUri(server) + ": the HTTP proxy at "
+                        + "127.0.0.1:" + proxy.port() + " refused the tunnel with HTTP status 407 Proxy Authentication "
+                        + "Required. The proxy refused the credentials of ClientOptions.proxyCredentials.");
     }
 
     @Test
