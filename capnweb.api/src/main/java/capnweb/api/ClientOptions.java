@@ -347,7 +347,10 @@ public final class ClientOptions {
         }
 
         /**
-         * Sets how long connecting may take.
+         * Sets how long connecting may take (10 seconds by default): for a WebSocket, until the
+         * server accepted the upgrade; for each batch, until its request starts out on a
+         * connection (a TLS handshake and a proxy's tunnel included). A server that does not
+         * answer fails the connect, or the batch's calls, once it passes.
          *
          * @param timeout the limit
          * @return this builder

@@ -182,6 +182,9 @@ final class JettyClients {
         http.setFollowRedirects(false);
         // A batch waits for every call in it; slow calls must not trip a short idle timeout.
         http.setIdleTimeout(Duration.ofMinutes(5).toMillis());
+        // Only a backstop (Jetty's own is 5 s): each session's ClientOptions.connectTimeout
+        // governs, with timers of its own (JettyTransportProvider).
+        http.setConnectTimeout(Duration.ofMinutes(5).toMillis());
         WebSocketClient ws = new WebSocketClient(http);
         ws.setStopAtShutdown(true);
         // Jetty's WebSocket layer brings a thread pool of its own ("WebSocket@..."), whose

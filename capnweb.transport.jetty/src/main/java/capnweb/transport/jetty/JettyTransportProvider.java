@@ -15,6 +15,7 @@ import capnweb.api.spi.RpcEngine;
 import capnweb.api.spi.TransportProvider;
 import capnweb.api.spi.TransportText;
 import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -34,6 +35,7 @@ import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.client.StringRequestContent;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.util.thread.Scheduler;
 import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
 import org.eclipse.jetty.websocket.client.JettyUpgradeListener;
 
@@ -162,7 +164,7 @@ public final class JettyTransportProvider implements TransportProvider {
         });
         // Cancelled once connecting settles: a pending timer would keep the whole connection
         // reachable for the rest of the connect timeout, even after the session closed.
-        org.eclipse.jetty.util.thread.Scheduler.Task timer = clients.http.getScheduler().schedule(() -> {
+        Scheduler.Task timer = clients.http.getScheduler().schedule(() -> {
             if (result.completeExceptionally(RpcTimeoutException.after("a WebSocket connection to " + uri,
                     options.connectTimeout()))) {
                 connecting.cancel(true);
@@ -290,6 +292,7 @@ public final class JettyTransportProvider implements TransportProvider {
         ProxyRoute proxy = clients.proxy();
         long maxBytes = Math.min(Integer.MAX_VALUE - 8, 3L * options.sessionOptions().maxMessageSize());
         Map<String, String> headers = options.headers();
+        Duration connectTimeout = options.connectTimeout();
         return body -> {
             Request request = http.newRequest(uri)
                     .method(HttpMethod.POST)
@@ -297,8 +300,15 @@ public final class JettyTransportProvider implements TransportProvider {
             if (!headers.isEmpty()) {
                 request.headers(h -> headers.forEach(h::put));
             }
+            // Jetty's connect timeout is one for the whole HttpClient, which sessions share; this
+            // is the session's own, over once the request starts out on a connection.
+            Scheduler.Task giveUp = http.getScheduler().schedule(() -> request.abort(new SocketTimeoutException(
+                    "connecting took longer than ClientOptions.connectTimeout (" + connectTimeout.toMillis() + " ms)")),
+                    Math.max(1, connectTimeout.toMillis()), TimeUnit.MILLISECONDS);
+            request.onRequestBegin(r -> giveUp.cancel());
             return new CompletableResponseListener(request, (int) maxBytes).send()
                     .handle((response, failure) -> {
+                        giveUp.cancel();
                         if (failure != null) {
                             Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                                     ? failure.getCause() : failure;

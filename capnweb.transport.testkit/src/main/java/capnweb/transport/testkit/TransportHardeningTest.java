@@ -411,6 +411,45 @@ public abstract class TransportHardeningTest extends HardeningSupport {
     }
 
     @Test
+    void bothKindsOfClientGiveUpConnectingAfterTheConnectTimeout() throws Exception {
+        // A listener that never accepts, its queue full: Linux then drops each new SYN, so
+        // connecting hangs as it does to a host that is down.
+        try (java.net.ServerSocket unanswering = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            List<Socket> queued = new ArrayList<>();
+            try {
+                for (int i = 0; i < 3; i++) {
+                    Socket s = new Socket();
+                    try {
+                        s.connect(unanswering.getLocalSocketAddress(), 200);
+                    } catch (java.net.SocketTimeoutException full) {
+                        s.close();
+                        break;
+                    }
+                    queued.add(s);
+                }
+                ClientOptions impatient = ClientOptions.builder().connectTimeout(Duration.ofMillis(300)).build();
+                String http = "http://127.0.0.1:" + unanswering.getLocalPort() + "/rpc";
+
+                long started = System.nanoTime();
+                assertThat(provider().connect(java.net.URI.create(http.replace("http", "ws")), impatient, engine())
+                        .toCompletableFuture()).failsWithin(WAIT).withThrowableThat()
+                        .withMessageContaining("ws://127.0.0.1:" + unanswering.getLocalPort());
+                RpcSession batch = connect(java.net.URI.create(http), impatient);
+                assertThat(batch.main().call("add", 1, 2).toCompletableFuture()).failsWithin(WAIT).withThrowableThat()
+                        .withMessageContaining("The Cap'n Web batch request to " + http + " failed")
+                        .withMessageContaining("300 ms");
+
+                assertThat(Duration.ofNanos(System.nanoTime() - started)).as("both gave up after 300 ms, not Jetty's "
+                        + "or Netty's own timeout").isLessThan(Duration.ofSeconds(5));
+            } finally {
+                for (Socket s : queued) {
+                    s.close();
+                }
+            }
+        }
+    }
+
+    @Test
     void aClientWithKeepaliveLetsGoOfAServerThatFellSilent() throws Exception {
         try (RawServer silent = RawServer.silentWebSocket()) {
             RpcSession session = connect(silent.uri(), ClientOptions.builder()
