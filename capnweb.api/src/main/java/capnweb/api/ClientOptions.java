@@ -352,11 +352,16 @@ public final class ClientOptions {
          * connection (a TLS handshake and a proxy's tunnel included). A server that does not
          * answer fails the connect, or the batch's calls, once it passes.
          *
-         * @param timeout the limit
+         * @param timeout the limit, positive
          * @return this builder
+         * @throws IllegalArgumentException if the timeout is zero or negative
          */
         public Builder connectTimeout(Duration timeout) {
-            this.connectTimeout = Objects.requireNonNull(timeout, "timeout");
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isZero() || timeout.isNegative()) {
+                throw new IllegalArgumentException("ClientOptions.connectTimeout must be positive, got " + timeout + ".");
+            }
+            this.connectTimeout = timeout;
             return this;
         }
 

@@ -163,6 +163,18 @@ class OptionsTest {
     }
 
     @Test
+    void clientConnectTimeoutIsTenSecondsUnlessSetAndMustBePositive() {
+        assertThat(ClientOptions.defaults().connectTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(ClientOptions.builder().connectTimeout(Duration.ofMillis(300)).build().connectTimeout())
+                .isEqualTo(Duration.ofMillis(300));
+        assertThatThrownBy(() -> ClientOptions.builder().connectTimeout(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("ClientOptions.connectTimeout must be positive, got PT0S.");
+        assertThatThrownBy(() -> ClientOptions.builder().connectTimeout(Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void headersAreOneLineOfTextUnderATokenName() {
         assertThatThrownBy(() -> ClientOptions.builder().header("X-Test", "a\r\nX-Injected: yes"))
                 .isInstanceOf(IllegalArgumentException.class)
