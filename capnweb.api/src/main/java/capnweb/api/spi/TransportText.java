@@ -21,6 +21,45 @@ public final class TransportText {
             + "and WebSocket upgrades.";
 
     /**
+     * Why a client's upgrade failed when the server's 101 carried the wrong accept value: it did
+     * not read this client's key (RFC 6455, 4.1), so it is no WebSocket server of this client's.
+     */
+    public static final String UPGRADE_ACCEPT_MISMATCH = "the server answered the upgrade with a Sec-WebSocket-Accept "
+            + "value that does not match the key the client sent";
+
+    /**
+     * How a WebSocket session's connection ended, for the error its pending calls fail with: the
+     * close code and the peer's reason, or for 1006 (no closing handshake) what that means, since
+     * a library's own reason for it ("Session Closed") says nothing.
+     *
+     * @param code the close code
+     * @param reason the reason the peer gave, or null
+     * @return the sentence
+     */
+    public static String webSocketClosed(int code, String reason) {
+        if (code == 1006) {
+            return "The WebSocket connection ended without a closing handshake (code 1006).";
+        }
+        return "The WebSocket closed with code " + code + (reason == null || reason.isEmpty() ? ""
+                : " (" + cleaned(reason, MAX_CLOSE_REASON_BYTES) + ")") + ".";
+    }
+
+    /** Why a client's upgrade failed when the server's answer to it was not HTTP. */
+    public static final String UPGRADE_NOT_HTTP = "the server's answer to the upgrade is not valid HTTP";
+
+    /**
+     * Why a client's upgrade failed when the server chose a subprotocol the client never offered
+     * (Cap'n Web offers none).
+     *
+     * @param chosen the subprotocol the server named
+     * @return the reason, without a final period
+     */
+    public static String upgradeSubprotocol(String chosen) {
+        return "the server answered the upgrade with the subprotocol \"" + cleaned(chosen, 60) + "\", which the client "
+                + "did not offer";
+    }
+
+    /**
      * Why an RFC 6455 upgrade cannot succeed, for a server to answer before its factory runs:
      * another version than 13 gets 426 with {@code Sec-WebSocket-Version: 13} (Vert.x alone would
      * accept the drafts before it), a missing key 400, each with a sentence.
@@ -208,6 +247,12 @@ public final class TransportText {
         }
         if (handshake == null) {
             String message = String.valueOf(failure.getMessage());
+            // A wrapper's message that starts with its cause's class name: the cause's words only.
+            java.util.regex.Matcher prefix = CLASS_NAME_PREFIX.matcher(message);
+            while (prefix.lookingAt()) {
+                message = message.substring(prefix.end());
+                prefix = CLASS_NAME_PREFIX.matcher(message);
+            }
             return message.endsWith(".") ? message.substring(0, message.length() - 1) : message;
         }
         String why = String.valueOf(handshake.getMessage());
@@ -226,6 +271,10 @@ public final class TransportText {
         }
         return "the TLS handshake failed (" + why + "). " + advice;
     }
+
+    /** "org.example.SomeException: ", as a wrapping exception's message starts. */
+    private static final java.util.regex.Pattern CLASS_NAME_PREFIX = java.util.regex.Pattern.compile(
+            "(?:[a-z][\\w$]*\\.)+[A-Z][\\w$]*: ");
 
     /**
      * How the JDK words an alert the peer sent: "Received fatal alert: bad_certificate" (JDK 17),

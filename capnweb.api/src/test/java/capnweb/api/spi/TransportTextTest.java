@@ -135,4 +135,20 @@ class TransportTextTest {
         assertThat(TransportText.strictUtf8(new byte[] {(byte) 0xed, (byte) 0xa0, (byte) 0x80}))
                 .as("an encoded surrogate").isNull();
     }
+
+    @Test
+    void aClientsUpgradeAndConnectionFailuresAreSentences() {
+        assertThat(TransportText.webSocketClosed(1006, "Session Closed"))
+                .isEqualTo("The WebSocket connection ended without a closing handshake (code 1006).");
+        assertThat(TransportText.webSocketClosed(1011, "bad\nthing")).isEqualTo("The WebSocket closed with code 1011 (bad?thing).");
+        assertThat(TransportText.webSocketClosed(1000, null)).isEqualTo("The WebSocket closed with code 1000.");
+        assertThat(TransportText.upgradeSubprotocol("chat\r\n")).isEqualTo(
+                "the server answered the upgrade with the subprotocol \"chat??\", which the client did not offer");
+        // A wrapper whose message starts with its causes' class names keeps the words only.
+        assertThat(TransportText.failureReason(new java.io.IOException("org.example.core.UpgradeException: "
+                + "org.example.HttpResponseException: Unexpected answer.")))
+                .isEqualTo("Unexpected answer");
+        assertThat(TransportText.failureReason(new java.io.IOException("java.net.SocketException is fine in a sentence")))
+                .isEqualTo("java.net.SocketException is fine in a sentence");
+    }
 }

@@ -33,6 +33,7 @@ import org.eclipse.jetty.client.HttpResponseException;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.client.StringRequestContent;
+import org.eclipse.jetty.http.BadMessageException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.util.thread.Scheduler;
@@ -181,8 +182,7 @@ public final class JettyTransportProvider implements TransportProvider {
      */
     private static RuntimeException connectFailure(URI uri, Throwable e, String refusal, ProxyRoute proxy) {
         Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-        String why = refusal != null ? "the WebSocket upgrade was refused with " + refusal
-                : TransportText.failureReason(cause);
+        String why = refusal != null ? "the WebSocket upgrade was refused with " + refusal : upgradeFailure(cause);
         if (proxy != null) {
             why = throughProxy(proxy, cause, why);
         }
@@ -190,6 +190,32 @@ public final class JettyTransportProvider implements TransportProvider {
         return RpcException.received("Error", "Could not open a WebSocket to " + uri + ": " + why + ".",
                 Map.of(), Optional.empty(), Optional.of(cause));
     }
+
+    /**
+     * Why an upgrade failed, in words rather than Jetty's, whose messages for a 101 it does not
+     * accept name its exception classes or dump its connection objects.
+     */
+    private static String upgradeFailure(Throwable failure) {
+        for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
+            String message = String.valueOf(t.getMessage());
+            if (message.contains("Invalid Sec-WebSocket-Accept")) {
+                return TransportText.UPGRADE_ACCEPT_MISMATCH;
+            }
+            java.util.regex.Matcher subprotocol = CHOSEN_SUBPROTOCOL.matcher(message);
+            if (subprotocol.find()) {
+                return TransportText.upgradeSubprotocol(subprotocol.group(1));
+            }
+            if (t instanceof HttpResponseException || t instanceof BadMessageException
+                    || message.contains("HTTP protocol violation")) {
+                return TransportText.UPGRADE_NOT_HTTP;
+            }
+        }
+        return TransportText.failureReason(failure);
+    }
+
+    /** Jetty's words for a 101 that names a subprotocol the client did not offer. */
+    private static final java.util.regex.Pattern CHOSEN_SUBPROTOCOL = java.util.regex.Pattern.compile(
+            "subprotocol \\[([^\\]]*)\\] not found");
 
     /**
      * Keeps the status and the start of the body of a response that refused an upgrade: Jetty's

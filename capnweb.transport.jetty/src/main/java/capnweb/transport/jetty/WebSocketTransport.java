@@ -550,8 +550,7 @@ public final class WebSocketTransport implements MessageTransport, Session.Liste
     private void closed(int statusCode, String reason) {
         LOG.log(System.Logger.Level.DEBUG, () -> "WebSocket closed: " + statusCode + " " + reason);
         String dropped = droppedBecause;
-        IOException cause = new IOException(dropped != null ? dropped : "The WebSocket closed with code " + statusCode
-                + (reason == null || reason.isEmpty() ? "" : " (" + reason + ")") + ".");
+        IOException cause = new IOException(dropped != null ? dropped : TransportText.webSocketClosed(statusCode, reason));
         MessageReceiver r;
         synchronized (lock) {
             if (error != null) {

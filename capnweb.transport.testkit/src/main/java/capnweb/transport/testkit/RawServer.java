@@ -67,6 +67,60 @@ public final class RawServer implements AutoCloseable {
     }
 
     /**
+     * A server that answers a WebSocket upgrade with {@code head} (given the accept value a valid
+     * 101 would carry; it may be anything), waits for the client's first {@code framesAwaited}
+     * frames (two seconds at most), sends {@code frames}, ends its side of the connection, and
+     * reads and drops whatever the client sends until it closes.
+     *
+     * @param head what to answer the upgrade with, made from the valid accept value
+     * @param framesAwaited how many of the client's frames to wait for before sending
+     * @param frames what to send then
+     * @return the running server
+     * @throws IOException if it cannot listen
+     */
+    public static RawServer webSocketAnswering(java.util.function.Function<String, byte[]> head, int framesAwaited,
+            byte[] frames) throws IOException {
+        return start(socket -> {
+            String request = readHead(socket.getInputStream());
+            String key = "";
+            for (String line : request.split("\r\n")) {
+                if (line.toLowerCase(Locale.ROOT).startsWith("sec-websocket-key:")) {
+                    key = line.substring(line.indexOf(':') + 1).trim();
+                }
+            }
+            socket.getOutputStream().write(head.apply(accept(key)));
+            socket.getOutputStream().flush();
+            socket.setSoTimeout(2_000);
+            try {
+                for (int i = 0; i < framesAwaited; i++) {
+                    skipFrame(socket.getInputStream());
+                }
+            } catch (java.net.SocketTimeoutException e) {
+                // the client sent fewer: answer anyway
+            }
+            socket.setSoTimeout(0);
+            socket.getOutputStream().write(frames);
+            socket.getOutputStream().flush();
+            socket.shutdownOutput();
+            socket.getInputStream().transferTo(OutputStream.nullOutputStream());
+        });
+    }
+
+    /** Reads past one frame of a client's. */
+    private static void skipFrame(InputStream in) throws IOException {
+        java.io.DataInputStream data = new java.io.DataInputStream(in);
+        data.readUnsignedByte();
+        int second = data.readUnsignedByte();
+        long length = second & 0x7f;
+        if (length == 126) {
+            length = data.readUnsignedShort();
+        } else if (length == 127) {
+            length = data.readLong();
+        }
+        in.skipNBytes(length + ((second & 0x80) != 0 ? 4 : 0));
+    }
+
+    /**
      * A server that reads each HTTP request (its head, and a body of the length it declares) and
      * answers it with {@code answer} as it is, then closes the connection.
      *

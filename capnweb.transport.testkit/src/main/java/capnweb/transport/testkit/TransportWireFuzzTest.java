@@ -139,19 +139,27 @@ public abstract class TransportWireFuzzTest extends HardeningSupport {
         await("the server holds no session", WAIT, () -> server.openSessions() == 0);
     }
 
+    /** The frames of a valid call, from its client. */
+    private static final String[] CALL = {"[\"push\",[\"pipeline\",0,[\"add\"],[1,2]]]", "[\"pull\",1]"};
+
+    private static String mangledFrame(Random random, ByteArrayOutputStream out) {
+        return mangledFrame(random, out, CALL, true);
+    }
+
     /**
-     * Writes one frame: a valid call's push or pull, or its text mangled, in a frame that may be
-     * mangled too.
+     * Writes one frame: one of {@code messages}, or its text mangled, in a frame that may be
+     * mangled too; for the client fuzz as well.
      *
+     * @param fromClient whether a valid frame is masked, as a client's must be and a server's
+     *     must not
      * @return what was made, for a failure's message
      */
-    private static String mangledFrame(Random random, ByteArrayOutputStream out) {
-        String[] messages = {"[\"push\",[\"pipeline\",0,[\"add\"],[1,2]]]", "[\"pull\",1]"};
+    static String mangledFrame(Random random, ByteArrayOutputStream out, String[] messages, boolean fromClient) {
         byte[] payload = messages[random.nextInt(messages.length)].getBytes(StandardCharsets.UTF_8);
         int opcode = 1;
         boolean fin = true;
         int rsv = 0;
-        boolean masked = true;
+        boolean masked = fromClient;
         int lengthForm = payload.length < 126 ? 0 : 1;
         long declared = -1;
         String what;
@@ -172,8 +180,8 @@ public abstract class TransportWireFuzzTest extends HardeningSupport {
                 what = "reserved bits " + rsv;
                 break;
             case 4:
-                masked = false;
-                what = "unmasked";
+                masked = !fromClient;
+                what = masked ? "masked" : "unmasked";
                 break;
             case 5:
                 declared = payload.length + 1 + random.nextInt(1000);

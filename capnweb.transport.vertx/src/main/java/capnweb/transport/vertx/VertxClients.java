@@ -10,6 +10,7 @@ import capnweb.api.spi.ProxyRoute;
 import capnweb.api.spi.RpcEngine;
 import capnweb.api.spi.TransportText;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
 import io.netty.handler.proxy.ProxyConnectException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -109,7 +110,8 @@ final class VertxClients {
                 lease.release();
                 Throwable e = ar.cause();
                 String why = through(proxy, e, e instanceof UpgradeRejectedException
-                        ? upgradeRefusal((UpgradeRejectedException) e) : failureReason(e, uri));
+                        ? upgradeRefusal((UpgradeRejectedException) e) : e instanceof WebSocketClientHandshakeException
+                        ? handshakeFailure((WebSocketClientHandshakeException) e) : failureReason(e, uri));
                 // As the Jetty transport words it, so that CapnWeb.connect passes it on as it is.
                 executor.execute(() -> result.completeExceptionally(RpcException.received("Error",
                         "Could not open a WebSocket to " + uri + ": " + why + ".", Map.of(), Optional.empty(),
@@ -332,6 +334,25 @@ final class VertxClients {
         response.endHandler(v -> done.tryComplete(body));
         return done.future();
     }
+
+    /**
+     * Why Netty did not accept a server's 101, in words rather than its own ("Invalid challenge.
+     * Actual: ... Expected: ...").
+     */
+    private static String handshakeFailure(WebSocketClientHandshakeException e) {
+        String message = String.valueOf(e.getMessage());
+        if (message.startsWith("Invalid challenge")) {
+            return TransportText.UPGRADE_ACCEPT_MISMATCH;
+        }
+        Matcher subprotocol = CHOSEN_SUBPROTOCOL.matcher(message);
+        if (subprotocol.find()) {
+            return TransportText.upgradeSubprotocol(subprotocol.group(1));
+        }
+        return "the server's answer to the upgrade is not a WebSocket handshake (" + TransportText.failureReason(e) + ")";
+    }
+
+    /** Netty's words for a 101 that names a subprotocol the client did not offer. */
+    private static final Pattern CHOSEN_SUBPROTOCOL = Pattern.compile("Invalid subprotocol\\. Actual: (.*?)\\. Expected");
 
     private static String upgradeRefusal(UpgradeRejectedException e) {
         Buffer body = e.getBody();

@@ -432,8 +432,7 @@ final class WebSocketTransport implements MessageTransport {
         queuedBytes.set(0);
         socketClosed.complete(null);
         String dropped = droppedBecause;
-        end(new IOException(dropped != null ? dropped : "The WebSocket closed with code " + c
-                + (reason == null || reason.isEmpty() ? "" : " (" + reason + ")") + "."));
+        end(new IOException(dropped != null ? dropped : TransportText.webSocketClosed(c, reason)));
     }
 
     private void end(Throwable cause) {

@@ -292,7 +292,7 @@ class VertxServerTest {
             ws.socket.writeTextMessage("x");
             ws.next();
             assertThat(ws.awaitClose()).isNotNull();
-            assertThat(engine.sessions.get(0).ended.get(5, TimeUnit.SECONDS)).hasMessageContaining("closed");
+            assertThat(engine.sessions.get(0).ended.get(5, TimeUnit.SECONDS)).hasMessageContaining("code 1006");
         }
     }
 
