@@ -246,7 +246,7 @@ public final class TransportText {
             }
         }
         if (handshake == null) {
-            String message = String.valueOf(failure.getMessage());
+            String message = messageOf(failure);
             // A wrapper's message that starts with its cause's class name: the cause's words only.
             java.util.regex.Matcher prefix = CLASS_NAME_PREFIX.matcher(message);
             while (prefix.lookingAt()) {
@@ -270,6 +270,23 @@ public final class TransportText {
                     + "ClientOptions.tlsTrust";
         }
         return "the TLS handshake failed (" + why + "). " + advice;
+    }
+
+    /**
+     * The first message along the causes of {@code failure}; for a failure with none (a channel
+     * closed under a read, say), what it stands for.
+     */
+    private static String messageOf(Throwable failure) {
+        for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
+            String message = t.getMessage();
+            if (message != null && !message.isBlank()) {
+                return message;
+            }
+        }
+        if (failure instanceof java.nio.channels.ClosedChannelException || failure instanceof java.io.EOFException) {
+            return "the connection was closed";
+        }
+        return "the connection failed (" + failure.getClass().getSimpleName() + ", with no message)";
     }
 
     /** "org.example.SomeException: ", as a wrapping exception's message starts. */

@@ -148,6 +148,12 @@ class TransportTextTest {
         assertThat(TransportText.failureReason(new java.io.IOException("org.example.core.UpgradeException: "
                 + "org.example.HttpResponseException: Unexpected answer.")))
                 .isEqualTo("Unexpected answer");
+        assertThat(TransportText.failureReason(new java.io.IOException(null, new java.io.IOException("Broken pipe"))))
+                .as("the first message along the causes").isEqualTo("Broken pipe");
+        assertThat(TransportText.failureReason(new java.nio.channels.AsynchronousCloseException()))
+                .isEqualTo("the connection was closed");
+        assertThat(TransportText.failureReason(new IllegalStateException()))
+                .isEqualTo("the connection failed (IllegalStateException, with no message)");
         assertThat(TransportText.failureReason(new java.io.IOException("java.net.SocketException is fine in a sentence")))
                 .isEqualTo("java.net.SocketException is fine in a sentence");
     }

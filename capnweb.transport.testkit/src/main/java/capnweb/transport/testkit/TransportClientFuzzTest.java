@@ -102,6 +102,11 @@ public abstract class TransportClientFuzzTest extends HardeningSupport {
             List<String> made = new ArrayList<>();
             Function<String, byte[]> head = upgradeAnswer(random, made);
             ByteArrayOutputStream frames = new ByteArrayOutputStream();
+            if (random.nextInt(4) == 0) {
+                // The call's answer first, so that a run reaches results too, then what may break.
+                frames.writeBytes(PlainWebSocket.frame(0x81, RESOLVE.getBytes(StandardCharsets.UTF_8), false));
+                made.add("the answer");
+            }
             for (int f = 1 + random.nextInt(3); f > 0; f--) {
                 made.add(TransportWireFuzzTest.mangledFrame(random, frames, ANSWER_MESSAGES, false));
             }
