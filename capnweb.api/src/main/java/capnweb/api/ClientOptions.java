@@ -337,8 +337,10 @@ public final class ClientOptions {
          * @param name the header name
          * @param value the value, one line of Latin-1 text
          * @return this builder
-         * @throws IllegalArgumentException if the name is not an HTTP token, or the value holds a
-         *     line break or another control character
+         * @throws IllegalArgumentException if the name is not an HTTP token, the value holds a
+         *     line break or another control character, or the header is one the transport writes
+         *     itself (Content-Length, Transfer-Encoding, Connection, Upgrade, Host, Expect and the
+         *     other hop-by-hop headers, and Sec-WebSocket-*)
          */
         public Builder header(String name, String value) {
             HeaderRules.check("ClientOptions.header", name, value);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -175,7 +176,7 @@ class OptionsTest {
     }
 
     @Test
-    void headersAreOneLineOfTextUnderATokenName() {
+    void headersAreOneLineOfTextUnderATokenNameTheTransportDoesNotWriteItself() {
         assertThatThrownBy(() -> ClientOptions.builder().header("X-Test", "a\r\nX-Injected: yes"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("ClientOptions.header got a value for X-Test with a line break at index 1: a header value "
@@ -191,6 +192,17 @@ class OptionsTest {
         assertThatThrownBy(() -> ServerOptions.builder(Object::new).batchResponseHeader("Access-Control-Allow-Origin",
                 "https://a.example\nSet-Cookie: x=1")).hasMessageStartingWith("ServerOptions.batchResponseHeader got a "
                         + "value for Access-Control-Allow-Origin with a line break at index 17");
+
+        for (String own : List.of("Content-Length", "transfer-encoding", "Connection", "Upgrade", "Host", "Expect",
+                "Sec-WebSocket-Key", "Sec-WebSocket-Protocol")) {
+            assertThatThrownBy(() -> ClientOptions.builder().header(own, "5")).as(own)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("ClientOptions.header cannot set " + own + ": the transport sets it for each request or "
+                            + "answer. Its framing and connection headers, Host and the WebSocket handshake's headers "
+                            + "are its own.");
+        }
+        assertThatThrownBy(() -> ServerOptions.builder(Object::new).batchResponseHeader("Content-Length", "5"))
+                .hasMessageStartingWith("ServerOptions.batchResponseHeader cannot set Content-Length");
 
         ClientOptions fine = ClientOptions.builder().header("Authorization", "Bearer abc.def\tcaf\u00e9").build();
         assertThat(fine.headers()).containsEntry("Authorization", "Bearer abc.def\tcaf\u00e9");

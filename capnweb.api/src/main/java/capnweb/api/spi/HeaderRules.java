@@ -4,9 +4,10 @@ import java.util.Objects;
 
 /**
  * What a header set through options may hold (RFC 9110, 5.1 and 5.5): a name of token
- * characters, and a value of one line of Latin-1 text. Checked when it is set, so that a value
- * from elsewhere cannot add headers of its own with a line break, nor fail a request later. For
- * the options of the API and of transports' own builders.
+ * characters, none of the headers the transport writes itself, and a value of one line of
+ * Latin-1 text. Checked when it is set, so that a value from elsewhere cannot add headers of its
+ * own with a line break, nor fail a request later. For the options of the API and of transports'
+ * own builders.
  */
 public final class HeaderRules {
     private HeaderRules() {
@@ -18,7 +19,8 @@ public final class HeaderRules {
      * @param setting the option, for the message, e.g. {@code "ClientOptions.header"}
      * @param name the header's name
      * @param value the header's value
-     * @throws IllegalArgumentException if the name or the value breaks the rules
+     * @throws IllegalArgumentException if the name or the value breaks the rules, or the header is
+     *     one the transport writes itself
      */
     public static void check(String setting, String name, String value) {
         Objects.requireNonNull(name, "name");
@@ -33,6 +35,12 @@ public final class HeaderRules {
                         + "!#$%&'*+-.^_`|~ only.");
             }
         }
+        String lower = name.toLowerCase(java.util.Locale.ROOT);
+        if (TRANSPORTS_OWN.contains(lower) || lower.startsWith("sec-websocket-")) {
+            throw new IllegalArgumentException(setting + " cannot set " + name + ": the transport sets it for each "
+                    + "request or answer. Its framing and connection headers, Host and the WebSocket handshake's "
+                    + "headers are its own.");
+        }
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (c < 0x20 && c != '\t' || c == 0x7f || c > 0xff) {
@@ -42,6 +50,15 @@ public final class HeaderRules {
             }
         }
     }
+
+    /**
+     * Headers a transport writes itself: the message's framing, the connection's, and Host. Set
+     * by hand they break the exchange: a Content-Length that does not match sends part of a batch
+     * as a request of its own, one on an upgrade holds it waiting for a body.
+     */
+    private static final java.util.Set<String> TRANSPORTS_OWN = java.util.Set.of("content-length",
+            "transfer-encoding", "connection", "upgrade", "keep-alive", "proxy-connection", "te", "trailer", "host",
+            "expect");
 
     private static boolean isTokenChar(char c) {
         return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
