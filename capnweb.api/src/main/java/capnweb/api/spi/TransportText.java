@@ -3,6 +3,8 @@ package capnweb.api.spi;
 import capnweb.api.SessionRefusedException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 
@@ -248,7 +250,7 @@ public final class TransportText {
         if (handshake == null) {
             String message = messageOf(failure);
             // A wrapper's message that starts with its cause's class name: the cause's words only.
-            java.util.regex.Matcher prefix = CLASS_NAME_PREFIX.matcher(message);
+            Matcher prefix = CLASS_NAME_PREFIX.matcher(message);
             while (prefix.lookingAt()) {
                 message = message.substring(prefix.end());
                 prefix = CLASS_NAME_PREFIX.matcher(message);
@@ -290,7 +292,7 @@ public final class TransportText {
     }
 
     /** "org.example.SomeException: ", as a wrapping exception's message starts. */
-    private static final java.util.regex.Pattern CLASS_NAME_PREFIX = java.util.regex.Pattern.compile(
+    private static final Pattern CLASS_NAME_PREFIX = Pattern.compile(
             "(?:[a-z][\\w$]*\\.)+[A-Z][\\w$]*: ");
 
     /**

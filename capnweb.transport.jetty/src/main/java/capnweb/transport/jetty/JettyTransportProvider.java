@@ -27,6 +27,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.eclipse.jetty.client.CompletableResponseListener;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.HttpResponseException;
@@ -201,7 +203,7 @@ public final class JettyTransportProvider implements TransportProvider {
             if (message.contains("Invalid Sec-WebSocket-Accept")) {
                 return TransportText.UPGRADE_ACCEPT_MISMATCH;
             }
-            java.util.regex.Matcher subprotocol = CHOSEN_SUBPROTOCOL.matcher(message);
+            Matcher subprotocol = CHOSEN_SUBPROTOCOL.matcher(message);
             if (subprotocol.find()) {
                 return TransportText.upgradeSubprotocol(subprotocol.group(1));
             }
@@ -214,7 +216,7 @@ public final class JettyTransportProvider implements TransportProvider {
     }
 
     /** Jetty's words for a 101 that names a subprotocol the client did not offer. */
-    private static final java.util.regex.Pattern CHOSEN_SUBPROTOCOL = java.util.regex.Pattern.compile(
+    private static final Pattern CHOSEN_SUBPROTOCOL = Pattern.compile(
             "subprotocol \\[([^\\]]*)\\] not found");
 
     /**

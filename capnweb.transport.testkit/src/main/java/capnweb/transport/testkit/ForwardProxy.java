@@ -1,6 +1,5 @@
 package capnweb.transport.testkit;
 
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,7 +11,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -133,11 +131,8 @@ public final class ForwardProxy implements AutoCloseable {
         InputStream in = client.getInputStream();
         OutputStream out = client.getOutputStream();
         while (true) {
-            List<String> head = readHead(in);
-            if (head == null) {
-                Relay.close(client);
-                return;
-            }
+            // The connection's end within a head ends this with an IOException (see serve).
+            List<String> head = List.of(RawServer.readHead(in).strip().split("\r\n"));
             String[] line = head.get(0).split(" ");
             boolean tunnel = line[0].equalsIgnoreCase("CONNECT");
             String asked = line[0] + " " + line[1];
@@ -265,27 +260,6 @@ public final class ForwardProxy implements AutoCloseable {
 
     private static String unbracketed(String host) {
         return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-    }
-
-    /** @return the lines of a request's head, or null if the connection ended first */
-    private static List<String> readHead(InputStream in) throws IOException {
-        List<String> lines = new ArrayList<>();
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        int b;
-        while ((b = in.read()) >= 0) {
-            if (b == '\n') {
-                String text = line.toString(StandardCharsets.ISO_8859_1);
-                text = text.endsWith("\r") ? text.substring(0, text.length() - 1) : text;
-                line.reset();
-                if (text.isEmpty()) {
-                    return lines.isEmpty() ? null : lines;
-                }
-                lines.add(text);
-            } else {
-                line.write(b);
-            }
-        }
-        return null;
     }
 
     @Override

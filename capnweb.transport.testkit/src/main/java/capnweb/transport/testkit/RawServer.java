@@ -181,7 +181,11 @@ public final class RawServer implements AutoCloseable {
         }
     }
 
-    private static String readHead(InputStream in) throws IOException {
+    /**
+     * @return a request's head up to and with its blank line, read as Latin-1
+     * @throws IOException if the connection ends first
+     */
+    static String readHead(InputStream in) throws IOException {
         StringBuilder head = new StringBuilder();
         while (head.indexOf("\r\n\r\n") < 0) {
             int b = in.read();

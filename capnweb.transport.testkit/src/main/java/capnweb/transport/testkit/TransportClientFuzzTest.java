@@ -240,31 +240,15 @@ public abstract class TransportClientFuzzTest extends HardeningSupport {
 
     /** A valid 101, or one of the ways a server may get it wrong. */
     private static Function<String, byte[]> upgradeAnswer(Random random, List<String> made) {
-        String status = "HTTP/1.1 101 Switching Protocols";
-        String extra = "";
-        boolean wrongAccept = false;
-        switch (random.nextInt(10)) {
-            case 0:
-                status = STATUS_LINES.get(random.nextInt(STATUS_LINES.size()));
-                made.add("status " + status);
-                break;
-            case 1:
-                wrongAccept = true;
-                made.add("wrong accept");
-                break;
-            case 2:
-                extra = ANSWER_HEADERS.get(random.nextInt(ANSWER_HEADERS.size())) + "\r\n";
-                made.add("with " + extra.strip());
-                break;
-            default:
-                made.add("valid 101");
-                break;
-        }
-        String line = status;
-        String more = extra;
-        boolean wrong = wrongAccept;
-        return accept -> (line + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: "
-                + (wrong ? "x" + accept.substring(1) : accept) + "\r\n" + more + "\r\n")
+        int kind = random.nextInt(10);
+        String status = kind == 0 ? STATUS_LINES.get(random.nextInt(STATUS_LINES.size()))
+                : "HTTP/1.1 101 Switching Protocols";
+        boolean wrongAccept = kind == 1;
+        String extra = kind == 2 ? ANSWER_HEADERS.get(random.nextInt(ANSWER_HEADERS.size())) + "\r\n" : "";
+        made.add(kind == 0 ? "status " + status : wrongAccept ? "wrong accept"
+                : kind == 2 ? "with " + extra.strip() : "valid 101");
+        return accept -> (status + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: "
+                + (wrongAccept ? "x" + accept.substring(1) : accept) + "\r\n" + extra + "\r\n")
                 .getBytes(StandardCharsets.ISO_8859_1);
     }
 

@@ -8,7 +8,11 @@ import capnweb.api.RpcServer;
 import capnweb.api.RpcSession;
 import capnweb.api.RpcStub;
 import capnweb.api.SessionOptions;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -415,8 +419,8 @@ public abstract class TransportHardeningTest extends HardeningSupport {
      * to it hangs as it does to a host that is down.
      */
     private static final class Unanswering implements AutoCloseable {
-        private final java.net.ServerSocket listener = new java.net.ServerSocket(0, 1,
-                java.net.InetAddress.getLoopbackAddress());
+        private final ServerSocket listener = new ServerSocket(0, 1,
+                InetAddress.getLoopbackAddress());
         private final List<Socket> queued = new ArrayList<>();
 
         Unanswering() throws java.io.IOException {
@@ -424,7 +428,7 @@ public abstract class TransportHardeningTest extends HardeningSupport {
                 Socket s = new Socket();
                 try {
                     s.connect(listener.getLocalSocketAddress(), 200);
-                } catch (java.net.SocketTimeoutException full) {
+                } catch (SocketTimeoutException full) {
                     s.close();
                     return;
                 }
@@ -449,7 +453,7 @@ public abstract class TransportHardeningTest extends HardeningSupport {
     void aConnectTimeoutLongerThanTheHttpLibrarysOwnIsHonoured() throws Exception {
         try (Unanswering unanswering = new Unanswering()) {
             CompletableFuture<?> connecting = provider().connect(
-                    java.net.URI.create("ws://127.0.0.1:" + unanswering.port() + "/rpc"),
+                    URI.create("ws://127.0.0.1:" + unanswering.port() + "/rpc"),
                     ClientOptions.builder().connectTimeout(Duration.ofSeconds(6)).build(), engine()).toCompletableFuture();
 
             // Jetty's own connect timeout is 5 s.
@@ -466,10 +470,10 @@ public abstract class TransportHardeningTest extends HardeningSupport {
             String http = "http://127.0.0.1:" + unanswering.port() + "/rpc";
 
             long started = System.nanoTime();
-            assertThat(provider().connect(java.net.URI.create(http.replace("http", "ws")), impatient, engine())
+            assertThat(provider().connect(URI.create(http.replace("http", "ws")), impatient, engine())
                     .toCompletableFuture()).failsWithin(WAIT).withThrowableThat()
                     .withMessageContaining("ws://127.0.0.1:" + unanswering.port());
-            RpcSession batch = connect(java.net.URI.create(http), impatient);
+            RpcSession batch = connect(URI.create(http), impatient);
             assertThat(batch.main().call("add", 1, 2).toCompletableFuture()).failsWithin(WAIT).withThrowableThat()
                     .withMessageContaining("The Cap'n Web batch request to " + http + " failed")
                     .withMessageContaining("300 ms");
