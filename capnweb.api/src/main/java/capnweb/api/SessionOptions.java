@@ -1,6 +1,8 @@
 package capnweb.api;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executor;
@@ -8,7 +10,7 @@ import java.util.function.Function;
 
 /**
  * Settings of one session: the limits on what the peer may send, how errors are sent, where
- * target calls run, and the default wait for results. Immutable; build with {@link #builder()}.
+ * target calls run and what runs around them, and the default wait for results. Immutable; build with {@link #builder()}.
  */
 public final class SessionOptions {
     /** The reference implementation's limit on one incoming message: 32 MiB of UTF-16 code units. */
@@ -40,6 +42,7 @@ public final class SessionOptions {
     private final boolean directExecutor;
     private final Duration defaultTimeout;
     private final boolean trackStubLeaks;
+    private final List<CallInterceptor> interceptors;
 
     private SessionOptions(Builder b) {
         this.maxMessageSize = b.maxMessageSize;
@@ -54,6 +57,7 @@ public final class SessionOptions {
         this.directExecutor = b.directExecutor;
         this.defaultTimeout = b.defaultTimeout;
         this.trackStubLeaks = b.trackStubLeaks;
+        this.interceptors = List.copyOf(b.interceptors);
     }
 
     /** @return the options with every default */
@@ -81,6 +85,7 @@ public final class SessionOptions {
         b.directExecutor = directExecutor;
         b.defaultTimeout = defaultTimeout;
         b.trackStubLeaks = trackStubLeaks;
+        b.interceptors.addAll(interceptors);
         return b;
     }
 
@@ -150,6 +155,14 @@ public final class SessionOptions {
         return trackStubLeaks;
     }
 
+    /**
+     * @return the interceptors every call to a local object passes through, outermost first; see
+     *     {@link Builder#interceptor(CallInterceptor)}
+     */
+    public List<CallInterceptor> interceptors() {
+        return interceptors;
+    }
+
     /** Builds {@link SessionOptions}. Not thread-safe. */
     public static final class Builder {
         private int maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
@@ -164,6 +177,7 @@ public final class SessionOptions {
         private boolean directExecutor;
         private Duration defaultTimeout;
         private boolean trackStubLeaks;
+        private final List<CallInterceptor> interceptors = new ArrayList<>();
 
         private Builder() {
         }
@@ -343,6 +357,19 @@ public final class SessionOptions {
          */
         public Builder trackStubLeaks(boolean track) {
             this.trackStubLeaks = track;
+            return this;
+        }
+
+        /**
+         * Adds an interceptor that runs around each call the session delivers to a local
+         * target or function (see {@link CallInterceptor}). Interceptors run in the order they
+         * were added, the first added outermost: it sees the call first and its result last.
+         *
+         * @param interceptor the interceptor
+         * @return this builder
+         */
+        public Builder interceptor(CallInterceptor interceptor) {
+            interceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
             return this;
         }
 

@@ -61,6 +61,19 @@ class OptionsTest {
     }
 
     @Test
+    void interceptorsKeepTheirOrderAndACopyAddsToItsOwnList() {
+        CallInterceptor a = CallInterceptor.Call::proceed;
+        CallInterceptor b = CallInterceptor.Call::proceed;
+        SessionOptions o = SessionOptions.builder().interceptor(a).interceptor(b).build();
+        assertThat(o.interceptors()).containsExactly(a, b);
+        assertThat(o.toBuilder().interceptor(a).build().interceptors()).containsExactly(a, b, a);
+        assertThat(o.interceptors()).containsExactly(a, b);
+        assertThat(SessionOptions.defaults().interceptors()).isEmpty();
+        assertThatThrownBy(() -> o.interceptors().add(a)).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> SessionOptions.builder().interceptor(null)).isInstanceOf(NullPointerException.class);
+    }
+
+    @Test
     void directExecutorAndAnExecutorReplaceEachOther() {
         SessionOptions direct = SessionOptions.builder().directExecutor().build();
         assertThat(direct.directExecutor()).isTrue();

@@ -1,5 +1,6 @@
 package capnweb.protocol;
 
+import capnweb.api.CallInterceptor;
 import capnweb.api.RpcFunction;
 import capnweb.api.RpcTarget;
 import capnweb.api.Undefined;
@@ -209,11 +210,14 @@ abstract class ValueHook extends StubHook {
         Object result;
         SessionExecutor application = SessionExecutor.enterApplicationCode();
         try {
-            if (function instanceof BoundMethod) {
+            List<CallInterceptor> interceptors = session.options.interceptors();
+            if (interceptors.isEmpty()) {
+                result = run(function, argList);
+            } else if (function instanceof BoundMethod) {
                 BoundMethod m = (BoundMethod) function;
-                result = Dispatcher.invoke(m.target(), m.name(), argList);
+                result = InterceptedCall.run(interceptors, m.target(), m.name(), argList, () -> run(function, argList));
             } else {
-                result = ((RpcFunction) function).apply(argList.toArray());
+                result = InterceptedCall.run(interceptors, function, "apply", argList, () -> run(function, argList));
             }
         } catch (Throwable t) {
             return Later.rejected(Errors.unwrap(t));
@@ -233,6 +237,14 @@ abstract class ValueHook extends StubHook {
         } catch (RuntimeException e) {
             return Later.rejected(e);
         }
+    }
+
+    private static Object run(Object function, List<Object> argList) throws Throwable {
+        if (function instanceof BoundMethod) {
+            BoundMethod m = (BoundMethod) function;
+            return Dispatcher.invoke(m.target(), m.name(), argList);
+        }
+        return ((RpcFunction) function).apply(argList.toArray());
     }
 
     /**

@@ -3,13 +3,16 @@ package capnweb.transport.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import capnweb.api.CallInterceptor;
 import capnweb.api.ClientOptions;
+import capnweb.api.RpcException;
 import capnweb.api.RpcFunction;
 import capnweb.api.RpcPromise;
 import capnweb.api.RpcServer;
 import capnweb.api.RpcSession;
 import capnweb.api.RpcStub;
 import capnweb.api.ServerOptions;
+import capnweb.api.SessionOptions;
 import capnweb.api.spi.ProviderRegistry;
 import capnweb.api.spi.RpcEngine;
 import capnweb.api.spi.TransportProvider;
@@ -23,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -113,6 +117,38 @@ public abstract class TransportConformanceTest {
             assertThat(first.join(WAIT)).isEqualTo(101L);
             assertThat(second.join(WAIT)).isEqualTo(103L);
         }
+    }
+
+    @Test
+    void interceptorsSeeTheCallsOfWebSocketAndBatchSessionsOnBothSides() {
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CallInterceptor server = call -> {
+            seen.add("server " + call.method() + call.arguments().stream()
+                    .map(a -> a instanceof RpcStub ? "a stub" : a).collect(Collectors.toList()));
+            if (call.method().equals("add") && ((Number) call.arguments().get(0)).longValue() < 0) {
+                throw RpcException.of("RangeError", "This server adds no negative numbers.");
+            }
+            return call.proceed();
+        };
+        CallInterceptor client = call -> {
+            seen.add("client " + call.method() + call.arguments());
+            return call.proceed();
+        };
+        RpcServer running = startServer(b -> b.sessionOptions(SessionOptions.builder().interceptor(server).build()));
+        ClientOptions options = ClientOptions.builder()
+                .sessionOptions(SessionOptions.builder().interceptor(client).build()).build();
+        RpcFunction tenfold = args -> ((Number) args[0]).longValue() * 10;
+        try (RpcStub main = connect(webSocketUri(running), options).main()) {
+            assertThat(main.call("add", 2, 3).join(WAIT)).isEqualTo(5L);
+            assertThat(main.call("callFunction", tenfold, 4).join(WAIT)).isEqualTo(40L);
+            assertThatThrownBy(() -> main.call("add", -1, 3).join(WAIT))
+                    .hasMessageContaining("This server adds no negative numbers.");
+        }
+        try (RpcStub main = connect(running.uri(), options).main()) {
+            assertThat(main.call("add", 1, 2).join(WAIT)).isEqualTo(3L);
+        }
+        assertThat(seen).containsExactly("server add[2, 3]", "server callFunction[a stub, 4]",
+                "client apply[4]", "server add[-1, 3]", "server add[1, 2]");
     }
 
     // ---- HTTP batch -------------------------------------------------------------------------

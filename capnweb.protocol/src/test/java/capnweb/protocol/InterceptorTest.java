@@ -1,0 +1,291 @@
+package capnweb.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import capnweb.api.CallInterceptor;
+import capnweb.api.RpcException;
+import capnweb.api.RpcPromise;
+import capnweb.api.RpcTarget;
+import capnweb.api.SessionOptions;
+import capnweb.api.SessionStats;
+import capnweb.api.Undefined;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** {@link CallInterceptor}: what runs around each call a session delivers to a local object. */
+@Timeout(10)
+class InterceptorTest {
+    private static Harness serverIntercepted(Object main, CallInterceptor... interceptors) {
+        SessionOptions.Builder b = SessionOptions.builder();
+        for (CallInterceptor i : interceptors) {
+            b.interceptor(i);
+        }
+        return new Harness(main, Undefined.INSTANCE, b.build(), SessionOptions.defaults());
+    }
+
+    /** A main object that counts the calls that reached its methods. */
+    public static final class Counted extends TestTargets.TestTarget {
+        final AtomicInteger reached = new AtomicInteger();
+        final List<String> threads = Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public double square(double i) {
+            reached.incrementAndGet();
+            threads.add(Thread.currentThread().getName());
+            return super.square(i);
+        }
+    }
+
+    @Test
+    void anInterceptorSeesEachCallsTargetMethodArgumentsAndResult() {
+        List<List<Object>> seen = Collections.synchronizedList(new ArrayList<>());
+        TestTargets.TestTarget main = new TestTargets.TestTarget();
+        try (Harness h = serverIntercepted(main, call -> call.proceed().whenComplete((result, error) ->
+                seen.add(Arrays.asList(call.target(), call.method(), call.arguments(), result))))) {
+            assertThat(h.main.call("square", 3).join()).isEqualTo(9L);
+            assertThat(h.main.call("add", 2, 5.5).join()).isEqualTo(7.5);
+            assertThatThrownBy(() -> h.main.call("throwError").join()).hasMessageContaining("test error");
+            assertThat(h.main.call("returnUndefined").join()).isEqualTo(Undefined.INSTANCE);
+        }
+        assertThat(seen).containsExactly(
+                Arrays.asList(main, "square", List.of(3L), 9.0),
+                Arrays.asList(main, "add", List.of(2L, 5.5), 7.5),
+                Arrays.asList(main, "throwError", List.of(), null),
+                Arrays.asList(main, "returnUndefined", List.of(), Undefined.INSTANCE));
+    }
+
+    @Test
+    void aMethodThatThrowsGivesTheInterceptorAFailedStageWithItsError() {
+        AtomicReference<Throwable> seen = new AtomicReference<>();
+        try (Harness h = serverIntercepted(new TestTargets.TestTarget(),
+                call -> call.proceed().whenComplete((result, error) -> seen.set(error)))) {
+            assertThatThrownBy(() -> h.main.call("throwError").join()).hasMessageContaining("test error");
+        }
+        assertThat(seen.get()).isInstanceOf(RpcException.class).hasMessage("test error");
+        assertThat(((RpcException) seen.get()).type()).isEqualTo("RangeError");
+    }
+
+    @Test
+    void interceptorsRunInTheOrderAddedTheFirstOutermost() {
+        List<String> order = Collections.synchronizedList(new ArrayList<>());
+        CallInterceptor a = call -> {
+            order.add("a in");
+            return call.proceed().whenComplete((r, e) -> order.add("a out"));
+        };
+        CallInterceptor b = call -> {
+            order.add("b in");
+            return call.proceed().whenComplete((r, e) -> order.add("b out"));
+        };
+        try (Harness h = serverIntercepted(new TestTargets.TestTarget(), a, b)) {
+            assertThat(h.main.call("square", 4).join()).isEqualTo(16L);
+        }
+        assertThat(order).containsExactly("a in", "b in", "b out", "a out");
+    }
+
+    @Test
+    void anInterceptorThatThrowsOrFailsRefusesTheCallAndTheMethodNeverRuns() {
+        Counted main = new Counted();
+        CallInterceptor refuseSquares = call -> {
+            if (call.method().equals("square") && ((Number) call.arguments().get(0)).doubleValue() < 0) {
+                throw RpcException.of("RangeError", "square refuses negative numbers here.");
+            }
+            if (call.method().equals("square") && ((Number) call.arguments().get(0)).doubleValue() > 100) {
+                return CompletableFuture.failedFuture(RpcException.of("RangeError", "too large to square."));
+            }
+            return call.proceed();
+        };
+        try (Harness h = serverIntercepted(main, refuseSquares)) {
+            assertThatThrownBy(() -> h.main.call("square", -1).join())
+                    .hasMessageContaining("square refuses negative numbers here.");
+            assertThatThrownBy(() -> h.main.call("square", 101).join()).hasMessageContaining("too large to square.");
+            assertThat(main.reached).hasValue(0);
+            assertThat(h.main.call("square", 5).join()).isEqualTo(25L);
+            assertThat(main.reached).hasValue(1);
+            h.awaitBaseline();
+            assertThat(h.server.stats()).isEqualTo(new SessionStats(1, 1));
+        }
+    }
+
+    @Test
+    void anInterceptorMayAnswerInPlaceOfTheMethod() {
+        Counted main = new Counted();
+        try (Harness h = serverIntercepted(main, call -> CompletableFuture.completedFuture(Map.of("cached", true)))) {
+            assertThat(h.main.call("square", 5).join()).isEqualTo(Map.of("cached", true));
+        }
+        assertThat(main.reached).hasValue(0);
+    }
+
+    /** A target whose method answers when the test says so. */
+    public static final class SlowTarget implements RpcTarget {
+        final CompletableFuture<Object> answer = new CompletableFuture<>();
+
+        public CompletionStage<Object> slow() {
+            return answer;
+        }
+    }
+
+    @Test
+    void anInterceptorSeesAnAsynchronousResultWhenItSettles() {
+        SlowTarget main = new SlowTarget();
+        List<Object> seen = Collections.synchronizedList(new ArrayList<>());
+        try (Harness h = serverIntercepted(main, call -> call.proceed().whenComplete((r, e) -> seen.add(r)))) {
+            RpcPromise slow = h.main.call("slow");
+            h.settle();
+            assertThat(seen).isEmpty();
+            assertThat(slow.toCompletableFuture()).isNotDone();
+            main.answer.complete("done");
+            assertThat(slow.join()).isEqualTo("done");
+            assertThat(seen).containsExactly("done");
+        }
+    }
+
+    @Test
+    void aFunctionIsInterceptedAsApplyOnTheSideItLivesOn() {
+        List<List<Object>> seen = Collections.synchronizedList(new ArrayList<>());
+        capnweb.api.RpcFunction squarer = TestTargets.squarer();
+        SessionOptions client = SessionOptions.builder().interceptor(call -> {
+            seen.add(List.of(call.target(), call.method(), call.arguments()));
+            return call.proceed();
+        }).build();
+        try (Harness h = new Harness(new TestTargets.TestTarget(), Undefined.INSTANCE, SessionOptions.defaults(),
+                client)) {
+            assertThat(h.main.call("callFunction", squarer, 3).join()).isEqualTo(Map.of("result", 9L));
+        }
+        assertThat(seen).containsExactly(List.of(squarer, "apply", List.of(3L)));
+    }
+
+    @Test
+    void callsMadeByMapReachTheInterceptorToo() {
+        List<Object> squared = Collections.synchronizedList(new ArrayList<>());
+        try (Harness h = serverIntercepted(new TestTargets.TestTarget(), call -> {
+            if (call.method().equals("square")) {
+                squared.add(call.arguments().get(0));
+            }
+            return call.proceed();
+        })) {
+            RpcPromise fib = h.main.call("generateFibonacci", 5);
+            RpcPromise squares = fib.map(i -> h.main.call("square", i));
+            assertThat(squares.join()).isEqualTo(List.of(0L, 1L, 1L, 4L, 9L));
+            fib.close();
+            squares.close();
+        }
+        assertThat(squared).containsExactly(0L, 1L, 1L, 2L, 3L);
+    }
+
+    /** What the server sends for a few calls, one after another, with the given interceptors. */
+    private static List<String> serverMessages(CallInterceptor... interceptors) {
+        try (Harness h = serverIntercepted(new TestTargets.TestTarget(), interceptors)) {
+            assertThat(h.main.call("square", 3).join()).isEqualTo(9L);
+            // incrementCounter answers with the promise of its own call on the client's counter.
+            assertThat(h.main.call("incrementCounter", new TestTargets.Counter(10), 3).join()).isEqualTo(13L);
+            RpcPromise counter = h.main.call("makeCounter", 1);
+            assertThat(counter.call("increment", 2).join()).isEqualTo(3L);
+            counter.close();
+            assertThatThrownBy(() -> h.main.call("throwError").join()).hasMessageContaining("test error");
+            h.awaitBaseline();
+            return List.copyOf(h.serverTransport.sent);
+        }
+    }
+
+    @Test
+    void anInterceptorThatReturnsProceedsOwnStageChangesNothingOnTheWire() {
+        List<Object> stages = Collections.synchronizedList(new ArrayList<>());
+        List<String> plain = serverMessages();
+        List<String> intercepted = serverMessages(call -> {
+            CompletionStage<Object> s = call.proceed();
+            stages.add(s);
+            return s;
+        });
+        assertThat(intercepted).isEqualTo(plain);
+        assertThat(stages).hasSize(5).hasAtLeastOneElementOfType(RpcPromise.class);
+    }
+
+    @Test
+    void theInterceptorRunsOnTheThreadThatRunsTheMethod() {
+        Counted main = new Counted();
+        List<String> interceptorThreads = Collections.synchronizedList(new ArrayList<>());
+        try (Harness h = serverIntercepted(main, call -> {
+            interceptorThreads.add(Thread.currentThread().getName());
+            return call.proceed();
+        })) {
+            for (int i = 0; i < 3; i++) {
+                h.main.call("square", i).join();
+            }
+        }
+        assertThat(interceptorThreads).isEqualTo(main.threads).hasSize(3);
+    }
+
+    @Test
+    void theArgumentsCannotBeChanged() {
+        AtomicReference<Throwable> refused = new AtomicReference<>();
+        try (Harness h = serverIntercepted(new TestTargets.TestTarget(), call -> {
+            try {
+                call.arguments().set(0, 100L);
+            } catch (UnsupportedOperationException e) {
+                refused.set(e);
+            }
+            return call.proceed();
+        })) {
+            assertThat(h.main.call("square", 3).join()).isEqualTo(9L);
+        }
+        assertThat(refused.get()).isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    @Test
+    void proceedingTwiceAfterReturningOrFromAnotherThreadIsRefusedWithASentence() throws Exception {
+        List<String> refusals = Collections.synchronizedList(new ArrayList<>());
+        AtomicReference<CallInterceptor.Call> kept = new AtomicReference<>();
+        Counted main = new Counted();
+        try (Harness h = serverIntercepted(main, call -> {
+            CompletionStage<Object> first = call.proceed();
+            try {
+                call.proceed();
+            } catch (IllegalStateException e) {
+                refusals.add(e.getMessage());
+            }
+            Thread other = new Thread(() -> {
+                try {
+                    call.proceed();
+                } catch (IllegalStateException e) {
+                    refusals.add(e.getMessage());
+                }
+            });
+            other.start();
+            other.join();
+            kept.set(call);
+            return first;
+        })) {
+            assertThat(h.main.call("square", 6).join()).isEqualTo(36L);
+        }
+        assertThatThrownBy(() -> kept.get().proceed()).isInstanceOf(IllegalStateException.class)
+                .hasMessage("CallInterceptor.Call.proceed() for a call of 'square' was called after intercept "
+                        + "returned: call it from intercept itself, on the thread that runs it, so that the "
+                        + "session's calls still run one at a time and in order.");
+        assertThat(refusals).containsExactly(
+                "CallInterceptor.Call.proceed() for a call of 'square' was called twice: a call runs its method "
+                        + "once; reuse the stage the first call gave.",
+                "CallInterceptor.Call.proceed() for a call of 'square' was called from another thread: call it "
+                        + "from intercept itself, on the thread that runs it, so that the session's calls still "
+                        + "run one at a time and in order.");
+        assertThat(main.reached).hasValue(1);
+    }
+
+    @Test
+    void anInterceptorThatReturnsNullFailsTheCallWithASentence() {
+        try (Harness h = serverIntercepted(new TestTargets.TestTarget(), call -> null)) {
+            assertThatThrownBy(() -> h.main.call("square", 2).join())
+                    .hasMessageContaining("returned null for a call of 'square': return call.proceed(), a stage "
+                            + "made from it, or a stage of its own.");
+        }
+    }
+}
