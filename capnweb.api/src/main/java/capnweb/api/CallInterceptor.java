@@ -68,7 +68,8 @@ public interface CallInterceptor {
          * Runs the method, or the next interceptor. A method that returns a
          * {@link CompletionStage} gives that stage; one that returns a value gives a completed
          * stage of it ({@link Undefined#INSTANCE} for {@code void}); one that throws gives a
-         * failed stage.
+         * failed stage. A method that returns an {@link RpcPromise} gives that promise: return
+         * it, wait for it or close it, as any promise, or it is held until the session ends.
          *
          * @return the stage of the method's result
          * @throws IllegalStateException if called twice, after {@link #intercept} returned, or

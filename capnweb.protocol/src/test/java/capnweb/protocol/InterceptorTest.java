@@ -193,6 +193,7 @@ class InterceptorTest {
             counter.close();
             assertThatThrownBy(() -> h.main.call("throwError").join()).hasMessageContaining("test error");
             h.awaitBaseline();
+            assertThat(h.server.stats()).isEqualTo(new SessionStats(1, 1));
             return List.copyOf(h.serverTransport.sent);
         }
     }
@@ -208,6 +209,12 @@ class InterceptorTest {
         });
         assertThat(intercepted).isEqualTo(plain);
         assertThat(stages).hasSize(5).hasAtLeastOneElementOfType(RpcPromise.class);
+    }
+
+    @Test
+    void aStageMadeFromProceedsGivesTheSameResultsAndReleasesEverything() {
+        // serverMessages asserts the results, and that the server's tables are back to their start.
+        assertThat(serverMessages(call -> call.proceed().thenApply(result -> result))).isNotEmpty();
     }
 
     @Test
