@@ -31,7 +31,7 @@ public interface RpcServer extends AutoCloseable {
      *
      * @param keys the server's new key managers
      * @return a stage that completes once new connections get the new key, or exceptionally
-     *     with why they could not
+     *     with why they could not (an {@link IllegalStateException} once the server is closed)
      * @throws IllegalStateException if the server does not serve TLS ({@code ServerOptions.tls})
      * @throws UnsupportedOperationException if the transport cannot change its keys
      */

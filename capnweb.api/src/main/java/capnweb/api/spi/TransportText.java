@@ -22,6 +22,10 @@ public final class TransportText {
     public static final String ONLY_POST = "This endpoint only accepts POST requests (Cap'n Web HTTP batch) "
             + "and WebSocket upgrades.";
 
+    /** Why {@code RpcServer.updateTlsKeys} failed on a server that was closed. */
+    public static final String CLOSED_SERVER_KEYS = "The server is closed, so no connection would get the new TLS "
+            + "keys: start a new server with ServerOptions.tls(...) to serve them.";
+
     /**
      * Why a client's upgrade failed when the server's 101 carried the wrong accept value: it did
      * not read this client's key (RFC 6455, 4.1), so it is no WebSocket server of this client's.

@@ -4,6 +4,7 @@ import capnweb.api.RpcServer;
 import capnweb.api.ServerOptions;
 import capnweb.api.spi.OccasionalWarning;
 import capnweb.api.spi.RpcEngine;
+import capnweb.api.spi.TransportText;
 import java.net.URI;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
@@ -36,6 +37,8 @@ final class JettyRpcServer implements RpcServer {
     private final TrustManagerFactory clientTrust;
     private final Object closeLock = new Object();
     private Boolean closedCleanly;
+    /** Set once close() begins: from then on there is nothing left to update keys for. */
+    private volatile boolean closing;
 
     private JettyRpcServer(Server server, ServerConnector connector, CapnWebHandler handler, ServerOptions options) {
         this.server = server;
@@ -143,6 +146,9 @@ final class JettyRpcServer implements RpcServer {
             throw new IllegalStateException("This server does not serve TLS; start it with ServerOptions.tls(...) "
                     + "to serve, and then update, a key.");
         }
+        if (closing) {
+            return CompletableFuture.failedFuture(new IllegalStateException(TransportText.CLOSED_SERVER_KEYS));
+        }
         try {
             SSLContext context = sslContext(keys, clientTrust);
             tls.getSslContextFactory().reload(factory -> factory.setSslContext(context));
@@ -165,6 +171,7 @@ final class JettyRpcServer implements RpcServer {
             if (closedCleanly != null) {
                 return closedCleanly;
             }
+            closing = true;
             long deadline = System.nanoTime() + timeout.toNanos();
             boolean clean = handler.closeSessions(timeout);
             try {

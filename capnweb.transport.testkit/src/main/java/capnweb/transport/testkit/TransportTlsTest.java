@@ -10,6 +10,7 @@ import capnweb.api.RpcSession;
 import capnweb.api.RpcTarget;
 import capnweb.api.ServerOptions;
 import capnweb.api.SessionRequest;
+import capnweb.api.spi.TransportText;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -140,6 +141,17 @@ public abstract class TransportTlsTest extends HardeningSupport {
         RpcServer plain = startServer(b -> b);
         assertThatThrownBy(() -> plain.updateTlsKeys(Pem.keys(chain, key)))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("does not serve TLS");
+    }
+
+    @Test
+    void aClosedServerRefusesToUpdateItsKeys() throws Exception {
+        RpcServer server = startServer(b -> b.tls(loopback, PASSWORD));
+        server.close();
+        Path chain = pemFile("renewed.crt", "CERTIFICATE", certificate(renewed).getEncoded());
+        Path key = pemFile("renewed.key", "PRIVATE KEY", privateKey(renewed).getEncoded());
+        assertThat(server.updateTlsKeys(Pem.keys(chain, key)).toCompletableFuture()).failsWithin(WAIT)
+                .withThrowableThat().havingCause().isInstanceOf(IllegalStateException.class)
+                .withMessage(TransportText.CLOSED_SERVER_KEYS);
     }
 
     @Test

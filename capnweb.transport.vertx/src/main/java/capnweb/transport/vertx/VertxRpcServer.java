@@ -185,6 +185,11 @@ final class VertxRpcServer implements RpcServer {
             throw new IllegalStateException("This server does not serve TLS; start it with ServerOptions.tls(...) "
                     + "to serve, and then update, a key.");
         }
+        synchronized (closeLock) {
+            if (closing != null) {
+                return CompletableFuture.failedFuture(new IllegalStateException(TransportText.CLOSED_SERVER_KEYS));
+            }
+        }
         // The options the server was started with, the client trust of mutual TLS included, with the new key.
         ServerSSLOptions ssl = new ServerSSLOptions(tls).setKeyCertOptions(KeyCertOptions.wrap(keys));
         CompletableFuture<Void> updated = new CompletableFuture<>();
