@@ -55,6 +55,15 @@ public interface CallInterceptor {
         String method();
 
         /**
+         * The session delivering the call: a key for state kept per session (a rate limit, a
+         * count), released when {@link RpcSession#closed()} completes, and the way to end a
+         * session that misbehaves ({@link RpcSession#abort}).
+         *
+         * @return the session
+         */
+        RpcSession session();
+
+        /**
          * The arguments as they arrived, before conversion to the method's parameter types: the
          * "Java in" types of the README's "Values" ({@code Long} or {@code Double}, {@code String},
          * {@code List}, {@code Map}, {@link RpcStub}...). Stubs among them belong to the call:

@@ -1,6 +1,7 @@
 package capnweb.protocol;
 
 import capnweb.api.CallInterceptor;
+import capnweb.api.RpcSession;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -20,6 +21,7 @@ final class InterceptedCall implements CallInterceptor.Call {
 
     private final List<CallInterceptor> chain;
     private final int level;
+    private final RpcSession session;
     private final Object target;
     private final String method;
     private final List<Object> arguments;
@@ -28,10 +30,11 @@ final class InterceptedCall implements CallInterceptor.Call {
     private Thread intercepting;
     private boolean proceeded;
 
-    private InterceptedCall(List<CallInterceptor> chain, int level, Object target, String method,
-            List<Object> arguments, Method run) {
+    private InterceptedCall(List<CallInterceptor> chain, int level, RpcSession session, Object target,
+            String method, List<Object> arguments, Method run) {
         this.chain = chain;
         this.level = level;
+        this.session = session;
         this.target = target;
         this.method = method;
         this.arguments = arguments;
@@ -43,9 +46,9 @@ final class InterceptedCall implements CallInterceptor.Call {
      * the value itself when the interceptors answered at once (so a plain call still settles
      * synchronously), else the stage to wait for; a failure at once is thrown.
      */
-    static Object run(List<CallInterceptor> chain, Object target, String method, List<Object> arguments,
-            Method run) throws Throwable {
-        CompletionStage<?> stage = new InterceptedCall(chain, 0, target, method,
+    static Object run(List<CallInterceptor> chain, RpcSession session, Object target, String method,
+            List<Object> arguments, Method run) throws Throwable {
+        CompletionStage<?> stage = new InterceptedCall(chain, 0, session, target, method,
                 Collections.unmodifiableList(arguments), run).enter();
         if (stage instanceof CompletableFuture) {
             CompletableFuture<?> f = ((CompletableFuture<?>) stage).toCompletableFuture();
@@ -90,6 +93,11 @@ final class InterceptedCall implements CallInterceptor.Call {
     }
 
     @Override
+    public RpcSession session() {
+        return session;
+    }
+
+    @Override
     public List<Object> arguments() {
         return arguments;
     }
@@ -109,8 +117,8 @@ final class InterceptedCall implements CallInterceptor.Call {
         }
         proceeded = true;
         if (level + 1 < chain.size()) {
-            return (CompletionStage<Object>) new InterceptedCall(chain, level + 1, target, method, arguments, run)
-                    .enter();
+            return (CompletionStage<Object>) new InterceptedCall(chain, level + 1, session, target, method, arguments,
+                    run).enter();
         }
         try {
             Object result = run.run();

@@ -215,9 +215,11 @@ abstract class ValueHook extends StubHook {
                 result = run(function, argList);
             } else if (function instanceof BoundMethod) {
                 BoundMethod m = (BoundMethod) function;
-                result = InterceptedCall.run(interceptors, m.target(), m.name(), argList, () -> run(function, argList));
+                result = InterceptedCall.run(interceptors, session, m.target(), m.name(), argList,
+                        () -> run(function, argList));
             } else {
-                result = InterceptedCall.run(interceptors, function, "apply", argList, () -> run(function, argList));
+                result = InterceptedCall.run(interceptors, session, function, "apply", argList,
+                        () -> run(function, argList));
             }
         } catch (Throwable t) {
             return Later.rejected(Errors.unwrap(t));

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import capnweb.api.CallInterceptor;
 import capnweb.api.RpcException;
 import capnweb.api.RpcPromise;
+import capnweb.api.RpcSession;
 import capnweb.api.RpcTarget;
 import capnweb.api.SessionOptions;
 import capnweb.api.SessionStats;
@@ -285,6 +286,31 @@ class InterceptorTest {
                         + "from intercept itself, on the thread that runs it, so that the session's calls still "
                         + "run one at a time and in order.");
         assertThat(main.reached).hasValue(1);
+    }
+
+    @Test
+    void anInterceptorKnowsTheSessionAndMayAbortOneThatMisbehaves() {
+        Map<RpcSession, AtomicInteger> callsPerSession = new java.util.concurrent.ConcurrentHashMap<>();
+        String tooMany = "This session made more than two calls; it may make two.";
+        AtomicReference<RpcSession> seen = new AtomicReference<>();
+        try (Harness h = serverIntercepted(new TestTargets.TestTarget(), call -> {
+            seen.set(call.session());
+            if (callsPerSession.computeIfAbsent(call.session(), s -> new AtomicInteger()).incrementAndGet() > 2) {
+                RpcException reason = RpcException.of("Error", tooMany);
+                call.session().abort(reason);
+                throw reason;
+            }
+            return call.proceed();
+        })) {
+            assertThat(h.main.call("square", 1).join()).isEqualTo(1L);
+            assertThat(h.main.call("square", 2).join()).isEqualTo(4L);
+            assertThat(seen.get()).isSameAs(h.server);
+            assertThatThrownBy(() -> h.main.call("square", 3).join()).hasMessageContaining(tooMany);
+            assertThat(h.client.closed().toCompletableFuture()).failsWithin(java.time.Duration.ofSeconds(5))
+                    .withThrowableThat().withMessageContaining(tooMany);
+            assertThat(h.client.isOpen()).isFalse();
+            assertThat(h.server.isOpen()).isFalse();
+        }
     }
 
     @Test
