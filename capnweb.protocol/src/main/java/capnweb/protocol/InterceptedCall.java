@@ -13,9 +13,9 @@ import java.util.concurrent.CompletionStage;
  * method itself.
  */
 final class InterceptedCall implements CallInterceptor.Call {
-    /** What a call's method is, inside the engine: a target's method or a function's apply. */
+    /** Runs the method itself: a target's method or a function's apply. */
     @FunctionalInterface
-    interface Method {
+    interface MethodCall {
         Object run() throws Throwable;
     }
 
@@ -25,13 +25,13 @@ final class InterceptedCall implements CallInterceptor.Call {
     private final Object target;
     private final String method;
     private final List<Object> arguments;
-    private final Method run;
+    private final MethodCall run;
     /** The thread running this level's interceptor, while it runs; null before and after. */
     private Thread intercepting;
     private boolean proceeded;
 
     private InterceptedCall(List<CallInterceptor> chain, int level, RpcSession session, Object target,
-            String method, List<Object> arguments, Method run) {
+            String method, List<Object> arguments, MethodCall run) {
         this.chain = chain;
         this.level = level;
         this.session = session;
@@ -42,14 +42,16 @@ final class InterceptedCall implements CallInterceptor.Call {
     }
 
     /**
-     * Runs a call through {@code chain}. What it returns is handled as a method's return value:
-     * the value itself when the interceptors answered at once (so a plain call still settles
-     * synchronously), else the stage to wait for; a failure at once is thrown.
+     * Runs a call of {@code function} (a {@link BoundMethod} or an {@code RpcFunction}) through
+     * {@code chain}. What it returns is handled as a method's return value: the value itself when
+     * the interceptors answered at once (so a plain call still settles synchronously), else the
+     * stage to wait for; a failure at once is thrown.
      */
-    static Object run(List<CallInterceptor> chain, RpcSession session, Object target, String method,
-            List<Object> arguments, Method run) throws Throwable {
-        CompletionStage<?> stage = new InterceptedCall(chain, 0, session, target, method,
-                Collections.unmodifiableList(arguments), run).enter();
+    static Object run(List<CallInterceptor> chain, RpcSession session, Object function, List<Object> arguments,
+            MethodCall run) throws Throwable {
+        BoundMethod bound = function instanceof BoundMethod ? (BoundMethod) function : null;
+        CompletionStage<?> stage = new InterceptedCall(chain, 0, session, bound != null ? bound.target() : function,
+                bound != null ? bound.name() : "apply", Collections.unmodifiableList(arguments), run).enter();
         if (stage instanceof CompletableFuture) {
             CompletableFuture<?> f = ((CompletableFuture<?>) stage).toCompletableFuture();
             if (f.isDone()) {

@@ -211,16 +211,9 @@ abstract class ValueHook extends StubHook {
         SessionExecutor application = SessionExecutor.enterApplicationCode();
         try {
             List<CallInterceptor> interceptors = session.options.interceptors();
-            if (interceptors.isEmpty()) {
-                result = run(function, argList);
-            } else if (function instanceof BoundMethod) {
-                BoundMethod m = (BoundMethod) function;
-                result = InterceptedCall.run(interceptors, session, m.target(), m.name(), argList,
-                        () -> run(function, argList));
-            } else {
-                result = InterceptedCall.run(interceptors, session, function, "apply", argList,
-                        () -> run(function, argList));
-            }
+            result = interceptors.isEmpty()
+                    ? run(function, argList)
+                    : InterceptedCall.run(interceptors, session, function, argList, () -> run(function, argList));
         } catch (Throwable t) {
             return Later.rejected(Errors.unwrap(t));
         } finally {
