@@ -5,7 +5,8 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * Runs around each call a session delivers to one of this side's objects: a method of an
- * {@link RpcTarget}, or an {@link RpcFunction}. The place for what every call needs and no target
+ * {@link RpcTarget}, the getter that reading one of its properties runs, or an
+ * {@link RpcFunction}. The place for what every call needs and no target
  * should repeat: metrics and logs of each call, a tracing span, a check that refuses some calls,
  * or a context (an MDC, a security principal) set while the method runs.
  *
@@ -25,7 +26,13 @@ import java.util.concurrent.CompletionStage;
  * <p>An interceptor runs where the method would: on the session's thread, as application code,
  * after every promise among the arguments has resolved, and before the arguments are converted
  * to the method's parameter types. Calls of one session reach it one at a time, in the order
- * they arrived. Reading a property (a getter) is not a call and does not pass through it.
+ * they arrived.
+ *
+ * <p>Reading a property whose value a getter gives ({@code getName()}, {@code isOpen()}, a bare
+ * {@code value()}) passes through too, as a call of that getter with no arguments; the value read
+ * is what the returned stage holds, or the stage itself while it is pending, as for a getter that
+ * returns a {@link CompletionStage}. Reading a method as a property runs nothing, and so passes
+ * through nothing until that method is called.
  */
 @FunctionalInterface
 public interface CallInterceptor {
@@ -51,7 +58,10 @@ public interface CallInterceptor {
         /** @return the object called: an {@link RpcTarget}, or the {@link RpcFunction} itself */
         Object target();
 
-        /** @return the name of the method called; {@code "apply"} for an {@link RpcFunction} */
+        /**
+         * @return the name of the Java method called: a target's method, the getter a property
+         *     read runs, {@code "apply"} for an {@link RpcFunction}
+         */
         String method();
 
         /**

@@ -260,6 +260,12 @@ final class Dispatcher {
         return Undefined.INSTANCE;
     }
 
+    /** @return the name of the Java method that reading property {@code name} runs, or null if none runs */
+    static String getterName(Object target, String name) {
+        Invokable getter = of(target).getters.get(name);
+        return getter == null ? null : getter.method.getName();
+    }
+
     /**
      * Calls method {@code name} with the peer's arguments, choosing among overloads by arity and
      * by whether the arguments convert to the parameter types.

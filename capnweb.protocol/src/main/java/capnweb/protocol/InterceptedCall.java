@@ -43,15 +43,29 @@ final class InterceptedCall implements CallInterceptor.Call {
 
     /**
      * Runs a call of {@code function} (a {@link BoundMethod} or an {@code RpcFunction}) through
-     * {@code chain}. What it returns is handled as a method's return value: the value itself when
-     * the interceptors answered at once (so a plain call still settles synchronously), else the
-     * stage to wait for; a failure at once is thrown.
+     * {@code chain}; see {@link #through}.
      */
-    static Object run(List<CallInterceptor> chain, RpcSession session, Object function, List<Object> arguments,
+    static Object call(List<CallInterceptor> chain, RpcSession session, Object function, List<Object> arguments,
             MethodCall run) throws Throwable {
         BoundMethod bound = function instanceof BoundMethod ? (BoundMethod) function : null;
-        CompletionStage<?> stage = new InterceptedCall(chain, 0, session, bound != null ? bound.target() : function,
-                bound != null ? bound.name() : "apply", Collections.unmodifiableList(arguments), run).enter();
+        return through(chain, session, bound != null ? bound.target() : function,
+                bound != null ? bound.name() : "apply", Collections.unmodifiableList(arguments), run);
+    }
+
+    /** Runs the getter named {@code getter} of {@code target} through {@code chain}; see {@link #through}. */
+    static Object read(List<CallInterceptor> chain, RpcSession session, Object target, String getter,
+            MethodCall run) throws Throwable {
+        return through(chain, session, target, getter, List.of(), run);
+    }
+
+    /**
+     * What the interceptors' answer is handled as, in place of the method's return value: the
+     * value itself when they answered at once (so a plain call still settles synchronously), else
+     * the stage to wait for. A failure at once is thrown.
+     */
+    private static Object through(List<CallInterceptor> chain, RpcSession session, Object target, String method,
+            List<Object> arguments, MethodCall run) throws Throwable {
+        CompletionStage<?> stage = new InterceptedCall(chain, 0, session, target, method, arguments, run).enter();
         if (stage instanceof CompletableFuture) {
             CompletableFuture<?> f = ((CompletableFuture<?>) stage).toCompletableFuture();
             if (f.isDone()) {

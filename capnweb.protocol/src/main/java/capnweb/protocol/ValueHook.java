@@ -50,7 +50,7 @@ abstract class ValueHook extends StubHook {
      * Follows {@code path} from {@code value}. With {@code forCall}, the last step on a target
      * selects a method (by name) rather than reading a property.
      */
-    static Followed follow(Object value, List<Object> path, boolean forCall) {
+    Followed follow(Object value, List<Object> path, boolean forCall) {
         Object parent = null;
         for (int i = 0; i < path.size(); i++) {
             parent = value;
@@ -81,12 +81,7 @@ abstract class ValueHook extends StubHook {
                 } else if (forCall && last && Dispatcher.hasMethod(value, (String) part)) {
                     value = new BoundMethod(value, (String) part);
                 } else {
-                    SessionExecutor application = SessionExecutor.enterApplicationCode();
-                    try {
-                        value = Dispatcher.property(value, (String) part);
-                    } finally {
-                        SessionExecutor.leaveApplicationCode(application);
-                    }
+                    value = readProperty(value, (String) part);
                 }
             } else if (value instanceof Record) {
                 value = recordComponent((Record) value, part);
@@ -108,6 +103,24 @@ abstract class ValueHook extends StubHook {
         f.value = value;
         f.parent = parent;
         return f;
+    }
+
+    /** Reads a target's property; a getter runs as application code, through the session's interceptors. */
+    private Object readProperty(Object target, String name) {
+        SessionExecutor application = SessionExecutor.enterApplicationCode();
+        try {
+            List<CallInterceptor> interceptors = session.options.interceptors();
+            String getter = interceptors.isEmpty() ? null : Dispatcher.getterName(target, name);
+            return getter == null
+                    ? Dispatcher.property(target, name)
+                    : InterceptedCall.read(interceptors, session, target, getter, () -> Dispatcher.property(target, name));
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new java.util.concurrent.CompletionException(t);
+        } finally {
+            SessionExecutor.leaveApplicationCode(application);
+        }
     }
 
     private static Object recordComponent(Record r, Object part) {
@@ -213,7 +226,7 @@ abstract class ValueHook extends StubHook {
             List<CallInterceptor> interceptors = session.options.interceptors();
             result = interceptors.isEmpty()
                     ? run(function, argList)
-                    : InterceptedCall.run(interceptors, session, function, argList, () -> run(function, argList));
+                    : InterceptedCall.call(interceptors, session, function, argList, () -> run(function, argList));
         } catch (Throwable t) {
             return Later.rejected(Errors.unwrap(t));
         } finally {

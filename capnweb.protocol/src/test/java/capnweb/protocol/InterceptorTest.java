@@ -7,6 +7,7 @@ import capnweb.api.CallInterceptor;
 import capnweb.api.RpcException;
 import capnweb.api.RpcPromise;
 import capnweb.api.RpcSession;
+import capnweb.api.RpcStub;
 import capnweb.api.RpcTarget;
 import capnweb.api.SessionOptions;
 import capnweb.api.SessionStats;
@@ -118,6 +119,32 @@ class InterceptorTest {
     }
 
     @Test
+    void readingAPropertyRunsItsGetterThroughTheInterceptors() {
+        List<String> seen = Collections.synchronizedList(new ArrayList<>());
+        try (Harness h = serverIntercepted(new TestTargets.TestTarget(), call -> {
+            seen.add(call.method() + call.arguments());
+            if (call.target() instanceof TestTargets.Counter && call.method().equals("value")
+                    && ((TestTargets.Counter) call.target()).value() > 100) {
+                throw RpcException.of("Error", "A counter past 100 keeps its value to itself.");
+            }
+            return call.proceed();
+        })) {
+            RpcStub small = (RpcStub) h.main.call("makeCounter", 4).join();
+            RpcStub big = (RpcStub) h.main.call("makeCounter", 101).join();
+            assertThat(small.get("value").join()).isEqualTo(4L);
+            assertThatThrownBy(() -> big.get("value").join()).hasMessageContaining("keeps its value to itself");
+            // A method read as a property runs nothing until it is called.
+            RpcStub increment = (RpcStub) small.get("increment").join();
+            assertThat(seen).containsExactly("makeCounter[4]", "makeCounter[101]", "value[]", "value[]");
+            assertThat(increment.invoke().join()).isEqualTo(5L);
+            assertThat(seen).endsWith("increment[]");
+            increment.close();
+            small.close();
+            big.close();
+        }
+    }
+
+    @Test
     void anInterceptorMayAnswerInPlaceOfTheMethod() {
         Counted main = new Counted();
         try (Harness h = serverIntercepted(main, call -> CompletableFuture.completedFuture(Map.of("cached", true)))) {
@@ -183,14 +210,28 @@ class InterceptorTest {
         assertThat(squared).containsExactly(0L, 1L, 1L, 2L, 3L);
     }
 
+    /** A main object whose method and getter answer with stages that have completed already. */
+    public static final class Prompt extends TestTargets.TestTarget {
+        public CompletionStage<Object> ready() {
+            return CompletableFuture.completedFuture("ready");
+        }
+
+        public CompletionStage<Object> getSoon() {
+            return CompletableFuture.completedFuture(7L);
+        }
+    }
+
     /** What the server sends for a few calls, one after another, with the given interceptors. */
     private static List<String> serverMessages(CallInterceptor... interceptors) {
-        try (Harness h = serverIntercepted(new TestTargets.TestTarget(), interceptors)) {
+        try (Harness h = serverIntercepted(new Prompt(), interceptors)) {
+            assertThat(h.main.call("ready").join()).isEqualTo("ready");
+            assertThat(h.main.get("soon").join()).isEqualTo(7L);
             assertThat(h.main.call("square", 3).join()).isEqualTo(9L);
             // incrementCounter answers with the promise of its own call on the client's counter.
             assertThat(h.main.call("incrementCounter", new TestTargets.Counter(10), 3).join()).isEqualTo(13L);
             RpcPromise counter = h.main.call("makeCounter", 1);
             assertThat(counter.call("increment", 2).join()).isEqualTo(3L);
+            assertThat(counter.get("value").join()).isEqualTo(3L);
             counter.close();
             assertThatThrownBy(() -> h.main.call("throwError").join()).hasMessageContaining("test error");
             h.awaitBaseline();
@@ -209,7 +250,7 @@ class InterceptorTest {
             return s;
         });
         assertThat(intercepted).isEqualTo(plain);
-        assertThat(stages).hasSize(5).hasAtLeastOneElementOfType(RpcPromise.class);
+        assertThat(stages).hasSize(8).hasAtLeastOneElementOfType(RpcPromise.class);
     }
 
     @Test
@@ -306,10 +347,11 @@ class InterceptorTest {
             assertThat(h.main.call("square", 2).join()).isEqualTo(4L);
             assertThat(seen.get()).isSameAs(h.server);
             assertThatThrownBy(() -> h.main.call("square", 3).join()).hasMessageContaining(tooMany);
-            assertThat(h.client.closed().toCompletableFuture()).failsWithin(java.time.Duration.ofSeconds(5))
-                    .withThrowableThat().withMessageContaining(tooMany);
-            assertThat(h.client.isOpen()).isFalse();
-            assertThat(h.server.isOpen()).isFalse();
+            for (RpcSession ended : List.of(h.client, h.server)) {
+                assertThat(ended.closed().toCompletableFuture()).failsWithin(java.time.Duration.ofSeconds(5))
+                        .withThrowableThat().withMessageContaining(tooMany);
+                assertThat(ended.isOpen()).isFalse();
+            }
         }
     }
 
