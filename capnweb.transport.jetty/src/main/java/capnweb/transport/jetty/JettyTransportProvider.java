@@ -35,7 +35,7 @@ import org.eclipse.jetty.client.HttpResponseException;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.client.StringRequestContent;
-import org.eclipse.jetty.http.BadMessageException;
+import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.util.thread.Scheduler;
@@ -184,7 +184,11 @@ public final class JettyTransportProvider implements TransportProvider {
      */
     private static RuntimeException connectFailure(URI uri, Throwable e, String refusal, ProxyRoute proxy) {
         Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-        String why = refusal != null ? "the WebSocket upgrade was refused with " + refusal : upgradeFailure(cause);
+        // Jetty gives an answer it could not parse a status of its own (400 and the parser's
+        // complaint), which is no refusal of the server's.
+        String why = refusal != null && !unparsable(cause)
+                ? "the WebSocket upgrade was refused with " + refusal
+                : upgradeFailure(cause);
         if (proxy != null) {
             why = throughProxy(proxy, cause, why);
         }
@@ -207,12 +211,21 @@ public final class JettyTransportProvider implements TransportProvider {
             if (subprotocol.find()) {
                 return TransportText.upgradeSubprotocol(subprotocol.group(1));
             }
-            if (t instanceof HttpResponseException || t instanceof BadMessageException
-                    || message.contains("HTTP protocol violation")) {
+            if (t instanceof HttpResponseException) {
                 return TransportText.UPGRADE_NOT_HTTP;
             }
         }
-        return TransportText.failureReason(failure);
+        return unparsable(failure) ? TransportText.UPGRADE_NOT_HTTP : TransportText.failureReason(failure);
+    }
+
+    /** Whether Jetty failed because the server's answer was not HTTP it could parse. */
+    private static boolean unparsable(Throwable failure) {
+        for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof HttpException || String.valueOf(t.getMessage()).contains("HTTP protocol violation")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Jetty's words for a 101 that names a subprotocol the client did not offer. */

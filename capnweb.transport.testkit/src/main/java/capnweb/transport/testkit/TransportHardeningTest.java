@@ -405,6 +405,37 @@ public abstract class TransportHardeningTest extends HardeningSupport {
         }
     }
 
+    @Test
+    void anUpgradeAnswerThatIsNotValidHttpIsNotReportedAsARefusal() throws Exception {
+        // 101s with headers HTTP forbids: whatever the client makes of them, the server refused nothing.
+        List<String> answers = List.of(
+                "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                        + "Sec-WebSocket-Accept: %s\r\nTransfer-Encoding: chunked, gzip\r\n\r\n",
+                "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                        + "Sec-WebSocket-Accept: %s\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\n",
+                "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                        + "Sec-WebSocket-Accept: %s\r\nBad Header Name: x\r\n\r\n");
+        for (String answer : answers) {
+            try (RawServer server = RawServer.webSocketAnswering(
+                    accept -> String.format(answer, accept).getBytes(StandardCharsets.US_ASCII), 0, new byte[0])) {
+                CompletableFuture<RpcSession> connecting = provider().connect(server.uri(), ClientOptions.defaults(),
+                        engine()).toCompletableFuture();
+                Throwable failure = connecting.handle((session, e) -> {
+                    if (session != null) {
+                        session.close();
+                    }
+                    return e;
+                }).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                if (failure != null) {
+                    // Each transport may accept some of these; one that fails must not blame the server.
+                    assertThat(failure.getMessage()).as(answer)
+                            .matches("Could not open a WebSocket to ws://\\S+: (?!the WebSocket upgrade was refused).*\\.")
+                            .doesNotContainPattern("@[0-9a-f]{6,}");
+                }
+            }
+        }
+    }
+
     /** A 200 answer with this body. */
     private static byte[] httpAnswer(byte[] body) {
         java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream();
