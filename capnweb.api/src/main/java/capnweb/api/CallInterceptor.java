@@ -6,9 +6,9 @@ import java.util.concurrent.CompletionStage;
 /**
  * Runs around each call a session delivers to one of this side's objects: a method of an
  * {@link RpcTarget}, the getter that reading one of its properties runs, or an
- * {@link RpcFunction}. The place for what every call needs and no target
- * should repeat: metrics and logs of each call, a tracing span, a check that refuses some calls,
- * or a context (an MDC, a security principal) set while the method runs.
+ * {@link RpcFunction}. The place for what every call needs and no target should repeat: metrics
+ * and logs of each call, a tracing span, a check that refuses some calls, or a context (an MDC, a
+ * security principal) set while the method runs.
  *
  * <p>Set one with {@link SessionOptions.Builder#interceptor(CallInterceptor)}; on a server, the
  * {@link ServerOptions#sessionOptions() session options} give it to every session. For example,
@@ -91,8 +91,8 @@ public interface CallInterceptor {
          * it, wait for it or close it, as any promise, or it is held until the session ends.
          *
          * @return the stage of the method's result
-         * @throws IllegalStateException if called twice, after {@link #intercept} returned, or
-         *     from a thread other than the one running {@link #intercept}
+         * @throws IllegalStateException if called twice, after {@link CallInterceptor#intercept}
+         *     returned, or from a thread other than the one running it
          */
         CompletionStage<Object> proceed();
     }
