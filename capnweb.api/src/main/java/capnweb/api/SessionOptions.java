@@ -10,7 +10,8 @@ import java.util.function.Function;
 
 /**
  * Settings of one session: the limits on what the peer may send, how errors are sent, where
- * target calls run and what runs around them, and the default wait for results. Immutable; build with {@link #builder()}.
+ * target calls run and what runs around them, and the default wait for results. Immutable;
+ * build with {@link #builder()}.
  */
 public final class SessionOptions {
     /** The reference implementation's limit on one incoming message: 32 MiB of UTF-16 code units. */

@@ -123,7 +123,6 @@ public class EngineBenchmarks {
         return call256(directMain);
     }
 
-    /** A typical small JSON object (a user record) there and back. */
     /**
      * {@link #call256Direct} with a {@code CallInterceptor} on the server that times each call:
      * the difference is what such an interceptor costs per call.
@@ -145,6 +144,7 @@ public class EngineBenchmarks {
         return last;
     }
 
+    /** A typical small JSON object (a user record) there and back. */
     @Benchmark
     public Object echoTypical() {
         return join(main.call("echo", typical));
