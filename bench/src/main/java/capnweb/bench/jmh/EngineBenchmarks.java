@@ -57,6 +57,7 @@ public class EngineBenchmarks {
     private long nanosInCalls;
     private final RpcPromise[] inFlight = new RpcPromise[256];
     private RpcEngine engine;
+    private SessionOptions directOptions;
     private Map<String, Object> typical;
     private String oneMiB;
 
@@ -82,6 +83,7 @@ public class EngineBenchmarks {
         interceptedClient = CapnWeb.newSession(interceptedPair[0], Undefined.INSTANCE, direct);
         interceptedMain = interceptedClient.main();
         engine = ProviderRegistry.load().engine();
+        directOptions = direct;
         typical = new LinkedHashMap<>();
         typical.put("id", 12345L);
         typical.put("name", "Alice Example");
@@ -177,6 +179,16 @@ public class EngineBenchmarks {
     @Benchmark
     public String batch() {
         return engine.serveBatch(SQUARE_BATCH, new BenchTarget(), SessionOptions.defaults())
+                .toCompletableFuture().join();
+    }
+
+    /**
+     * {@link #batch} with {@code directExecutor()}, as a Vert.x server so configured serves it on
+     * its event loop.
+     */
+    @Benchmark
+    public String batchDirect() {
+        return engine.serveBatch(SQUARE_BATCH, new BenchTarget(), directOptions)
                 .toCompletableFuture().join();
     }
 
