@@ -31,7 +31,9 @@ public final class RpcException extends RuntimeException {
             String remoteStack, Throwable cause, boolean stackTrace) {
         super(message, cause, true, stackTrace);
         this.type = Objects.requireNonNull(type, "type");
-        this.properties = Collections.unmodifiableMap(new LinkedHashMap<>(properties));
+        // Most errors have no properties: no copy then, as one made for every HTTP batch's end.
+        this.properties = properties.isEmpty() ? Map.of()
+                : Collections.unmodifiableMap(new LinkedHashMap<>(properties));
         this.remoteStack = remoteStack;
     }
 

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 
 /**
  * The server end of an HTTP batch: runs a session over the request's messages, waits until every
@@ -38,19 +39,20 @@ final class BatchServer {
      */
     static CompletionStage<String> serve(String body, Object localMain, SessionOptions options) {
         if (options.executor().isPresent()) {
-            return serveWith(body, localMain, options);
+            return serveWith(body, localMain, options, options.executor().get());
         }
         CallerThreadExecutor here = new CallerThreadExecutor(EnginePools.SHARED);
         try {
-            return serveWith(body, localMain, options.toBuilder().executor(here).build());
+            return serveWith(body, localMain, options, here);
         } finally {
             here.release();
         }
     }
 
-    private static CompletionStage<String> serveWith(String body, Object localMain, SessionOptions options) {
+    private static CompletionStage<String> serveWith(String body, Object localMain, SessionOptions options,
+            Executor runOn) {
         Collector transport = new Collector();
-        Session session = new Session(transport, localMain, options) {
+        Session session = new Session(transport, localMain, options, runOn) {
             @Override
             Throwable pullRefusal() {
                 // The reference would hang here; an error that says why is kinder.
@@ -78,7 +80,9 @@ final class BatchServer {
             // Nothing more can come from the client; the reference would wait for it for ever.
             session.endOfInput(() -> Errors.error(INPUT_ENDED));
             session.drainLater().whenSettled((v, e) -> {
-                String text = String.join("\n", transport.sent);
+                List<String> sent = transport.sent;
+                // Most batches are answered with one message, which needs no joining.
+                String text = sent.size() == 1 ? sent.get(0) : String.join("\n", sent);
                 session.endQuietly(Errors.batchEnded());
                 // Completed here rather than on the delivery pool: the session has ended, and what
                 // waits on this future is the transport writing the response (non-blocking), so a

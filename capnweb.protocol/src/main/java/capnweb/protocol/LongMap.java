@@ -19,10 +19,11 @@ final class LongMap<V> {
     private int mask;
 
     LongMap() {
-        // Small: most sessions (every small batch) hold a handful of entries.
-        keys = new long[8];
-        values = new Object[8];
-        mask = 7;
+        // Small: most sessions (every small batch) hold two or three entries, the main objects
+        // and a call or two, and the table grows by doubling when it is half full.
+        keys = new long[4];
+        values = new Object[4];
+        mask = 3;
     }
 
     int size() {

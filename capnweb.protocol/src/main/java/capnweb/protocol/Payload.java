@@ -276,12 +276,16 @@ final class Payload {
                 StubImpl s = targets == null ? null : targets.get(v);
                 if (s == null) {
                     s = StubImpl.local(session, TargetHook.create(v, session));
-                    if (targets == null) {
-                        // Small: a payload rarely holds more than a few targets (a session's main
-                        // object is one), and the default size allocates a 64-slot table.
-                        targets = new IdentityHashMap<>(4);
+                    // A target at the root (a session's main object) is the whole value, so it
+                    // cannot turn up again: no map, and no identity hash for it.
+                    if (depth > 0) {
+                        if (targets == null) {
+                            // Small: a payload rarely holds more than a few targets, and the
+                            // default size allocates a 64-slot table.
+                            targets = new IdentityHashMap<>(4);
+                        }
+                        targets.put(v, s);
                     }
-                    targets.put(v, s);
                 } else {
                     s = s.dupStubFor(session);
                 }

@@ -64,11 +64,16 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
     private final MessageTransport transport;
 
     private final LongMap<ExportEntry> exports = new LongMap<>();
-    // Sized for a handful of entries, which is what most sessions (every small batch) hold; the
-    // default size allocates a 64-slot table up front.
-    private final IdentityHashMap<StubHook, Long> reverseExports = new IdentityHashMap<>(4);
+    /** Our own exports by hook; made on first use, since most sessions (every small batch) export none. */
+    private IdentityHashMap<StubHook, Long> reverseExports;
     private final LongMap<ImportHook.Entry> imports = new LongMap<>();
-    private final IdentityHashMap<Object, TargetHook.Box> targetBoxes = new IdentityHashMap<>(4);
+    /**
+     * The box of the first local target, kept out of {@link #targetBoxes}: most sessions hold
+     * one, their main object, and a map would cost each of them its identity hash and a table.
+     */
+    private TargetHook.Box firstTargetBox;
+    /** The boxes of the other local targets; made on first use. */
+    private IdentityHashMap<Object, TargetHook.Box> targetBoxes;
     private final List<Consumer<Throwable>> onBrokenCallbacks = new ArrayList<>();
     private long nextExportId = -1;
     private long nextImportId = 1;
@@ -84,17 +89,25 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
     private final Map<StubImpl, Throwable> stubOrigins;
 
     Session(MessageTransport transport, Object localMain, SessionOptions options) {
+        this(transport, localMain, options, options.executor().orElse(null));
+    }
+
+    /**
+     * @param runOn where the session's work runs, in place of the options' executor (which an
+     *     HTTP batch would otherwise have to copy the options to set); null for the engine's pool
+     */
+    Session(MessageTransport transport, Object localMain, SessionOptions options, Executor runOn) {
         this.transport = transport;
         this.options = options;
         this.stubOrigins = options.trackStubLeaks()
                 ? java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>()) : null;
-        this.executor = new SessionExecutor(options.executor().orElse(EnginePools.SHARED), options.directExecutor());
+        this.executor = new SessionExecutor(runOn == null ? EnginePools.SHARED : runOn, options.directExecutor());
         this.executor.flushWith(this::flushSends);
         // With directExecutor() the application promised that its targets and callbacks never
         // block, so what they send may wait for the end of the turn like the engine's own work.
         this.executor.applicationMayBlock(!options.directExecutor());
         this.promiseCallbacks = options.directExecutor() ? executor::microtask : executor::deliver;
-        this.lendsThreads = options.executor().isEmpty();
+        this.lendsThreads = runOn == null;
         this.receivesHere = lendsThreads && transport.deliveryThreadsMayBlock();
         this.limits = new SessionLimits(this, options);
         // Export 0 is our main object, import 0 the peer's; the session itself holds a reference
@@ -356,14 +369,14 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
     @Override
     public long exportStub(StubHook hook) {
         throwIfAborted();
-        Long existing = reverseExports.get(hook);
+        Long existing = reverseExports == null ? null : reverseExports.get(hook);
         if (existing != null) {
             exports.get(existing).refcount++;
             return existing;
         }
         long id = nextExportId--;
         exports.put(id, new ExportEntry(hook));
-        reverseExports.put(hook, id);
+        reverseExport(hook, id);
         updateCounts();
         return id;
     }
@@ -374,10 +387,18 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
         // Promises always take a new id, or the peer could miss the resolution.
         long id = nextExportId--;
         exports.put(id, new ExportEntry(hook));
-        reverseExports.put(hook, id);
+        reverseExport(hook, id);
         updateCounts();
         ensureResolvingExport(id);
         return id;
+    }
+
+    private void reverseExport(StubHook hook, long id) {
+        if (reverseExports == null) {
+            // Small: the default size allocates a 64-slot table up front.
+            reverseExports = new IdentityHashMap<>(4);
+        }
+        reverseExports.put(hook, id);
     }
 
     @Override
@@ -419,8 +440,8 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
         if (entry.refcount == 0) {
             exports.remove((long) rawId);
             if (rawId < 0) {
-                // Only our own exports (negative ids) are in the reverse map; looking up a push's
-                // hook there would cost an identity hash for nothing.
+                // Only our own exports (negative ids) are in the reverse map, made with the first
+                // of them; looking up a push's hook there would cost an identity hash for nothing.
                 reverseExports.remove(entry.hook);
             }
             updateCounts();
@@ -819,11 +840,31 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
     // Local targets: one shared reference count per object, so close() runs once, at the end.
 
     TargetHook.Box targetBox(Object target) {
-        return targetBoxes.computeIfAbsent(target, TargetHook.Box::new);
+        if (firstTargetBox != null && firstTargetBox.target == target) {
+            return firstTargetBox;
+        }
+        TargetHook.Box box = targetBoxes == null ? null : targetBoxes.get(target);
+        if (box != null) {
+            return box;
+        }
+        box = new TargetHook.Box(target);
+        if (firstTargetBox == null) {
+            firstTargetBox = box;
+        } else {
+            if (targetBoxes == null) {
+                targetBoxes = new IdentityHashMap<>(4);
+            }
+            targetBoxes.put(target, box);
+        }
+        return box;
     }
 
     void releaseTargetBox(TargetHook.Box box) {
-        targetBoxes.remove(box.target, box);
+        if (firstTargetBox == box) {
+            firstTargetBox = null;
+        } else if (targetBoxes != null) {
+            targetBoxes.remove(box.target, box);
+        }
     }
 
     /** Adapts an application's completion stage to this session's executor. */
@@ -895,7 +936,9 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "The transport failed to close", e);
         }
-        for (Consumer<Throwable> callback : new ArrayList<>(onBrokenCallbacks)) {
+        // Over a copy, since a callback may register another; most sessions have none.
+        for (Consumer<Throwable> callback : onBrokenCallbacks.isEmpty() ? List.<Consumer<Throwable>>of()
+                : new ArrayList<>(onBrokenCallbacks)) {
             if (callback != null) {
                 try {
                     callback.accept(error);

@@ -26,7 +26,8 @@ final class SessionExecutor implements Executor {
 
     private final Executor base;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
-    private final ArrayDeque<Runnable> microtasks = new ArrayDeque<>();
+    // Small: a turn queues a few microtasks, and the default size allocates 17 slots per session.
+    private final ArrayDeque<Runnable> microtasks = new ArrayDeque<>(4);
     private final AtomicBoolean scheduled = new AtomicBoolean();
     /** {@link #drain}, made once: a session is scheduled once per burst of messages. */
     private final Runnable drainTask = () -> drain(null);

@@ -541,6 +541,25 @@ class WireRefcountTest {
     }
 
     @Test
+    void theMainObjectReturnedByItsOwnMethodIsClosedOnlyWhenItsLastExportIsReleased() {
+        // One object, one count of references: the main export and the export of the same object
+        // returned by a call share it, so releasing the returned one leaves the main object open.
+        WireTargets.ClosableMain closable = new WireTargets.ClosableMain();
+        try (RawPeer.Connected other = RawPeer.connect(closable)) {
+            other.peer().inject("[\"push\",[\"pipeline\",0,[\"self\"],[]]]", "[\"pull\",1]");
+            other.peer().expect("[\"resolve\",1,[\"export\",-1]]");
+            other.peer().inject("[\"release\",1,1]", "[\"release\",-1,1]");
+            other.peer().inject("[\"push\",[\"pipeline\",0,[\"square\"],[2]]]", "[\"pull\",2]");
+            other.peer().expect("[\"resolve\",2,4]");
+            assertThat(closable.closes.get()).as("closed while still the main object").isZero();
+            other.peer().inject("[\"release\",2,1]", "[\"release\",0,1]");
+            eventually("the main object is closed", () -> closable.closes.get() == 1);
+            assertThat(other.session().stats()).isEqualTo(new SessionStats(1, 0));
+        }
+        assertThat(closable.closes.get()).isEqualTo(1);
+    }
+
+    @Test
     void mainPushedAsAValueIsSentAsANewExport() {
         // Reference exchanges "push import 0" and "push pipeline 0 []": the main object itself
         // as a result travels as a fresh export id.

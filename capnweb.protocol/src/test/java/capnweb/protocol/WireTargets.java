@@ -230,6 +230,11 @@ final class WireTargets {
             return new CompletableFuture<>();
         }
 
+        /** The main object itself, exported again. */
+        public ClosableMain self() {
+            return this;
+        }
+
         @Override
         public void close() {
             closes.incrementAndGet();
