@@ -66,8 +66,9 @@ public interface CallInterceptor {
 
         /**
          * The session delivering the call: a key for state kept per session (a rate limit, a
-         * count), released when {@link RpcSession#closed()} completes, and the way to end a
-         * session that misbehaves ({@link RpcSession#abort}).
+         * count), released when {@link RpcSession#closed()} completes, the way to end a session
+         * that misbehaves ({@link RpcSession#abort}), and, on a server, who is calling
+         * ({@link RpcSession#request()}).
          *
          * @return the session
          */

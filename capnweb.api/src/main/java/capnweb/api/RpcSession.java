@@ -149,4 +149,21 @@ public interface RpcSession extends AutoCloseable {
     default java.util.List<String> unclosedStubs() {
         return java.util.List.of();
     }
+
+    /**
+     * The HTTP request that opened this session on a server: its WebSocket upgrade, or its HTTP
+     * batch's POST. What a {@link CallInterceptor} reads through {@link CallInterceptor.Call#session()}
+     * to decide by who is calling: a header, the client's address, its certificate.
+     *
+     * <p>A server's transport describes the request for a session only when something will read
+     * it, since describing costs every HTTP batch some time: when the server's main object
+     * factory reads the request ({@link ServerOptions#builderWithRequest}) or its session options
+     * set interceptors ({@link SessionOptions.Builder#interceptor}). Otherwise, and for the
+     * sessions of clients, it is empty.
+     *
+     * @return the request, if this session has one
+     */
+    default java.util.Optional<SessionRequest> request() {
+        return java.util.Optional.empty();
+    }
 }

@@ -1,6 +1,7 @@
 package capnweb.protocol;
 
 import capnweb.api.SessionOptions;
+import capnweb.api.SessionRequest;
 import capnweb.api.spi.MessageReceiver;
 import capnweb.api.spi.MessageTransport;
 import java.util.ArrayList;
@@ -37,22 +38,23 @@ final class BatchServer {
      * thread (which may block: a Jetty request thread, a Vert.x worker) until the batch is done,
      * and on the engine's pool after that.
      */
-    static CompletionStage<String> serve(String body, Object localMain, SessionOptions options) {
+    static CompletionStage<String> serve(String body, Object localMain, SessionOptions options,
+            SessionRequest request) {
         if (options.executor().isPresent()) {
-            return serveWith(body, localMain, options, options.executor().get());
+            return serveWith(body, localMain, options, options.executor().get(), request);
         }
         CallerThreadExecutor here = new CallerThreadExecutor(EnginePools.SHARED);
         try {
-            return serveWith(body, localMain, options, here);
+            return serveWith(body, localMain, options, here, request);
         } finally {
             here.release();
         }
     }
 
     private static CompletionStage<String> serveWith(String body, Object localMain, SessionOptions options,
-            Executor runOn) {
+            Executor runOn, SessionRequest request) {
         Collector transport = new Collector();
-        Session session = new Session(transport, localMain, options, runOn) {
+        Session session = new Session(transport, localMain, options, runOn, request) {
             @Override
             Throwable pullRefusal() {
                 // The reference would hang here; an error that says why is kinder.

@@ -2,6 +2,7 @@ package capnweb.protocol;
 
 import capnweb.api.RpcSession;
 import capnweb.api.SessionOptions;
+import capnweb.api.SessionRequest;
 import capnweb.api.spi.HttpBatchPoster;
 import capnweb.api.spi.MessageTransport;
 import capnweb.api.spi.RpcEngine;
@@ -22,20 +23,32 @@ public final class CapnWebEngine implements RpcEngine {
 
     @Override
     public RpcSession newSession(MessageTransport transport, Object localMain, SessionOptions options) {
+        return newSession(transport, localMain, options, null);
+    }
+
+    @Override
+    public RpcSession newSession(MessageTransport transport, Object localMain, SessionOptions options,
+            SessionRequest request) {
         Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(localMain, "localMain");
         Objects.requireNonNull(options, "options");
-        Session session = new Session(transport, localMain, options);
+        Session session = new Session(transport, localMain, options, options.executor().orElse(null), request);
         session.start();
         return session;
     }
 
     @Override
     public CompletionStage<String> serveBatch(String requestBody, Object localMain, SessionOptions options) {
+        return serveBatch(requestBody, localMain, options, null);
+    }
+
+    @Override
+    public CompletionStage<String> serveBatch(String requestBody, Object localMain, SessionOptions options,
+            SessionRequest request) {
         Objects.requireNonNull(requestBody, "requestBody");
         Objects.requireNonNull(localMain, "localMain");
         Objects.requireNonNull(options, "options");
-        return BatchServer.serve(requestBody, localMain, options);
+        return BatchServer.serve(requestBody, localMain, options, request);
     }
 
     @Override

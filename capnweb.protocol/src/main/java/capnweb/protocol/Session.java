@@ -4,6 +4,7 @@ import capnweb.api.RpcPromise;
 import capnweb.api.RpcSession;
 import capnweb.api.RpcStub;
 import capnweb.api.SessionOptions;
+import capnweb.api.SessionRequest;
 import capnweb.api.SessionStats;
 import capnweb.api.Undefined;
 import capnweb.api.spi.MessageReceiver;
@@ -62,6 +63,8 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
     final SessionOptions options;
     final SessionLimits limits;
     private final MessageTransport transport;
+    /** The request that opened the session on a server, if its transport described it; else null. */
+    private final SessionRequest request;
 
     private final LongMap<ExportEntry> exports = new LongMap<>();
     /** Our own exports by hook; made on first use, since most sessions (every small batch) export none. */
@@ -89,15 +92,18 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
     private final Map<StubImpl, Throwable> stubOrigins;
 
     Session(MessageTransport transport, Object localMain, SessionOptions options) {
-        this(transport, localMain, options, options.executor().orElse(null));
+        this(transport, localMain, options, options.executor().orElse(null), null);
     }
 
     /**
      * @param runOn where the session's work runs, in place of the options' executor (which an
      *     HTTP batch would otherwise have to copy the options to set); null for the engine's pool
+     * @param request the request that opened the session on a server, or null
      */
-    Session(MessageTransport transport, Object localMain, SessionOptions options, Executor runOn) {
+    Session(MessageTransport transport, Object localMain, SessionOptions options, Executor runOn,
+            SessionRequest request) {
         this.transport = transport;
+        this.request = request;
         this.options = options;
         this.stubOrigins = options.trackStubLeaks()
                 ? java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>()) : null;
@@ -1144,6 +1150,11 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
     @Override
     public SessionStats stats() {
         return new SessionStats(importCount, exportCount);
+    }
+
+    @Override
+    public Optional<SessionRequest> request() {
+        return Optional.ofNullable(request);
     }
 
     /** Asks for every result in one task on the session, so an HTTP batch cannot go out between them. */

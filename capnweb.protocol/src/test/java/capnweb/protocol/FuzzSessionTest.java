@@ -264,7 +264,7 @@ class FuzzSessionTest {
             batches++;
             String response;
             try {
-                response = BatchServer.serve(body, new FuzzTarget(), SessionOptions.defaults())
+                response = BatchServer.serve(body, new FuzzTarget(), SessionOptions.defaults(), null)
                         .toCompletableFuture().get(5, TimeUnit.SECONDS);
             } catch (java.util.concurrent.TimeoutException e) {
                 throw new AssertionError("seed " + seed + ": no answer within 5 seconds to the batch " + body, e);
@@ -291,7 +291,8 @@ class FuzzSessionTest {
         assertThat(SessionExecutor.ESCAPED.get() - escapedBefore)
                 .as("errors that escaped a session task with seed %d", seed).isZero();
         assertThat(BatchServer.serve("[\"push\",[\"pipeline\",0,[\"add\"],[1,2]]]\n[\"pull\",1]", new FuzzTarget(),
-                SessionOptions.defaults()).toCompletableFuture().get(5, TimeUnit.SECONDS)).isEqualTo("[\"resolve\",1,3]");
+                SessionOptions.defaults(), null).toCompletableFuture().get(5, TimeUnit.SECONDS))
+                .isEqualTo("[\"resolve\",1,3]");
     }
 
     /** Responses a batch server might send, hostile ones among them, for the client's calls 1 and 2. */

@@ -5,13 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import capnweb.api.CallInterceptor;
 import capnweb.api.RpcException;
+import capnweb.api.RpcHeaders;
 import capnweb.api.RpcPromise;
 import capnweb.api.RpcSession;
 import capnweb.api.RpcStub;
 import capnweb.api.RpcTarget;
 import capnweb.api.SessionOptions;
+import capnweb.api.SessionRequest;
 import capnweb.api.SessionStats;
 import capnweb.api.Undefined;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -353,6 +356,38 @@ class InterceptorTest {
                 assertThat(ended.isOpen()).isFalse();
             }
         }
+    }
+
+    @Test
+    void anInterceptorReadsTheRequestThatOpenedItsSessionOnAServer() {
+        SessionRequest alice = SessionRequest.of(true, URI.create("ws://example.com/rpc"),
+                RpcHeaders.ofPairs(List.of(Map.entry("Authorization", "Bearer alice"))), null);
+        SessionRequest batchRequest = SessionRequest.of(false, URI.create("http://example.com/rpc"),
+                RpcHeaders.ofPairs(List.of()), null);
+        List<Object> seen = Collections.synchronizedList(new ArrayList<>());
+        CallInterceptor byCaller = call -> {
+            seen.add(call.session().request().orElse(null));
+            return call.proceed();
+        };
+        SessionOptions options = SessionOptions.builder().interceptor(byCaller).build();
+        CapnWebEngine engine = new CapnWebEngine();
+        InMemoryTransport[] pair = InMemoryTransport.pair();
+        RpcSession server = engine.newSession(pair[1], new TestTargets.TestTarget(), options, alice);
+        RpcSession client = engine.newSession(pair[0], Undefined.INSTANCE, SessionOptions.defaults());
+        try (RpcStub main = client.main()) {
+            assertThat(main.call("square", 3).join()).isEqualTo(9L);
+            assertThat(server.request()).containsSame(alice);
+            assertThat(client.request()).as("a session no server request opened").isEmpty();
+        } finally {
+            client.close();
+            server.close();
+        }
+        String batch = "[\"push\",[\"pipeline\",0,[\"square\"],[4]]]\n[\"pull\",1]";
+        assertThat(engine.serveBatch(batch, new TestTargets.TestTarget(), options, batchRequest)
+                .toCompletableFuture().join()).isEqualTo("[\"resolve\",1,16]");
+        assertThat(engine.serveBatch(batch, new TestTargets.TestTarget(), options)
+                .toCompletableFuture().join()).isEqualTo("[\"resolve\",1,16]");
+        assertThat(seen).containsExactly(alice, batchRequest, null);
     }
 
     @Test

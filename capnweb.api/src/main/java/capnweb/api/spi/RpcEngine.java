@@ -2,6 +2,7 @@ package capnweb.api.spi;
 
 import capnweb.api.RpcSession;
 import capnweb.api.SessionOptions;
+import capnweb.api.SessionRequest;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -31,6 +32,22 @@ public interface RpcEngine {
     RpcSession newSession(MessageTransport transport, Object localMain, SessionOptions options);
 
     /**
+     * Starts a session for a server's transport, which also gives the request that opened it,
+     * for {@link RpcSession#request()}. The default drops the request.
+     *
+     * @param transport the transport; the session starts and ends it
+     * @param localMain the main object the peer sees (see {@link #newSession(MessageTransport, Object,
+     *     SessionOptions)})
+     * @param options the session settings
+     * @param request the request that opened the session, or null if the transport did not describe it
+     * @return the open session
+     */
+    default RpcSession newSession(MessageTransport transport, Object localMain, SessionOptions options,
+            SessionRequest request) {
+        return newSession(transport, localMain, options);
+    }
+
+    /**
      * Serves one HTTP batch: runs a session over the messages of {@code requestBody}, waits until
      * it is drained, and completes with the response body. Transports call this for each POST,
      * from a thread that may block (never an event loop): unless {@code options} name an executor,
@@ -48,6 +65,22 @@ public interface RpcEngine {
      * @return the response body, newline-separated messages
      */
     CompletionStage<String> serveBatch(String requestBody, Object localMain, SessionOptions options);
+
+    /**
+     * Serves one HTTP batch as {@link #serveBatch(String, Object, SessionOptions)} does, with the
+     * request that carried it, for the batch session's {@link RpcSession#request()}. The default
+     * drops the request.
+     *
+     * @param requestBody newline-separated messages; empty means none
+     * @param localMain the main object of this batch's session
+     * @param options the session settings
+     * @param request the batch's POST, or null if the transport did not describe it
+     * @return the response body, newline-separated messages
+     */
+    default CompletionStage<String> serveBatch(String requestBody, Object localMain, SessionOptions options,
+            SessionRequest request) {
+        return serveBatch(requestBody, localMain, options);
+    }
 
     /**
      * Starts a client session that travels as one HTTP batch: every message issued before the

@@ -88,6 +88,11 @@ public final class CapnWebHandler extends Handler.Abstract {
     private static final long DRAINED_BODY_BYTES = 1 << 20;
 
     private final MainFactory mainFactory;
+    /**
+     * Whether each session's request is described: only when the factory or an interceptor (through
+     * RpcSession.request()) may read it, since describing costs every batch some time.
+     */
+    private final boolean describesRequests;
     private final SessionOptions sessionOptions;
     private final RpcEngine engine;
     private final String path;
@@ -111,6 +116,7 @@ public final class CapnWebHandler extends Handler.Abstract {
         super(b.sessionOptions.directExecutor() ? InvocationType.NON_BLOCKING : InvocationType.BLOCKING);
         this.mainFactory = b.mainFactory.withTimeout(b.factoryTimeout);
         this.sessionOptions = b.sessionOptions;
+        this.describesRequests = mainFactory.readsRequest() || !sessionOptions.interceptors().isEmpty();
         this.engine = b.engine;
         this.path = b.path;
         this.maxMessageSize = b.maxMessageSize == 0 ? b.sessionOptions.maxMessageSize() : b.maxMessageSize;
@@ -309,16 +315,18 @@ public final class CapnWebHandler extends Handler.Abstract {
             sendText(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, sessionLimit.refusal(), Map.of());
             return null;
         }
+        SessionRequest described;
         Object main;
         try {
-            main = mainFactory.newMain(() -> describe(request, true));
+            described = describesRequests ? describe(request, true) : null;
+            main = mainFactory.newMain(() -> described);
         } catch (RuntimeException e) {
             sessionLimit.release();
             SessionRefusedException refusal = MainFactory.refusal(e);
             refuse(response, callback, refusal, Map.of());
             return null;
         }
-        return socketFor(request, response, main);
+        return socketFor(request, response, main, described);
     }
 
     /**
@@ -331,7 +339,15 @@ public final class CapnWebHandler extends Handler.Abstract {
             sendText(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, sessionLimit.refusal(), Map.of());
             return;
         }
-        mainFactory.newMainAsync(() -> describe(request, true)).whenComplete((main, failure) -> {
+        SessionRequest described;
+        try {
+            described = describesRequests ? describe(request, true) : null;
+        } catch (SessionRefusedException e) {
+            sessionLimit.release();
+            refuse(response, callback, e, Map.of());
+            return;
+        }
+        mainFactory.newMainAsync(() -> described).whenComplete((main, failure) -> {
             if (failure != null) {
                 sessionLimit.release();
                 refuse(response, callback, MainFactory.refusal(failure), Map.of());
@@ -347,7 +363,7 @@ public final class CapnWebHandler extends Handler.Abstract {
             AtomicBoolean taken = new AtomicBoolean();
             WebSocketCreator withMain = (upgrade, upgradeResponse, upgradeCallback) -> {
                 taken.set(true);
-                return socketFor(upgrade, upgradeResponse, main);
+                return socketFor(upgrade, upgradeResponse, main, described);
             };
             boolean upgraded;
             try {
@@ -368,8 +384,13 @@ public final class CapnWebHandler extends Handler.Abstract {
         });
     }
 
-    /** The endpoint of an upgrade that holds a place of the session limit, given back at its end. */
-    private WebSocketTransport socketFor(ServerUpgradeRequest request, ServerUpgradeResponse response, Object main) {
+    /**
+     * The endpoint of an upgrade that holds a place of the session limit, given back at its end.
+     *
+     * @param described the upgrade request for the session, or null if it is not described
+     */
+    private WebSocketTransport socketFor(ServerUpgradeRequest request, ServerUpgradeResponse response, Object main,
+            SessionRequest described) {
         // No permessage-deflate, even when the client offers it (browsers and the `ws` package do):
         // Cap'n Web messages are small JSON, and compressing each one costs far more CPU on both
         // ends than it saves on the wire; the reference server (ws) does not compress either.
@@ -389,7 +410,7 @@ public final class CapnWebHandler extends Handler.Abstract {
         };
         WebSocketTransport socket = new WebSocketTransport(maxMessageSize, idleTimeout, keepalive, t -> {
             started.set(true);
-            engine.newSession(t, main, sessionOptions);
+            engine.newSession(t, main, sessionOptions, described);
         }, end);
         sockets.add(socket);
         // An upgrade whose 101 cannot be written (the client left while the factory ran) never
@@ -431,19 +452,27 @@ public final class CapnWebHandler extends Handler.Abstract {
             tooLarge(request, answering, answered);
             return;
         }
+        Consumer<SessionRefusedException> refuseUnread = refusal -> {
+            refusal.headers().forEach(answering.getHeaders()::put);
+            refuseAndClose(request, answering, answered, refusal.status(), refusal.getMessage());
+        };
+        SessionRequest described;
+        try {
+            described = describesRequests ? describe(request, false) : null;
+        } catch (SessionRefusedException e) {
+            refuseUnread.accept(e);
+            return;
+        }
         if (!mainFactory.readsRequest()) {
             // A plain factory cannot refuse by the request: it runs with the batch (runBatch).
-            readBody(request, answering, answered, null, null);
+            readBody(request, answering, answered, null, null, described);
             return;
         }
         // A factory that reads the request may refuse it, so it runs before the body is read: a
         // refused client's body is never buffered, and one that expects 100 Continue is answered
         // without it.
-        withMain(request, answered, main -> readBody(request, answering, answered, null, main),
-                refusal -> {
-                    refusal.headers().forEach(answering.getHeaders()::put);
-                    refuseAndClose(request, answering, answered, refusal.status(), refusal.getMessage());
-                });
+        withMain(request, described, answered, main -> readBody(request, answering, answered, null, main, described),
+                refuseUnread);
     }
 
     /**
@@ -452,9 +481,9 @@ public final class CapnWebHandler extends Handler.Abstract {
      * factory's is, else on a thread of Jetty's pool rather than on whichever thread completes an
      * asynchronous factory's stage. A factory's refusal, or failure, goes to {@code refuse}.
      */
-    private void withMain(Request request, Callback callback, Consumer<Object> then,
+    private void withMain(Request request, SessionRequest described, Callback callback, Consumer<Object> then,
             Consumer<SessionRefusedException> refuse) {
-        CompletableFuture<Object> made = mainFactory.newMainAsync(() -> describe(request, false));
+        CompletableFuture<Object> made = mainFactory.newMainAsync(() -> described);
         BiConsumer<Object, Throwable> next = (main, failure) -> {
             try {
                 if (failure != null) {
@@ -480,14 +509,15 @@ public final class CapnWebHandler extends Handler.Abstract {
      *
      * @param main the batch's main object if the factory already ran, else null; closed if the
      *     batch never runs
+     * @param described the request for the batch's session, or null if it is not described
      */
     private void readBody(Request request, Response response, Callback callback, java.io.ByteArrayOutputStream into,
-            Object main) {
+            Object main, SessionRequest described) {
         while (true) {
             Content.Chunk chunk = request.read();
             if (chunk == null) {
                 java.io.ByteArrayOutputStream sofar = into;
-                request.demand(() -> readBody(request, response, callback, sofar, main));
+                request.demand(() -> readBody(request, response, callback, sofar, main, described));
                 return;
             }
             if (Content.Chunk.isFailure(chunk)) {
@@ -511,7 +541,7 @@ public final class CapnWebHandler extends Handler.Abstract {
                 buffer.get(bytes);
                 chunk.release();
                 String body = TransportText.strictUtf8(bytes);
-                runBatch(body, request, response, callback, main);
+                runBatch(body, request, response, callback, main, described);
                 return;
             }
             if (buffer.hasRemaining()) {
@@ -525,14 +555,15 @@ public final class CapnWebHandler extends Handler.Abstract {
             }
             chunk.release();
             if (last) {
-                runBatch(TransportText.strictUtf8(into.toByteArray()), request, response, callback, main);
+                runBatch(TransportText.strictUtf8(into.toByteArray()), request, response, callback, main, described);
                 return;
             }
         }
     }
 
     /** @param main the batch's main object if the factory already ran (see serveBatch), else null */
-    private void runBatch(String body, Request request, Response response, Callback callback, Object main) {
+    private void runBatch(String body, Request request, Response response, Callback callback, Object main,
+            SessionRequest described) {
         if (body == null) {
             MainFactory.discard(main);
             sendText(response, callback, HttpStatus.BAD_REQUEST_400,
@@ -541,17 +572,19 @@ public final class CapnWebHandler extends Handler.Abstract {
             return;
         }
         if (main != null) {
-            answerBatch(main, body, request, response, callback);
+            answerBatch(main, body, request, response, callback, described);
         } else {
-            withMain(request, callback, made -> answerBatch(made, body, request, response, callback),
+            withMain(request, described, callback,
+                    made -> answerBatch(made, body, request, response, callback, described),
                     refusal -> refuse(response, callback, refusal, batchResponseHeaders));
         }
     }
 
-    private void answerBatch(Object main, String body, Request request, Response response, Callback callback) {
+    private void answerBatch(Object main, String body, Request request, Response response, Callback callback,
+            SessionRequest described) {
         CompletableFuture<String> result;
         try {
-            result = engine.serveBatch(body, main, sessionOptions).toCompletableFuture();
+            result = engine.serveBatch(body, main, sessionOptions, described).toCompletableFuture();
         } catch (RuntimeException e) {
             result = CompletableFuture.failedFuture(e);
         }

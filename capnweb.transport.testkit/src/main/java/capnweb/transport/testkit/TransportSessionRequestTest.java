@@ -3,7 +3,9 @@ package capnweb.transport.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import capnweb.api.CallInterceptor;
 import capnweb.api.ClientOptions;
+import capnweb.api.RpcException;
 import capnweb.api.RpcServer;
 import capnweb.api.RpcSession;
 import capnweb.api.RpcStub;
@@ -369,6 +371,79 @@ public abstract class TransportSessionRequestTest extends HardeningSupport {
                 return false;
             }
         });
+    }
+
+    /** A main object that needs nothing of its request. */
+    public static final class Hello implements RpcTarget {
+        public String hello() {
+            return "hello";
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"plain", "default", "direct", "async"})
+    void anInterceptorReadsTheRequestOfEachWebSocketAndBatchSession(String way) throws Exception {
+        String onlyAlice = "Only Alice may call this server: send Authorization: Bearer alice.";
+        List<SessionRequest> made = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<SessionRequest> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CallInterceptor aliceOnly = call -> {
+            SessionRequest request = call.session().request().orElseThrow(
+                    () -> new IllegalStateException("The session has no request."));
+            seen.add(request);
+            if (!request.header("Authorization").equals(java.util.Optional.of("Bearer alice"))) {
+                throw RpcException.of("Error", onlyAlice);
+            }
+            return call.proceed();
+        };
+        SessionOptions.Builder sessionOptions = SessionOptions.builder().interceptor(aliceOnly);
+        Function<SessionRequest, Object> factory = request -> {
+            made.add(request);
+            return new Hello();
+        };
+        ServerOptions.Builder builder;
+        switch (way) {
+            case "plain":
+                builder = ServerOptions.builder(Hello::new);
+                break;
+            case "async":
+                builder = ServerOptions.builderWithRequestAsync(
+                        request -> CompletableFuture.supplyAsync(() -> factory.apply(request)));
+                break;
+            case "direct":
+                builder = ServerOptions.builderWithRequest(factory);
+                sessionOptions.directExecutor();
+                break;
+            default:
+                builder = ServerOptions.builderWithRequest(factory);
+        }
+        RpcServer server = provider().serve(builder.sessionOptions(sessionOptions.build())
+                .host("127.0.0.1").port(0).build(), engine());
+        resources.add(() -> server.close(Duration.ofSeconds(5)));
+        ClientOptions alice = ClientOptions.builder().header("Authorization", "Bearer alice").build();
+
+        try (RpcStub main = connect(webSocketUri(server), alice).main()) {
+            assertThat(main.call("hello").join(WAIT)).isEqualTo("hello");
+            assertThat(main.call("hello").join(WAIT)).isEqualTo("hello");
+        }
+        try (RpcStub main = connect(webSocketUri(server), ClientOptions.defaults()).main()) {
+            assertThatThrownBy(() -> main.call("hello").join(WAIT)).hasMessageContaining(onlyAlice);
+        }
+        assertThat(connect(server.uri(), alice).main().call("hello").join(WAIT)).isEqualTo("hello");
+        assertThatThrownBy(() -> connect(server.uri(), ClientOptions.defaults()).main().call("hello").join(WAIT))
+                .hasMessageContaining(onlyAlice);
+
+        assertThat(seen).extracting(SessionRequest::isWebSocket).containsExactly(true, true, true, false, false);
+        assertThat(seen).extracting(r -> r.header("authorization").orElse("(none)"))
+                .containsExactly("Bearer alice", "Bearer alice", "(none)", "Bearer alice", "(none)");
+        assertThat(seen.get(0)).as("one request per session").isSameAs(seen.get(1));
+        assertThat(seen.get(0).remoteAddress()).hasValueSatisfying(
+                a -> assertThat(a.getAddress().getHostAddress()).isEqualTo("127.0.0.1"));
+        if (!way.equals("plain")) {
+            assertThat(made).as("the factory and the interceptor see the same request").hasSize(4);
+            for (int i = 0; i < 4; i++) {
+                assertThat(seen.get(i == 0 ? 0 : i + 1)).isSameAs(made.get(i));
+            }
+        }
     }
 
     /** The ways a factory may run: on a thread that may block, on the reading thread, or as a stage. */

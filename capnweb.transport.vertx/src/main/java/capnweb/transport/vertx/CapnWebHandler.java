@@ -99,6 +99,11 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
     private static final short POLICY_VIOLATION = 1008;
 
     private final MainFactory mainFactory;
+    /**
+     * Whether each session's request is described: only when the factory or an interceptor (through
+     * RpcSession.request()) may read it, since describing costs every batch some time.
+     */
+    private final boolean describesRequests;
     private final SessionOptions sessionOptions;
     private final int maxMessageSize;
     private final Duration pingInterval;
@@ -118,6 +123,7 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
         this.engine = Objects.requireNonNull(engine, "engine");
         this.mainFactory = options.mainFactory();
         this.sessionOptions = options.sessionOptions();
+        this.describesRequests = mainFactory.readsRequest() || !sessionOptions.interceptors().isEmpty();
         this.maxMessageSize = options.maxMessageSize();
         this.pingInterval = options.pingInterval();
         this.idleTimeout = options.idleTimeout();
@@ -194,7 +200,14 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
                 return;
             }
             // Already upgraded: the factory can only refuse the session by closing the socket.
-            startSession(socket, makeMain(() -> describe(socket)));
+            SessionRequest described;
+            try {
+                described = describesRequests ? describe(socket) : null;
+            } catch (SessionRefusedException e) {
+                startSession(socket, Future.failedFuture(e), null);
+                return;
+            }
+            startSession(socket, makeMain(() -> described), described);
         };
     }
 
@@ -207,7 +220,7 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
         request.pause();
         SessionRequest described;
         try {
-            described = mainFactory.readsRequest() ? describe(request, true) : null;
+            described = describesRequests ? describe(request, true) : null;
         } catch (SessionRefusedException e) {
             sessionLimit.release();
             refuse(request, e);
@@ -224,7 +237,7 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
             HttpConnection connection = request.connection();
             request.toWebSocket().onComplete(ar -> {
                 if (ar.succeeded()) {
-                    startSession(ar.result(), main).socketClosed()
+                    startSession(ar.result(), main, described).socketClosed()
                             .whenComplete((v, e) -> upgradedConnectionClosed.accept(connection));
                 } else {
                     sessionLimit.release();
@@ -292,8 +305,10 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
     /**
      * Starts the session of a socket that took a place of the session limit, given back at its
      * end, once its main object is made; a failed main refuses the session.
+     *
+     * @param described the upgrade request for the session, or null if it is not described
      */
-    private WebSocketTransport startSession(WebSocketBase socket, Future<Object> main) {
+    private WebSocketTransport startSession(WebSocketBase socket, Future<Object> main, SessionRequest described) {
         WebSocketTransport transport = new WebSocketTransport(socket, maxMessageSize,
                 Keepalive.of(pingInterval, idleTimeout).orElse(null));
         transport.startKeepalive();
@@ -304,7 +319,7 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
             sessionLimit.release();
         });
         main.compose(made -> onWorker(() -> {
-            RpcSession session = engine.newSession(transport, made, sessionOptions);
+            RpcSession session = engine.newSession(transport, made, sessionOptions, described);
             // On the worker too: closing a session the server no longer wants may take a while.
             holder.set(session, transport, closing);
             return session;
@@ -452,6 +467,12 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
                 }
             }
         }
+        try {
+            reader.described = describesRequests ? describe(request, false) : null;
+        } catch (SessionRefusedException e) {
+            refuseUnread(request, e);
+            return;
+        }
         if (!mainFactory.readsRequest()) {
             // A plain factory cannot refuse by the request: it runs with the batch (runBatch).
             readBody(request, reader);
@@ -461,13 +482,7 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
         // refused client's body is never buffered, and one that expects 100 Continue is answered
         // without it. The request waits, paused, meanwhile.
         request.pause();
-        SessionRequest described;
-        try {
-            described = describe(request, false);
-        } catch (SessionRefusedException e) {
-            refuseUnread(request, e);
-            return;
-        }
+        SessionRequest described = reader.described;
         makeMain(() -> described).onComplete(made -> {
             if (made.failed()) {
                 refuseUnread(request, MainFactory.refusal(made.cause()));
@@ -514,6 +529,8 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
         private boolean refused;
         /** The main object made before the body was read, until the batch takes it; else null. */
         Object main;
+        /** The request for the batch's session, or null if it is not described. */
+        SessionRequest described;
 
         BodyReader(HttpServerRequest request, AtomicReference<CompletableFuture<String>> engineAnswer) {
             this.request = request;
@@ -545,7 +562,7 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
                 refuse(request, 400, "The request body is not UTF-8 text; Cap'n Web batches are newline-separated JSON.");
                 return;
             }
-            runBatch(request, text, engineAnswer, made);
+            runBatch(request, text, engineAnswer, made, described);
         }
 
         /** Closes the main object if no batch took it. */
@@ -561,23 +578,27 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
         return TransportText.strictUtf8(body.toString(StandardCharsets.UTF_8), body::getBytes);
     }
 
-    /** @param main the batch's main object if the factory already ran (see serveBatch), else null */
+    /**
+     * @param main the batch's main object if the factory already ran (see serveBatch), else null
+     * @param described the request for the batch's session, or null if it is not described
+     */
     private void runBatch(HttpServerRequest request, String body,
-            AtomicReference<CompletableFuture<String>> engineAnswer, Object main) {
+            AtomicReference<CompletableFuture<String>> engineAnswer, Object main, SessionRequest described) {
         HttpServerResponse response = request.response();
         Context context = Vertx.currentContext();
         // With directExecutor() the application promised that nothing of its session blocks, so
         // the batch runs here on the event loop, as a WebSocket session with those options does:
         // no hand-off to a worker and back, which is most of a small batch's cost. A plain factory
         // runs with it, in one hand-off by default.
-        Callable<CompletionStage<String>> serve = main != null ? () -> engine.serveBatch(body, main, sessionOptions) : () -> {
+        Callable<CompletionStage<String>> serve = main != null
+                ? () -> engine.serveBatch(body, main, sessionOptions, described) : () -> {
             Object made;
             try {
                 made = mainFactory.newMain(() -> null);
             } catch (RuntimeException e) {
                 throw MainFactory.refusal(e);
             }
-            return engine.serveBatch(body, made, sessionOptions);
+            return engine.serveBatch(body, made, sessionOptions, described);
         };
         Future<CompletionStage<String>> served = sessionOptions.directExecutor() ? onThisThread(serve) : onWorker(serve);
         served.compose(stage -> {
