@@ -167,6 +167,32 @@ class CapnWebHandlerTest {
     }
 
     @Test
+    void anInterceptorSeesTheRequestOfASocketVertxUpgradedAndOfABatch() throws Exception {
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        SessionOptions options = SessionOptions.builder().interceptor(call -> {
+            seen.add(call.session().request()
+                    .map(r -> (r.isWebSocket() ? "websocket " : "batch ") + r.queryParameter("user").orElse("(none)"))
+                    .orElse("no request"));
+            return call.proceed();
+        }).build();
+        CapnWebHandler capnweb = CapnWebVertx.handler(
+                ServerOptions.builder(Greeter::new).sessionOptions(options).build());
+        HttpServer server = await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+                .webSocketHandler(capnweb.webSocketHandler())
+                .requestHandler(capnweb.batchHandler())
+                .listen());
+        String base = "127.0.0.1:" + server.actualPort() + "/any";
+        for (String uri : List.of("ws://" + base + "?user=alice", "http://" + base + "?user=bob")) {
+            try (RpcSession session = CapnWebVertx.connect(vertx, URI.create(uri), ClientOptions.defaults())
+                            .toCompletableFuture().get(10, TimeUnit.SECONDS);
+                 RpcStub main = session.main()) {
+                assertThat(main.call("greet", "you").join(java.time.Duration.ofSeconds(10))).isEqualTo("Hello, you!");
+            }
+        }
+        assertThat(seen).containsExactly("websocket alice", "batch bob");
+    }
+
+    @Test
     void aSocketUpgradedBeforeTheFactoryRefusesItIsClosedWithTheSentence() throws Exception {
         CapnWebHandler capnweb = CapnWebVertx.handler(ServerOptions.builderWithRequest(request -> {
             String user = request.queryParameter("user")
