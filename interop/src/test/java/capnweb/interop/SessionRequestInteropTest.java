@@ -2,10 +2,13 @@ package capnweb.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import capnweb.api.CallInterceptor;
 import capnweb.api.CapnWeb;
+import capnweb.api.RpcException;
 import capnweb.api.RpcServer;
 import capnweb.api.RpcTarget;
 import capnweb.api.ServerOptions;
+import capnweb.api.SessionOptions;
 import capnweb.api.SessionRefusedException;
 import capnweb.api.SessionRequest;
 import java.time.Duration;
@@ -21,7 +24,8 @@ import org.junit.jupiter.api.Timeout;
  * session by its {@code Authorization} header (ServerOptions.builderWithRequest, and
  * builderWithRequestAsync): with a token it
  * gets a session for its user, over WebSocket and HTTP batch, on both transports; without one its
- * session is refused with 401 before it starts.
+ * session is refused with 401 before it starts. And the same check made for each call by a
+ * CallInterceptor, which reads the request of the call's session.
  */
 class SessionRequestInteropTest {
     private static final List<String> TRANSPORTS = List.of("jetty", "vertx");
@@ -47,6 +51,40 @@ class SessionRequestInteropTest {
             // The same check answered later, from another thread, as a token service would.
             check(transport + " async", ServerOptions.builderWithRequestAsync(request -> CompletableFuture.supplyAsync(
                     () -> signIn(request), CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS))));
+        }
+    }
+
+    /** The main object of a server that checks each call, not each session. */
+    public static final class Anyone implements RpcTarget {
+        public String whoami() {
+            return "someone";
+        }
+    }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void anInterceptorChecksEachCallOfTheReferenceClientByItsSessionsRequest() {
+        String signIn = "Sign in first: send a bearer token with each session.";
+        CallInterceptor signedInOnly = call -> {
+            SessionRequest request = call.session().request().orElseThrow();
+            String token = request.header("Authorization").orElseThrow(() -> RpcException.of("Error", signIn));
+            return call.proceed().thenApply(result -> result + " is " + token.replaceFirst("^Bearer ", "")
+                    + " over " + (request.isWebSocket() ? "ws" : "http"));
+        };
+        for (String transport : TRANSPORTS) {
+            RpcServer server = CapnWeb.serve(ServerOptions.builder(Anyone::new)
+                    .sessionOptions(SessionOptions.builder().interceptor(signedInOnly).build())
+                    .host("127.0.0.1").port(0).transport(transport).build());
+            try {
+                for (String scheme : List.of("ws", "http")) {
+                    String url = scheme + "://127.0.0.1:" + server.port() + "/rpc";
+                    assertThat(run(url, "alice")).as(transport + " " + url)
+                            .isEqualTo("{\"result\":\"someone is alice over " + scheme + "\"}");
+                    assertThat(run(url)).as(transport + " " + url).isEqualTo("{\"error\":\"" + signIn + "\"}");
+                }
+            } finally {
+                server.close(Duration.ofSeconds(10));
+            }
         }
     }
 
