@@ -12,8 +12,9 @@ import java.util.Optional;
 
 /**
  * The HTTP request that opens a session, as a server's main object factory sees it when built
- * with {@link ServerOptions#builderWithRequest}: a WebSocket upgrade or an HTTP batch POST.
- * Immutable: a main object may keep it.
+ * with {@link ServerOptions#builderWithRequest}, and as {@link RpcSession#request()} gives it to
+ * a {@link CallInterceptor}: a WebSocket upgrade or an HTTP batch POST. Immutable: a main object
+ * may keep it.
  *
  * <p>Browsers cannot set headers on a WebSocket, but they send their cookies and an
  * {@code Origin} header with it, and may put a token in the URL's query. A server that
