@@ -181,6 +181,37 @@ class InterceptorTest {
     }
 
     @Test
+    void aDeadlineInterceptorFailsACallThatTakesTooLongAndTellsTheMethodsFuture() {
+        // The README's deadline: the stage proceed() returns is the method's own future, which
+        // orTimeout completes when time is up, so the method learns that nobody waits any more.
+        CallInterceptor deadline = call -> call.proceed().toCompletableFuture()
+                .orTimeout(200, java.util.concurrent.TimeUnit.MILLISECONDS)
+                .exceptionallyCompose(error -> CompletableFuture.failedFuture(
+                        error instanceof java.util.concurrent.TimeoutException
+                                ? RpcException.of("Error", call.method() + " did not answer within 200 ms.")
+                                : error));
+        SlowTarget main = new SlowTarget();
+        try (Harness h = serverIntercepted(main, deadline)) {
+            RpcPromise slow = h.main.call("slow");
+            assertThatThrownBy(slow::join).isInstanceOf(RpcException.class)
+                    .hasMessage("slow did not answer within 200 ms.");
+            assertThat(main.answer).isCompletedExceptionally();
+            slow.close();
+        }
+        SlowTarget quick = new SlowTarget();
+        quick.answer.complete("in time");
+        try (Harness h = serverIntercepted(quick, deadline)) {
+            assertThat(h.main.call("slow").join()).isEqualTo("in time");
+        }
+        SlowTarget failing = new SlowTarget();
+        failing.answer.completeExceptionally(RpcException.of("RangeError", "out of range"));
+        try (Harness h = serverIntercepted(failing, deadline)) {
+            assertThatThrownBy(() -> h.main.call("slow").join()).isInstanceOf(RpcException.class)
+                    .hasMessage("out of range").extracting(e -> ((RpcException) e).type()).isEqualTo("RangeError");
+        }
+    }
+
+    @Test
     void aFunctionIsInterceptedAsApplyOnTheSideItLivesOn() {
         List<List<Object>> seen = Collections.synchronizedList(new ArrayList<>());
         capnweb.api.RpcFunction squarer = TestTargets.squarer();
