@@ -491,7 +491,6 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
             } else {
                 reader.main = made.result();
                 readBody(request, reader);
-                request.resume();
             }
         });
     }
@@ -503,6 +502,9 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
         request.handler(reader::chunk);
         request.exceptionHandler(e -> LOG.log(System.Logger.Level.DEBUG, "batch request failed", e));
         request.endHandler(v -> reader.end());
+        // Paused while a factory that reads the request ran, or by an earlier handler of the
+        // application's (a router's asynchronous step): its body would never come otherwise.
+        request.resume();
     }
 
     /** Answers a refusal before the body was read, then drops the body or closes as tooLarge does. */

@@ -152,6 +152,28 @@ class CapnWebHandlerTest {
     }
 
     @Test
+    void aRequestAnEarlierHandlerPausedIsServedAllTheSame() throws Exception {
+        // As a router's asynchronous step does (an authentication check, say): the request is
+        // paused while it waits, and handed on paused.
+        CapnWebHandler capnweb = CapnWebVertx.handler(ServerOptions.builder(Greeter::new).build());
+        HttpServer server = await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+                .requestHandler(request -> {
+                    request.pause();
+                    vertx.setTimer(20, t -> capnweb.handle(request));
+                })
+                .listen());
+        String base = "127.0.0.1:" + server.actualPort() + "/rpc";
+        for (String uri : List.of("ws://" + base, "http://" + base)) {
+            try (RpcSession session = CapnWebVertx.connect(vertx, URI.create(uri), ClientOptions.defaults())
+                            .toCompletableFuture().get(10, TimeUnit.SECONDS);
+                 RpcStub main = session.main()) {
+                assertThat(main.call("greet", "later").join(java.time.Duration.ofSeconds(10)))
+                        .as(uri).isEqualTo("Hello, later!");
+            }
+        }
+    }
+
+    @Test
     void theWebSocketAndBatchHandlersServeOneKindEach() throws Exception {
         CapnWebHandler capnweb = CapnWebVertx.handler(ServerOptions.builder(() -> "split").build(), engine);
         HttpServer server = await(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
