@@ -40,8 +40,9 @@ final class BatchServer {
      */
     static CompletionStage<String> serve(String body, Object localMain, SessionOptions options,
             SessionRequest request) {
-        if (options.executor().isPresent()) {
-            return serveWith(body, localMain, options, options.executor().get(), request);
+        Executor chosen = options.executor().orElse(null);
+        if (chosen != null) {
+            return serveWith(body, localMain, options, chosen, request);
         }
         CallerThreadExecutor here = new CallerThreadExecutor(EnginePools.SHARED);
         try {

@@ -452,15 +452,11 @@ public final class CapnWebHandler extends Handler.Abstract {
             tooLarge(request, answering, answered);
             return;
         }
-        Consumer<SessionRefusedException> refuseUnread = refusal -> {
-            refusal.headers().forEach(answering.getHeaders()::put);
-            refuseAndClose(request, answering, answered, refusal.status(), refusal.getMessage());
-        };
         SessionRequest described;
         try {
             described = describesRequests ? describe(request, false) : null;
         } catch (SessionRefusedException e) {
-            refuseUnread.accept(e);
+            refuseUnread(request, answering, answered, e);
             return;
         }
         if (!mainFactory.readsRequest()) {
@@ -472,7 +468,13 @@ public final class CapnWebHandler extends Handler.Abstract {
         // refused client's body is never buffered, and one that expects 100 Continue is answered
         // without it.
         withMain(request, described, answered, main -> readBody(request, answering, answered, null, main, described),
-                refuseUnread);
+                refusal -> refuseUnread(request, answering, answered, refusal));
+    }
+
+    /** Answers a refusal, with its own headers, before the body was read (see refuseAndClose). */
+    private void refuseUnread(Request request, Response response, Callback callback, SessionRefusedException refusal) {
+        refusal.headers().forEach(response.getHeaders()::put);
+        refuseAndClose(request, response, callback, refusal.status(), refusal.getMessage());
     }
 
     /**
