@@ -33,6 +33,9 @@ import java.util.concurrent.CompletionStage;
  * is what the returned stage holds, or the stage itself while it is pending, as for a getter that
  * returns a {@link CompletionStage}. Reading a method as a property runs nothing, and so passes
  * through nothing until that method is called.
+ *
+ * <p>Calls this side makes through its stubs pass through {@link OutgoingCallInterceptor}s
+ * instead.
  */
 @FunctionalInterface
 public interface CallInterceptor {

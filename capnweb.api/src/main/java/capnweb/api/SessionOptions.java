@@ -44,6 +44,7 @@ public final class SessionOptions {
     private final Duration defaultTimeout;
     private final boolean trackStubLeaks;
     private final List<CallInterceptor> interceptors;
+    private final List<OutgoingCallInterceptor> outgoingInterceptors;
 
     private SessionOptions(Builder b) {
         this.maxMessageSize = b.maxMessageSize;
@@ -59,6 +60,7 @@ public final class SessionOptions {
         this.defaultTimeout = b.defaultTimeout;
         this.trackStubLeaks = b.trackStubLeaks;
         this.interceptors = List.copyOf(b.interceptors);
+        this.outgoingInterceptors = List.copyOf(b.outgoingInterceptors);
     }
 
     /** @return the options with every default */
@@ -87,6 +89,7 @@ public final class SessionOptions {
         b.defaultTimeout = defaultTimeout;
         b.trackStubLeaks = trackStubLeaks;
         b.interceptors.addAll(interceptors);
+        b.outgoingInterceptors.addAll(outgoingInterceptors);
         return b;
     }
 
@@ -164,6 +167,14 @@ public final class SessionOptions {
         return interceptors;
     }
 
+    /**
+     * @return the interceptors every call made through this session's stubs passes through,
+     *     outermost first; see {@link Builder#outgoingInterceptor(OutgoingCallInterceptor)}
+     */
+    public List<OutgoingCallInterceptor> outgoingInterceptors() {
+        return outgoingInterceptors;
+    }
+
     /** Builds {@link SessionOptions}. Not thread-safe. */
     public static final class Builder {
         private int maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
@@ -179,6 +190,7 @@ public final class SessionOptions {
         private Duration defaultTimeout;
         private boolean trackStubLeaks;
         private final List<CallInterceptor> interceptors = new ArrayList<>();
+        private final List<OutgoingCallInterceptor> outgoingInterceptors = new ArrayList<>();
 
         private Builder() {
         }
@@ -371,6 +383,20 @@ public final class SessionOptions {
          */
         public Builder interceptor(CallInterceptor interceptor) {
             interceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
+            return this;
+        }
+
+        /**
+         * Adds an interceptor that runs around each call made through one of the session's
+         * stubs (see {@link OutgoingCallInterceptor}). Interceptors run in the order they were
+         * added, the first added outermost: it sees the call first and returns the promise the
+         * application gets.
+         *
+         * @param interceptor the interceptor
+         * @return this builder
+         */
+        public Builder outgoingInterceptor(OutgoingCallInterceptor interceptor) {
+            outgoingInterceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
             return this;
         }
 

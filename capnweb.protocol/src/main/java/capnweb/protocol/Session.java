@@ -1,5 +1,6 @@
 package capnweb.protocol;
 
+import capnweb.api.OutgoingCallInterceptor;
 import capnweb.api.RpcPromise;
 import capnweb.api.RpcSession;
 import capnweb.api.RpcStub;
@@ -14,6 +15,8 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonPrimitive;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -1077,11 +1080,29 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
      * application's thread; the call itself runs on the executor (at once if already there).
      */
     PromiseImpl callFromApp(StubImpl target, List<Object> path, Object[] args) {
+        List<OutgoingCallInterceptor> interceptors = options.outgoingInterceptors();
+        if (!interceptors.isEmpty()) {
+            return OutgoingCall.through(interceptors, this, path, Collections.unmodifiableList(Arrays.asList(args)),
+                    () -> send(target, path, args));
+        }
+        return send(target, path, args);
+    }
+
+    /** A promise the application gets for a call that failed before it was sent. */
+    PromiseImpl rejectedFromApp(Throwable error) {
+        PromiseImpl result = (PromiseImpl) StubImpl.pending(this, true);
+        trackStub(result);
+        result.setHook(new ErrorHook(error));
+        return result;
+    }
+
+    /** Sends a call the application made, past its interceptors. */
+    private PromiseImpl send(StubImpl target, List<Object> path, Object[] args) {
         PromiseImpl result = (PromiseImpl) StubImpl.pending(this, true);
         trackStub(result);
         Object snapshot;
         try {
-            snapshot = AppValues.snapshot(java.util.Arrays.asList(args), this);
+            snapshot = AppValues.snapshot(Arrays.asList(args), this);
         } catch (RuntimeException e) {
             result.setHook(new ErrorHook(e));
             return result;
