@@ -89,8 +89,9 @@ public final class CapnWebHandler extends Handler.Abstract {
 
     private final MainFactory mainFactory;
     /**
-     * Whether each session's request is described: only when the factory or an interceptor (through
-     * RpcSession.request()) may read it, since describing costs every batch some time.
+     * Whether each session's request is described: only when the factory or an interceptor of
+     * either kind (through RpcSession.request()) may read it, since describing costs every batch
+     * some time.
      */
     private final boolean describesRequests;
     private final SessionOptions sessionOptions;
@@ -116,7 +117,8 @@ public final class CapnWebHandler extends Handler.Abstract {
         super(b.sessionOptions.directExecutor() ? InvocationType.NON_BLOCKING : InvocationType.BLOCKING);
         this.mainFactory = b.mainFactory.withTimeout(b.factoryTimeout);
         this.sessionOptions = b.sessionOptions;
-        this.describesRequests = mainFactory.readsRequest() || !sessionOptions.interceptors().isEmpty();
+        this.describesRequests = mainFactory.readsRequest() || !sessionOptions.interceptors().isEmpty()
+                || !sessionOptions.outgoingInterceptors().isEmpty();
         this.engine = b.engine;
         this.path = b.path;
         this.maxMessageSize = b.maxMessageSize == 0 ? b.sessionOptions.maxMessageSize() : b.maxMessageSize;

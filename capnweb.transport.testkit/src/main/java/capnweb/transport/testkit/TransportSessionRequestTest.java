@@ -446,6 +446,32 @@ public abstract class TransportSessionRequestTest extends HardeningSupport {
         }
     }
 
+    /** A main object that calls back the function its client passes. */
+    public static final class CallsBack implements RpcTarget {
+        public CompletionStage<Object> callBack(RpcStub function, String text) {
+            return function.invoke(text);
+        }
+    }
+
+    @Test
+    void anOutgoingInterceptorOfAServerReadsTheRequestOfTheSessionItCallsTheClientThrough() throws Exception {
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        SessionOptions sessions = SessionOptions.builder().outgoingInterceptor(call -> {
+            seen.add(call.session().request().flatMap(r -> r.header("Authorization")).orElse("(no request)"));
+            return call.proceed();
+        }).build();
+        // A factory that does not read the request: the outgoing interceptor alone has it described.
+        RpcServer server = provider().serve(ServerOptions.builder(CallsBack::new).sessionOptions(sessions)
+                .host("127.0.0.1").port(0).build(), engine());
+        resources.add(() -> server.close(Duration.ofSeconds(5)));
+        ClientOptions alice = ClientOptions.builder().header("Authorization", "Bearer alice").build();
+        capnweb.api.RpcFunction shout = args -> args[0].toString().toUpperCase(java.util.Locale.ROOT);
+        try (RpcStub main = connect(webSocketUri(server), alice).main()) {
+            assertThat(main.call("callBack", shout, "hi").join(WAIT)).isEqualTo("HI");
+        }
+        assertThat(seen).containsExactly("Bearer alice");
+    }
+
     /** The ways a factory may run: on a thread that may block, on the reading thread, or as a stage. */
     private RpcServer serveFactory(String way, Function<SessionRequest, Object> factory, int maxMessageSize) {
         ServerOptions.Builder builder;

@@ -100,8 +100,9 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
 
     private final MainFactory mainFactory;
     /**
-     * Whether each session's request is described: only when the factory or an interceptor (through
-     * RpcSession.request()) may read it, since describing costs every batch some time.
+     * Whether each session's request is described: only when the factory or an interceptor of
+     * either kind (through RpcSession.request()) may read it, since describing costs every batch
+     * some time.
      */
     private final boolean describesRequests;
     private final SessionOptions sessionOptions;
@@ -123,7 +124,8 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
         this.engine = Objects.requireNonNull(engine, "engine");
         this.mainFactory = options.mainFactory();
         this.sessionOptions = options.sessionOptions();
-        this.describesRequests = mainFactory.readsRequest() || !sessionOptions.interceptors().isEmpty();
+        this.describesRequests = mainFactory.readsRequest() || !sessionOptions.interceptors().isEmpty()
+                || !sessionOptions.outgoingInterceptors().isEmpty();
         this.maxMessageSize = options.maxMessageSize();
         this.pingInterval = options.pingInterval();
         this.idleTimeout = options.idleTimeout();
