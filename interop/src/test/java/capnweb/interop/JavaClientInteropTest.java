@@ -12,6 +12,7 @@ import capnweb.api.RpcPromise;
 import capnweb.api.RpcSession;
 import capnweb.api.RpcStub;
 import capnweb.api.RpcTarget;
+import capnweb.api.SessionOptions;
 import capnweb.api.Undefined;
 import capnweb.api.RpcBlob;
 import capnweb.api.RpcHeaders;
@@ -85,8 +86,14 @@ class JavaClientInteropTest {
 
         /** A fresh session's main stub (for HTTP batch: a fresh batch). */
         RpcStub connect() {
+            return connect(SessionOptions.defaults());
+        }
+
+        /** A fresh session's main stub, the session made with {@code options}. */
+        RpcStub connect(SessionOptions options) {
             URI uri = URI.create((webSocket ? "ws" : "http") + "://127.0.0.1:" + referenceServer.port() + "/rpc");
-            RpcSession session = CapnWeb.connect(uri, ClientOptions.builder().transport(transport).build());
+            RpcSession session = CapnWeb.connect(uri,
+                    ClientOptions.builder().transport(transport).sessionOptions(options).build());
             sessions.add(session);
             return session.main();
         }
@@ -196,6 +203,31 @@ class JavaClientInteropTest {
 
     static {
         // TestTarget members
+        both("interceptors.outgoing", peer -> {
+            // Stops a call before it leaves, and watches the results of the others: watching
+            // asks for a result the application never awaits, in the same batch.
+            List<String> seen = new CopyOnWriteArrayList<>();
+            java.util.concurrent.CountDownLatch settled = new java.util.concurrent.CountDownLatch(2);
+            RpcStub api = peer.connect(SessionOptions.builder().outgoingInterceptor(call -> {
+                if (((Number) call.arguments().get(0)).doubleValue() < 0) {
+                    throw RpcException.of("RangeError", "This client squares no negative numbers.");
+                }
+                RpcPromise promise = call.proceed();
+                promise.whenComplete((result, error) -> {
+                    seen.add(call.method() + " " + call.arguments().get(0) + " = " + result);
+                    settled.countDown();
+                });
+                return promise;
+            }).build());
+            RpcPromise refused = api.call("square", -2);
+            RpcPromise notAwaited = api.call("square", 3);
+            assertThat(await(api.call("square", 4))).isEqualTo(16L);
+            assertThat(settled.await(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(seen).containsExactlyInAnyOrder("square 3 = 9", "square 4 = 16");
+            assertThat(rejection(refused)).hasMessage("This client squares no negative numbers.")
+                    .satisfies(e -> assertThat(e.type()).isEqualTo("RangeError"));
+            notAwaited.close();
+        });
         both("square.integer", peer -> assertThat(await(peer.connect().call("square", 5))).isEqualTo(25L));
         both("square.fraction", peer -> assertThat(await(peer.connect().call("square", 1.5))).isEqualTo(2.25));
         both("square.negative", peer -> assertThat(await(peer.connect().call("square", -4))).isEqualTo(16L));
