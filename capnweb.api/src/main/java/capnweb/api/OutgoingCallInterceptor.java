@@ -67,7 +67,9 @@ public interface OutgoingCallInterceptor {
         String method();
 
         /**
-         * The arguments as the application passed them, before they are copied for the wire.
+         * The arguments as the application passed them, before they are copied for the wire. In
+         * a call another session forwards, stubs among them are released once the call is sent:
+         * {@link RpcStub#dup()} one to keep it.
          *
          * @return the arguments, unmodifiable
          */

@@ -22,18 +22,17 @@ final class CrossSessionHook extends StubHook {
 
     @Override
     StubHook call(List<Object> path, Payload args) {
-        Object value;
         try {
             args.ensureOwned();
-            // The snapshot duplicates our stubs for the other session before we release ours.
-            value = AppValues.snapshot(args.value, remote.session());
+            // The other session copies the arguments as an application's call, duplicating our
+            // stubs in them, before it returns; ours are released after.
+            List<?> list = args.value instanceof List ? (List<?>) args.value : List.of();
+            PromiseImpl result = remote.session().callFromApp(remote,
+                    ValueHook.concat(remote.pathOrEmpty(), path), list.toArray());
+            return new CrossSessionHook(result, home);
         } finally {
             args.dispose();
         }
-        List<?> list = value instanceof List ? (List<?>) value : List.of();
-        PromiseImpl result = remote.session().callFromApp(remote, ValueHook.concat(remote.pathOrEmpty(), path),
-                list.toArray());
-        return new CrossSessionHook(result, home);
     }
 
     @Override

@@ -83,4 +83,34 @@ class CrossSessionTest {
             assertThat(local.value()).isEqualTo(13L);
         }
     }
+
+    /** Hands out its own stub of another session's main object. */
+    public static class Gate implements RpcTarget {
+        private final RpcStub alice;
+
+        Gate(RpcStub alice) {
+            this.alice = alice;
+        }
+
+        public RpcStub getAlice() {
+            return alice.dup();
+        }
+    }
+
+    @Test
+    void aStubPassedInACallThatAnotherSessionForwardsIsReleasedWhenDone() {
+        try (Harness alice = new Harness(new Alice());
+             Harness bob = new Harness(new Gate(alice.main))) {
+            TestTargets.Counter local = new TestTargets.Counter(5);
+            try (RpcPromise viaBob = bob.main.call("getAlice")) {
+                // Bob's server forwards the call, with its stub of our counter, to Alice's session.
+                assertThat(viaBob.call("incrementCounter", local, 3).join()).isEqualTo(8L);
+            }
+            alice.awaitBaseline();
+            bob.awaitBaseline();
+            assertThat(bob.server.stats()).isEqualTo(new SessionStats(1, 1));
+            assertThat(bob.client.stats()).isEqualTo(new SessionStats(1, 1));
+            assertThat(alice.client.stats()).isEqualTo(new SessionStats(1, 1));
+        }
+    }
 }

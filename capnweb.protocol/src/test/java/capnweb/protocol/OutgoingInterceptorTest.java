@@ -284,6 +284,29 @@ class OutgoingInterceptorTest {
     }
 
     @Test
+    void aForwardedCallTheInterceptorStopsReleasesTheStubsItCarried() {
+        String closed = "Alice takes no counters today.";
+        try (Harness alice = new Harness(new CrossSessionTest.Alice(), Undefined.INSTANCE, SessionOptions.defaults(),
+                options(call -> {
+                    if (call.method().equals("incrementCounter")) {
+                        throw RpcException.of("Error", closed);
+                    }
+                    return call.proceed();
+                }));
+             Harness bob = new Harness(new CrossSessionTest.Gate(alice.main))) {
+            try (RpcPromise viaBob = bob.main.call("getAlice")) {
+                assertThatThrownBy(() -> viaBob.call("incrementCounter", new TestTargets.Counter(1), 3).join())
+                        .hasMessage(closed);
+            }
+            alice.awaitBaseline();
+            bob.awaitBaseline();
+            assertThat(bob.server.stats()).isEqualTo(new SessionStats(1, 1));
+            assertThat(bob.client.stats()).isEqualTo(new SessionStats(1, 1));
+            assertThat(alice.server.stats()).isEqualTo(new SessionStats(1, 1));
+        }
+    }
+
+    @Test
     void callsRecordedInsideMapAreMadeByThePeerAndPassThroughNothing() {
         List<String> seen = Collections.synchronizedList(new ArrayList<>());
         try (Harness h = clientIntercepted(new Api(), call -> {
