@@ -8,6 +8,7 @@ import io.vertx.core.http.WebSocketConnectOptions;
 import java.net.URI;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -29,8 +30,18 @@ final class RawSocket implements AutoCloseable {
     /** Opens a socket to the WebSocket twin of {@code httpUri}. */
     static RawSocket open(Vertx vertx, URI httpUri) throws Exception {
         RawSocket raw = new RawSocket(vertx);
-        raw.socket.connect(new WebSocketConnectOptions().setAbsoluteURI(webSocketUri(httpUri).toString()))
-                .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        try {
+            raw.socket.connect(new WebSocketConnectOptions().setAbsoluteURI(webSocketUri(httpUri).toString()))
+                    .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            // Vert.x applies the handlers set above once the handshake completes, and each throws
+            // "WebSocket is closed" if the server's close came in the same read as its 101. The
+            // socket did open, and its close code and reason are there to read.
+            if (!(e.getCause() instanceof IllegalStateException) || !raw.socket.isClosed()) {
+                throw e;
+            }
+            raw.closeCode.complete(raw.socket.closeStatusCode());
+        }
         return raw;
     }
 
