@@ -53,7 +53,10 @@ public class EngineBenchmarks {
     private RpcSession interceptedClient;
     private RpcSession interceptedServer;
     private RpcStub interceptedMain;
-    /** What the timing interceptor of {@link #call256DirectIntercepted} adds up. */
+    private RpcSession outgoingClient;
+    private RpcSession outgoingServer;
+    private RpcStub outgoingMain;
+    /** What the timing interceptors of the intercepted benchmarks add up. */
     private long nanosInCalls;
     private final RpcPromise[] inFlight = new RpcPromise[256];
     private RpcEngine engine;
@@ -82,6 +85,17 @@ public class EngineBenchmarks {
         interceptedServer = CapnWeb.newSession(interceptedPair[1], new BenchTarget(), timed);
         interceptedClient = CapnWeb.newSession(interceptedPair[0], Undefined.INSTANCE, direct);
         interceptedMain = interceptedClient.main();
+        // And with a client interceptor that times each call it makes.
+        SessionOptions timedCalls = direct.toBuilder().outgoingInterceptor(call -> {
+            long start = System.nanoTime();
+            RpcPromise promise = call.proceed();
+            promise.whenComplete((result, error) -> nanosInCalls += System.nanoTime() - start);
+            return promise;
+        }).build();
+        MemoryTransport[] outgoingPair = MemoryTransport.pair();
+        outgoingServer = CapnWeb.newSession(outgoingPair[1], new BenchTarget(), direct);
+        outgoingClient = CapnWeb.newSession(outgoingPair[0], Undefined.INSTANCE, timedCalls);
+        outgoingMain = outgoingClient.main();
         engine = ProviderRegistry.load().engine();
         directOptions = direct;
         typical = new LinkedHashMap<>();
@@ -105,6 +119,9 @@ public class EngineBenchmarks {
         interceptedMain.close();
         interceptedClient.close();
         interceptedServer.close();
+        outgoingMain.close();
+        outgoingClient.close();
+        outgoingServer.close();
         server.close();
     }
 
@@ -133,6 +150,16 @@ public class EngineBenchmarks {
     @OperationsPerInvocation(256)
     public Object call256DirectIntercepted() {
         return call256(interceptedMain);
+    }
+
+    /**
+     * {@link #call256Direct} with an {@code OutgoingCallInterceptor} on the client that times each
+     * call: the difference is what such an interceptor costs per call.
+     */
+    @Benchmark
+    @OperationsPerInvocation(256)
+    public Object call256DirectOutgoingIntercepted() {
+        return call256(outgoingMain);
     }
 
     private Object call256(RpcStub target) {
