@@ -13,6 +13,12 @@ import java.util.function.Consumer;
 final class CrossSessionHook extends StubHook {
     private final StubImpl remote;
     private final Session home;
+    /**
+     * The result, copied into this session, once pulled. As with every hook, the payload a pull
+     * gives stays the hook's (the export that sent it keeps serving pipelined calls with it), so
+     * it is released with the hook.
+     */
+    private Later<Payload> pulled;
 
     /** Takes ownership of {@code remote}. */
     CrossSessionHook(StubImpl remote, Session home) {
@@ -56,7 +62,11 @@ final class CrossSessionHook extends StubHook {
         if (!(remote instanceof PromiseImpl)) {
             return Later.rejected(Errors.error("Tried to resolve a non-promise stub."));
         }
+        if (pulled != null) {
+            return pulled;
+        }
         Later<Payload> later = Later.pending();
+        pulled = later;
         ((PromiseImpl) remote).future().whenComplete((value, error) -> home.executor.execute(() -> {
             if (error != null) {
                 later.reject(Errors.unwrap(error));
@@ -74,6 +84,13 @@ final class CrossSessionHook extends StubHook {
     @Override
     void dispose() {
         remote.close();
+        if (pulled != null) {
+            pulled.whenSettled((payload, error) -> {
+                if (payload != null) {
+                    payload.dispose();
+                }
+            });
+        }
     }
 
     @Override

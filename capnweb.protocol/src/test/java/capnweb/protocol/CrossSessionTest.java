@@ -113,4 +113,53 @@ class CrossSessionTest {
             assertThat(alice.client.stats()).isEqualTo(new SessionStats(1, 1));
         }
     }
+
+    /** Waits until every session of {@code harnesses} is back to its main import and export. */
+    private static void assertAllAtBaseline(Harness... harnesses) {
+        for (Harness h : harnesses) {
+            h.awaitBaseline();
+        }
+        for (Harness h : harnesses) {
+            assertThat(h.client.stats()).isEqualTo(new SessionStats(1, 1));
+            assertThat(h.server.stats()).isEqualTo(new SessionStats(1, 1));
+        }
+    }
+
+    @Test
+    void aStubInAForwardedCallsResultIsReleasedOnBothLinksWhenClosed() {
+        try (Harness alice = new Harness(new Alice());
+             Harness bob = new Harness(new Gate(alice.main))) {
+            try (RpcPromise viaBob = bob.main.call("getAlice")) {
+                RpcStub counter = (RpcStub) viaBob.call("getCounter", 4).join();
+                assertThat(counter.call("increment", 1).join()).isEqualTo(5L);
+                counter.close();
+            }
+            assertAllAtBaseline(alice, bob);
+        }
+    }
+
+    @Test
+    void aForwardedPromisePassedBackAsAnArgumentIsReleasedOnBothLinks() {
+        try (Harness alice = new Harness(new Alice());
+             Harness bob = new Harness(new Gate(alice.main))) {
+            try (RpcPromise viaBob = bob.main.call("getAlice");
+                 RpcPromise counter = viaBob.call("getCounter", 4)) {
+                assertThat(viaBob.call("incrementCounter", counter, 2).join()).isEqualTo(6L);
+            }
+            assertAllAtBaseline(alice, bob);
+        }
+    }
+
+    @Test
+    void aThirdSessionsPromiseForwardedThroughAProxyIsReleasedOnEveryLink() {
+        try (Harness alice = new Harness(new Alice());
+             Harness bob = new Harness(new Gate(alice.main));
+             Harness carol = new Harness(new TestTargets.TestTarget())) {
+            try (RpcPromise viaBob = bob.main.call("getAlice");
+                 RpcPromise counter = carol.main.call("makeCounter", 7)) {
+                assertThat(viaBob.call("incrementCounter", counter, 2).join()).isEqualTo(9L);
+            }
+            assertAllAtBaseline(alice, bob, carol);
+        }
+    }
 }
