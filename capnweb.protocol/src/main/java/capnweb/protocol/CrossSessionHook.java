@@ -1,6 +1,7 @@
 package capnweb.protocol;
 
 import com.google.gson.JsonArray;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -43,8 +44,15 @@ final class CrossSessionHook extends StubHook {
 
     @Override
     StubHook map(List<Object> path, List<StubHook> captures, JsonArray instructions) {
-        captures.forEach(StubHook::dispose);
-        return new ErrorHook(Errors.error("map() over a stub that came from another session is not supported yet."));
+        // The other session maps as if its application had recorded the instructions; the
+        // captures go with them as stubs of ours, which it wraps in hooks like this one.
+        List<StubImpl> ours = new ArrayList<>(captures.size());
+        for (StubHook capture : captures) {
+            ours.add(StubImpl.local(home, capture));
+        }
+        StubImpl subject = path.isEmpty() ? remote
+                : new PromiseImpl(remote.session(), remote.cell, ValueHook.concat(remote.pathOrEmpty(), path), false);
+        return new CrossSessionHook(remote.session().mapFromApp(subject, ours, instructions), home);
     }
 
     @Override

@@ -6,6 +6,7 @@ import capnweb.api.RpcPromise;
 import capnweb.api.RpcStub;
 import capnweb.api.RpcTarget;
 import capnweb.api.SessionStats;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -160,6 +161,37 @@ class CrossSessionTest {
                 assertThat(viaBob.call("incrementCounter", counter, 2).join()).isEqualTo(9L);
             }
             assertAllAtBaseline(alice, bob, carol);
+        }
+    }
+
+    @Test
+    void mapOverAForwardedResultRunsWhereTheValueLivesAndReleasesEverything() {
+        try (Harness alice = new Harness(new TestTargets.TestTarget());
+             Harness bob = new Harness(new Gate(alice.main))) {
+            try (RpcPromise viaBob = bob.main.call("getAlice");
+                 RpcPromise fib = viaBob.call("generateFibonacci", 6);
+                 RpcPromise pairs = fib.map(n -> List.of(n, n));
+                 RpcPromise squares = fib.map(n -> viaBob.call("square", n));
+                 RpcPromise counters = fib.map(n -> viaBob.call("makeCounter", n).call("increment", 10))) {
+                assertThat(pairs.join()).isEqualTo(List.of(List.of(0L, 0L), List.of(1L, 1L), List.of(1L, 1L),
+                        List.of(2L, 2L), List.of(3L, 3L), List.of(5L, 5L)));
+                assertThat(squares.join()).isEqualTo(List.of(0L, 1L, 1L, 4L, 9L, 25L));
+                assertThat(counters.join()).isEqualTo(List.of(10L, 11L, 11L, 12L, 13L, 15L));
+            }
+            assertAllAtBaseline(alice, bob);
+        }
+    }
+
+    @Test
+    void mapOverAPropertyOfAForwardedStub() {
+        try (Harness alice = new Harness(new TestTargets.TestTarget());
+             Harness bob = new Harness(new Gate(alice.main))) {
+            try (RpcPromise viaBob = bob.main.call("getAlice");
+                 RpcPromise counter = viaBob.call("makeCounter", 3);
+                 RpcPromise doubled = counter.get("value").map(v -> List.of(v, v))) {
+                assertThat(doubled.join()).isEqualTo(List.of(3L, 3L));
+            }
+            assertAllAtBaseline(alice, bob);
         }
     }
 }
