@@ -95,26 +95,24 @@ class OutgoingInterceptorTest {
                 Arrays.asList(List.of("square"), "square", List.of(1.5)));
     }
 
+    /** Notes its entry and exit in {@code order}, and keeps the promise proceed() gave. */
+    private static OutgoingCallInterceptor noting(String name, List<String> order, AtomicReference<RpcPromise> got) {
+        return call -> {
+            order.add(name + " in");
+            RpcPromise p = call.proceed();
+            order.add(name + " out");
+            got.set(p);
+            return p;
+        };
+    }
+
     @Test
     void interceptorsRunInTheOrderAddedTheFirstOutermostAndTheApplicationGetsWhatTheFirstReturns() {
         List<String> order = Collections.synchronizedList(new ArrayList<>());
         AtomicReference<RpcPromise> fromInner = new AtomicReference<>();
         AtomicReference<RpcPromise> fromOuter = new AtomicReference<>();
-        OutgoingCallInterceptor outer = call -> {
-            order.add("outer in");
-            RpcPromise p = call.proceed();
-            order.add("outer out");
-            fromOuter.set(p);
-            return p;
-        };
-        OutgoingCallInterceptor inner = call -> {
-            order.add("inner in");
-            RpcPromise p = call.proceed();
-            order.add("inner out");
-            fromInner.set(p);
-            return p;
-        };
-        try (Harness h = clientIntercepted(new Api(), outer, inner)) {
+        try (Harness h = clientIntercepted(new Api(), noting("outer", order, fromOuter),
+                noting("inner", order, fromInner))) {
             RpcPromise square = h.main.call("square", 4);
             assertThat((Object) square).isSameAs(fromOuter.get()).isSameAs(fromInner.get());
             assertThat(square.join()).isEqualTo(16L);
