@@ -29,16 +29,17 @@ final class CrossSessionHook extends StubHook {
 
     @Override
     StubHook call(List<Object> path, Payload args) {
+        args.ensureOwned();
         try {
-            args.ensureOwned();
             // The other session copies the arguments as an application's call, duplicating our
-            // stubs in them, before it returns; ours are released after.
+            // stubs in them. Ours are released once it has sent the call: a readable stream among
+            // them is read only then, and ours would cancel it if released unread.
             List<?> list = args.value instanceof List ? (List<?>) args.value : List.of();
             PromiseImpl result = remote.session().callFromApp(remote,
                     ValueHook.concat(remote.pathOrEmpty(), path), list.toArray());
             return new CrossSessionHook(result, home);
         } finally {
-            args.dispose();
+            remote.session().run(() -> home.executor.execute(args::dispose));
         }
     }
 

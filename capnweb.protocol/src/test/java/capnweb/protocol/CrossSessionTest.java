@@ -3,11 +3,14 @@ package capnweb.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import capnweb.api.RpcPromise;
+import capnweb.api.RpcStreams;
 import capnweb.api.RpcStub;
 import capnweb.api.RpcTarget;
 import capnweb.api.SessionStats;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -190,6 +193,21 @@ class CrossSessionTest {
                  RpcPromise counter = viaBob.call("makeCounter", 3);
                  RpcPromise doubled = counter.get("value").map(v -> List.of(v, v))) {
                 assertThat(doubled.join()).isEqualTo(List.of(3L, 3L));
+            }
+            assertAllAtBaseline(alice, bob);
+        }
+    }
+
+    @Test
+    void streamsTravelThroughAProxyBothWays() throws Exception {
+        try (Harness alice = new Harness(new StreamTargets.Main());
+             Harness bob = new Harness(new Gate(alice.main))) {
+            try (RpcPromise viaBob = bob.main.call("getAlice")) {
+                // A stream the client sends, which Bob's server passes on to Alice to read.
+                assertThat(viaBob.call("sumStream", RpcStreams.publisherOf(1, 2, 3.5)).join()).isEqualTo(6.5);
+                Object numbers = viaBob.call("streamNumbers", 4).join();
+                assertThat(RpcStreams.readAll((Flow.Publisher<?>) numbers).toCompletableFuture()
+                        .get(10, TimeUnit.SECONDS)).containsExactly(0L, 1L, 2L, 3L);
             }
             assertAllAtBaseline(alice, bob);
         }
