@@ -587,8 +587,14 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
         imports.put(importId, entry);
         updateCounts();
         RemoteWritable writer = new RemoteWritable(this, new ImportHook(false, entry));
-        // The application's publisher may do anything in subscribe(): not on the session thread.
-        deliveryExecutor().execute(() -> readable.subscribe(writer));
+        if (readable instanceof Pipe) {
+            // A stream this engine received: subscribed at once, before whatever delivered it is
+            // released and, finding it unread, cancels it. Its signals run on its own executor.
+            readable.subscribe(writer);
+        } else {
+            // The application's publisher may do anything in subscribe(): not on the session thread.
+            deliveryExecutor().execute(() -> readable.subscribe(writer));
+        }
         return importId;
     }
 
