@@ -20,26 +20,37 @@ final class CrossSessionHook extends StubHook {
      * it is released with the hook.
      */
     private Later<Payload> pulled;
+    /**
+     * For the result of a forwarded call: the call's arguments, released with the result. As a
+     * local call's arguments live until its result settles, a stream among them stays open for
+     * the other session to read from or write to while the call runs.
+     */
+    private final Payload callArguments;
 
     /** Takes ownership of {@code remote}. */
     CrossSessionHook(StubImpl remote, Session home) {
+        this(remote, home, null);
+    }
+
+    private CrossSessionHook(StubImpl remote, Session home, Payload callArguments) {
         this.remote = remote;
         this.home = home;
+        this.callArguments = callArguments;
     }
 
     @Override
     StubHook call(List<Object> path, Payload args) {
         args.ensureOwned();
         try {
-            // The other session copies the arguments as an application's call, duplicating our
-            // stubs in them. Ours are released once it has sent the call: a readable stream among
-            // them is read only then, and ours would cancel it if released unread.
+            // The other session copies the arguments as an application's call would be, with
+            // duplicates of our stubs; its streams go on reading and writing ours.
             List<?> list = args.value instanceof List ? (List<?>) args.value : List.of();
             PromiseImpl result = remote.session().callFromApp(remote,
                     ValueHook.concat(remote.pathOrEmpty(), path), list.toArray());
-            return new CrossSessionHook(result, home);
-        } finally {
-            remote.session().run(() -> home.executor.execute(args::dispose));
+            return new CrossSessionHook(result, home, args);
+        } catch (RuntimeException e) {
+            args.dispose();
+            throw e;
         }
     }
 
@@ -93,6 +104,9 @@ final class CrossSessionHook extends StubHook {
     @Override
     void dispose() {
         remote.close();
+        if (callArguments != null) {
+            callArguments.dispose();
+        }
         if (pulled != null) {
             pulled.whenSettled((payload, error) -> {
                 if (payload != null) {

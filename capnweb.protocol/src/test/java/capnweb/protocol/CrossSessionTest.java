@@ -8,7 +8,9 @@ import capnweb.api.RpcStub;
 import capnweb.api.RpcTarget;
 import capnweb.api.SessionStats;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -199,7 +201,7 @@ class CrossSessionTest {
     }
 
     @Test
-    void streamsTravelThroughAProxyBothWays() throws Exception {
+    void streamsTravelThroughAProxyEveryWay() throws Exception {
         try (Harness alice = new Harness(new StreamTargets.Main());
              Harness bob = new Harness(new Gate(alice.main))) {
             try (RpcPromise viaBob = bob.main.call("getAlice")) {
@@ -208,6 +210,32 @@ class CrossSessionTest {
                 Object numbers = viaBob.call("streamNumbers", 4).join();
                 assertThat(RpcStreams.readAll((Flow.Publisher<?>) numbers).toCompletableFuture()
                         .get(10, TimeUnit.SECONDS)).containsExactly(0L, 1L, 2L, 3L);
+                // A writable the client passes, which Alice writes to through Bob's server.
+                List<Object> written = new CopyOnWriteArrayList<>();
+                CompletableFuture<List<Object>> closed = new CompletableFuture<>();
+                Flow.Subscriber<Object> sink = new Flow.Subscriber<>() {
+                    @Override
+                    public void onSubscribe(Flow.Subscription s) {
+                        s.request(Long.MAX_VALUE);
+                    }
+
+                    @Override
+                    public void onNext(Object item) {
+                        written.add(item);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        closed.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onComplete() {
+                        closed.complete(written);
+                    }
+                };
+                viaBob.call("writeTo", sink, 3).join();
+                assertThat(closed.get(10, TimeUnit.SECONDS)).containsExactly(0L, 1L, 2L);
             }
             assertAllAtBaseline(alice, bob);
         }
