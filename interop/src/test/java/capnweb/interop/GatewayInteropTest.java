@@ -22,12 +22,16 @@ import org.junit.jupiter.api.Timeout;
 /**
  * A Java gateway between two reference peers: it holds a session to the reference server (the
  * backend) and hands its clients a stub of it. The reference client calls, pipelines and maps on
- * that stub through the gateway, over WebSocket and HTTP batch, on both transports; once the
+ * that stub through the gateway, over WebSocket and HTTP batch, on both transports, and over
+ * WebSocket also reads, sends and writes streams and passes a callback through it; once the
  * client is gone the gateway's backend session holds no more than it started with.
  */
 class GatewayInteropTest {
     private static final String EXPECTED = "{\"square\":49,\"squares\":[0,1,1,4,9,25],\"counter\":8,"
             + "\"doubled\":[[0,0],[1,1],[1,1],[2,2],[3,3],[5,5]]}";
+    /** Over WebSocket: a stream read, one sent and one written to, and a callback, through the gateway. */
+    private static final String EXPECTED_STREAMS = "{\"numbers\":[0,1,2,3],\"sum\":6.5,\"written\":[0,1,2],"
+            + "\"called\":{\"result\":15}}";
     private static Node.ReadyProcess backendServer;
 
     @BeforeAll
@@ -71,8 +75,10 @@ class GatewayInteropTest {
                     for (String scheme : List.of("ws", "http")) {
                         String url = scheme + "://127.0.0.1:" + gateway.port() + "/rpc";
                         Node.Result result = Node.run(Duration.ofSeconds(30), "gateway.mjs", url);
+                        List<String> expected = scheme.equals("ws") ? List.of(EXPECTED, EXPECTED_STREAMS)
+                                : List.of(EXPECTED);
                         assertThat(result.lines()).as("%s %s, stderr: %s", transport, url, result.stderr())
-                                .containsExactly(EXPECTED);
+                                .isEqualTo(expected);
                         assertReleased(backendSession, before, transport + " " + url);
                     }
                 } finally {
