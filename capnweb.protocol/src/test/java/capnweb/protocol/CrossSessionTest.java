@@ -8,9 +8,7 @@ import capnweb.api.RpcStub;
 import capnweb.api.RpcTarget;
 import capnweb.api.SessionStats;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -211,31 +209,9 @@ class CrossSessionTest {
                 assertThat(RpcStreams.readAll((Flow.Publisher<?>) numbers).toCompletableFuture()
                         .get(10, TimeUnit.SECONDS)).containsExactly(0L, 1L, 2L, 3L);
                 // A writable the client passes, which Alice writes to through Bob's server.
-                List<Object> written = new CopyOnWriteArrayList<>();
-                CompletableFuture<List<Object>> closed = new CompletableFuture<>();
-                Flow.Subscriber<Object> sink = new Flow.Subscriber<>() {
-                    @Override
-                    public void onSubscribe(Flow.Subscription s) {
-                        s.request(Long.MAX_VALUE);
-                    }
-
-                    @Override
-                    public void onNext(Object item) {
-                        written.add(item);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        closed.completeExceptionally(t);
-                    }
-
-                    @Override
-                    public void onComplete() {
-                        closed.complete(written);
-                    }
-                };
+                StreamTargets.Collector sink = new StreamTargets.Collector();
                 viaBob.call("writeTo", sink, 3).join();
-                assertThat(closed.get(10, TimeUnit.SECONDS)).containsExactly(0L, 1L, 2L);
+                assertThat(sink.closed.get(10, TimeUnit.SECONDS)).containsExactly(0L, 1L, 2L);
             }
             assertAllAtBaseline(alice, bob);
         }

@@ -23,6 +23,32 @@ final class StreamTargets {
     private StreamTargets() {
     }
 
+    /** A writable for a target to write to: keeps every chunk, and completes once closed. */
+    static final class Collector implements Flow.Subscriber<Object> {
+        final List<Object> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final CompletableFuture<List<Object>> closed = new CompletableFuture<>();
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            s.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(Object item) {
+            received.add(item);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            closed.completeExceptionally(t);
+        }
+
+        @Override
+        public void onComplete() {
+            closed.complete(received);
+        }
+    }
+
     public static final class Main implements RpcTarget {
         public RpcBlob echoBlob(RpcBlob blob) {
             return blob;

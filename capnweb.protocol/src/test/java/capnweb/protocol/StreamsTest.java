@@ -11,7 +11,6 @@ import capnweb.api.RpcResponse;
 import capnweb.api.RpcStreams;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
@@ -80,31 +79,9 @@ class StreamsTest {
     @Test
     void targetWritesToAWritableStreamOfTheCaller() throws Exception {
         try (Harness h = new Harness(new StreamTargets.Main())) {
-            List<Object> received = new ArrayList<>();
-            CompletableFuture<List<Object>> done = new CompletableFuture<>();
-            Flow.Subscriber<Object> sink = new Flow.Subscriber<>() {
-                @Override
-                public void onSubscribe(Flow.Subscription s) {
-                    s.request(Long.MAX_VALUE);
-                }
-
-                @Override
-                public void onNext(Object item) {
-                    received.add(item);
-                }
-
-                @Override
-                public void onError(Throwable t) {
-                    done.completeExceptionally(t);
-                }
-
-                @Override
-                public void onComplete() {
-                    done.complete(received);
-                }
-            };
+            StreamTargets.Collector sink = new StreamTargets.Collector();
             h.main.call("writeTo", sink, 4).join(WAIT);
-            assertThat(done.get(10, TimeUnit.SECONDS)).containsExactly(0L, 1L, 2L, 3L);
+            assertThat(sink.closed.get(10, TimeUnit.SECONDS)).containsExactly(0L, 1L, 2L, 3L);
         }
     }
 
