@@ -278,6 +278,22 @@ class SessionLifecycleTest {
     }
 
     @Test
+    void closingAPromiseClosesTheStubItResolvedToButNotADuplicate() {
+        try (Harness h = new Harness(new TestTargets.TestTarget())) {
+            RpcPromise promise = h.main.call("makeCounter", 1);
+            RpcStub counter = (RpcStub) promise.join();
+            RpcStub kept = counter.dup();
+            promise.close();
+            assertThatThrownBy(() -> counter.call("increment").join())
+                    .hasMessage("Attempted to use RPC stub after it has been disposed.");
+            assertThat(kept.call("increment").join()).isEqualTo(2L);
+            kept.close();
+            h.awaitBaseline();
+            assertThat(h.server.stats()).isEqualTo(new SessionStats(1, 1));
+        }
+    }
+
+    @Test
     void closedStubFailsClearlyAndClosingTwiceIsHarmless() {
         try (Harness h = new Harness(new TestTargets.TestTarget())) {
             RpcStub counter = (RpcStub) h.main.call("makeCounter", 1).join();
