@@ -68,8 +68,8 @@ public interface OutgoingCallInterceptor {
 
         /**
          * The arguments as the application passed them, before they are copied for the wire. In
-         * a call another session forwards, stubs among them are released once the call is sent:
-         * {@link RpcStub#dup()} one to keep it.
+         * a call another session forwards, stubs among them are released with the call's result:
+         * {@link RpcStub#dup()} one to keep it longer.
          *
          * @return the arguments, unmodifiable
          */
