@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import capnweb.api.RpcPromise;
+import capnweb.api.RpcStreams;
 import capnweb.api.RpcStub;
+import capnweb.api.RpcWritableStream;
 import capnweb.api.SessionOptions;
 import capnweb.api.SessionStats;
 import capnweb.api.Undefined;
@@ -12,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
@@ -22,14 +26,31 @@ import org.junit.jupiter.api.Timeout;
  * Proxying at random: a client uses a server's stub of another session (Bob's server hands out its
  * stub of Alice's), with every kind of operation in a random order: calls, pipelined and awaited
  * counters, stubs and promises passed back through the proxy, a third session's promises and
- * local objects passed in, map() with and without captures, echoes of stubs, errors, dups and
- * closes. Each result is checked against a model of the counters, and at the end every session
+ * local objects passed in, map() with and without captures, echoes of stubs, streams read, sent
+ * and written to, errors, dups and closes. Each result is checked against a model of the counters, and at the end every session
  * must be back to its main import and export, with sessions by default and with
  * {@code directExecutor()}. Seeds are logged so a failure can be replayed.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class CrossSessionFuzzTest {
     private static final int OPERATIONS = 40;
+
+    /** The interop TestTarget with the stream members too. */
+    public static final class Alice extends TestTargets.TestTarget {
+        private final StreamTargets.Main streams = new StreamTargets.Main();
+
+        public Flow.Publisher<Object> streamNumbers(int n) {
+            return streams.streamNumbers(n);
+        }
+
+        public CompletionStage<Double> sumStream(Flow.Publisher<Object> readable) {
+            return streams.sumStream(readable);
+        }
+
+        public CompletionStage<Object> writeTo(RpcWritableStream writable, int n) {
+            return streams.writeTo(writable, n);
+        }
+    }
 
     /** A counter the client holds, and the value the model expects of it; dups share the value. */
     private static final class Held {
@@ -66,7 +87,7 @@ class CrossSessionFuzzTest {
         Random random = new Random(seed);
         List<Held> held = new ArrayList<>();
         Object none = Undefined.INSTANCE;
-        try (Harness alice = new Harness(new TestTargets.TestTarget(), none, options, options);
+        try (Harness alice = new Harness(new Alice(), none, options, options);
              Harness bob = new Harness(new CrossSessionTest.Gate(alice.main), none, options, options);
              Harness carol = new Harness(new TestTargets.TestTarget(), none, options, options)) {
             RpcPromise viaBob = bob.main.call("getAlice");
@@ -89,7 +110,7 @@ class CrossSessionFuzzTest {
 
     private static void step(Random random, RpcPromise viaBob, Harness carol, List<Held> held) {
         long n = random.nextInt(20);
-        switch (random.nextInt(12)) {
+        switch (random.nextInt(15)) {
             case 0:
                 assertThat(viaBob.call("square", n).join()).isEqualTo(n * n);
                 break;
@@ -161,6 +182,23 @@ class CrossSessionFuzzTest {
                     held.add(new Held(h.stub.dup(), h.value));
                 }
                 break;
+            case 11: {
+                Object numbers = viaBob.call("streamNumbers", (int) n % 5).join();
+                assertThat(RpcStreams.readAll((Flow.Publisher<?>) numbers).toCompletableFuture().join())
+                        .isEqualTo(LongStream.range(0, n % 5).boxed().collect(Collectors.toList()));
+                break;
+            }
+            case 12:
+                assertThat(((Number) viaBob.call("sumStream", RpcStreams.publisherOf(n, 1, 0.5)).join())
+                        .doubleValue()).isEqualTo(n + 1.5);
+                break;
+            case 13: {
+                StreamTargets.Collector sink = new StreamTargets.Collector();
+                viaBob.call("writeTo", sink, (int) n % 4).join();
+                assertThat(sink.closed.join())
+                        .isEqualTo(LongStream.range(0, n % 4).boxed().collect(Collectors.toList()));
+                break;
+            }
             default:
                 if (!held.isEmpty()) {
                     Held h = held.get(random.nextInt(held.size()));
