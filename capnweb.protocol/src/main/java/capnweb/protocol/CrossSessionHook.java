@@ -62,8 +62,7 @@ final class CrossSessionHook extends StubHook {
         for (StubHook capture : captures) {
             ours.add(StubImpl.local(home, capture));
         }
-        StubImpl subject = path.isEmpty() ? remote
-                : new PromiseImpl(remote.session(), remote.cell, ValueHook.concat(remote.pathOrEmpty(), path), false);
+        StubImpl subject = path.isEmpty() ? remote : remote.below(path);
         return new CrossSessionHook(remote.session().mapFromApp(subject, ours, instructions), home);
     }
 

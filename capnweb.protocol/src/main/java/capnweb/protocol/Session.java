@@ -1104,15 +1104,14 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
 
     /** Sends a call the application made, past its interceptors. */
     private PromiseImpl send(StubImpl target, List<Object> path, Object[] args) {
-        PromiseImpl result = (PromiseImpl) StubImpl.pending(this, true);
-        trackStub(result);
         Object snapshot;
         try {
             snapshot = AppValues.snapshot(Arrays.asList(args), this);
         } catch (RuntimeException e) {
-            result.setHook(new ErrorHook(e));
-            return result;
+            return rejectedFromApp(e);
         }
+        PromiseImpl result = (PromiseImpl) StubImpl.pending(this, true);
+        trackStub(result);
         run(() -> {
             try {
                 Payload payload = Payload.fromParams(snapshot, this);

@@ -180,9 +180,12 @@ class StubImpl implements RpcStub {
     }
 
     private RpcPromise property(Object part) {
-        List<Object> full = new ArrayList<>(pathOrEmpty());
-        full.add(part);
-        return new PromiseImpl(session, cell, List.copyOf(full), false);
+        return below(List.of(part));
+    }
+
+    /** A promise for {@code extra} below this stub: it shares this stub's hook and owns nothing. */
+    PromiseImpl below(List<Object> extra) {
+        return new PromiseImpl(session, cell, List.copyOf(ValueHook.concat(pathOrEmpty(), extra)), false);
     }
 
     /** An owned promise for {@code path} below this stub, for use across sessions. */
