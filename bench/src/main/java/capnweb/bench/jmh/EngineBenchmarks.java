@@ -9,6 +9,7 @@ import capnweb.api.Undefined;
 import capnweb.api.spi.ProviderRegistry;
 import capnweb.api.spi.RpcEngine;
 import capnweb.bench.BenchTarget;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,17 +45,11 @@ public class EngineBenchmarks {
     /** The batch a reference client sends for {@code await api.square(7)}. */
     static final String SQUARE_BATCH = "[\"push\",[\"pipeline\",0,[\"square\"],[7]]]\n[\"pull\",1]";
 
-    private RpcSession client;
-    private RpcSession server;
+    /** Every session the trial opened, closed at its end. */
+    private final List<RpcSession> opened = new ArrayList<>();
     private RpcStub main;
-    private RpcSession directClient;
-    private RpcSession directServer;
     private RpcStub directMain;
-    private RpcSession interceptedClient;
-    private RpcSession interceptedServer;
     private RpcStub interceptedMain;
-    private RpcSession outgoingClient;
-    private RpcSession outgoingServer;
     private RpcStub outgoingMain;
     /** What the timing interceptors of the intercepted benchmarks add up. */
     private long nanosInCalls;
@@ -66,25 +61,16 @@ public class EngineBenchmarks {
 
     @Setup(Level.Trial)
     public void setUp() {
-        MemoryTransport[] pair = MemoryTransport.pair();
-        server = CapnWeb.newSession(pair[1], new BenchTarget());
-        client = CapnWeb.newSession(pair[0]);
-        main = client.main();
+        main = connect(SessionOptions.defaults(), SessionOptions.defaults());
         // Both ends on the calling thread: no hand-offs, so the time is the engine's CPU alone.
         SessionOptions direct = SessionOptions.builder().directExecutor().build();
-        MemoryTransport[] directPair = MemoryTransport.pair();
-        directServer = CapnWeb.newSession(directPair[1], new BenchTarget(), direct);
-        directClient = CapnWeb.newSession(directPair[0], Undefined.INSTANCE, direct);
-        directMain = directClient.main();
+        directMain = connect(direct, direct);
         // The same, with a server interceptor that times each call, as a metrics one would.
         SessionOptions timed = direct.toBuilder().interceptor(call -> {
             long start = System.nanoTime();
             return call.proceed().whenComplete((result, error) -> nanosInCalls += System.nanoTime() - start);
         }).build();
-        MemoryTransport[] interceptedPair = MemoryTransport.pair();
-        interceptedServer = CapnWeb.newSession(interceptedPair[1], new BenchTarget(), timed);
-        interceptedClient = CapnWeb.newSession(interceptedPair[0], Undefined.INSTANCE, direct);
-        interceptedMain = interceptedClient.main();
+        interceptedMain = connect(timed, direct);
         // And with a client interceptor that times each call it makes.
         SessionOptions timedCalls = direct.toBuilder().outgoingInterceptor(call -> {
             long start = System.nanoTime();
@@ -92,10 +78,7 @@ public class EngineBenchmarks {
             promise.whenComplete((result, error) -> nanosInCalls += System.nanoTime() - start);
             return promise;
         }).build();
-        MemoryTransport[] outgoingPair = MemoryTransport.pair();
-        outgoingServer = CapnWeb.newSession(outgoingPair[1], new BenchTarget(), direct);
-        outgoingClient = CapnWeb.newSession(outgoingPair[0], Undefined.INSTANCE, timedCalls);
-        outgoingMain = outgoingClient.main();
+        outgoingMain = connect(direct, timedCalls);
         engine = ProviderRegistry.load().engine();
         directOptions = direct;
         typical = new LinkedHashMap<>();
@@ -109,20 +92,21 @@ public class EngineBenchmarks {
         oneMiB = "x".repeat(1 << 20);
     }
 
+    /** A server session of a {@link BenchTarget} and a client session over a memory pair: the client's main stub. */
+    private RpcStub connect(SessionOptions serverOptions, SessionOptions clientOptions) {
+        MemoryTransport[] pair = MemoryTransport.pair();
+        opened.add(CapnWeb.newSession(pair[1], new BenchTarget(), serverOptions));
+        RpcSession client = CapnWeb.newSession(pair[0], Undefined.INSTANCE, clientOptions);
+        opened.add(client);
+        return client.main();
+    }
+
     @TearDown(Level.Trial)
     public void tearDown() {
-        main.close();
-        client.close();
-        directMain.close();
-        directClient.close();
-        directServer.close();
-        interceptedMain.close();
-        interceptedClient.close();
-        interceptedServer.close();
-        outgoingMain.close();
-        outgoingClient.close();
-        outgoingServer.close();
-        server.close();
+        for (RpcStub stub : List.of(main, directMain, interceptedMain, outgoingMain)) {
+            stub.close();
+        }
+        opened.forEach(RpcSession::close);
     }
 
     /** One call with a number argument and a number result. */
