@@ -36,8 +36,7 @@ class GatewayInteropTest {
 
     @BeforeAll
     static void startBackend() {
-        backendServer = Node.startServer(
-                new ProcessBuilder("node", "server.mjs", "0").directory(Node.dir().toFile()), Duration.ofSeconds(30));
+        backendServer = Node.startReferenceServer();
     }
 
     @AfterAll

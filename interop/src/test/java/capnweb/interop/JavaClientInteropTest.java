@@ -62,8 +62,7 @@ class JavaClientInteropTest {
 
     @BeforeAll
     static void startReferenceServer() {
-        referenceServer = Node.startServer(
-                new ProcessBuilder("node", "server.mjs", "0").directory(Node.dir().toFile()), Duration.ofSeconds(30));
+        referenceServer = Node.startReferenceServer();
     }
 
     @AfterAll

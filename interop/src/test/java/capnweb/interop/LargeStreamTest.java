@@ -153,8 +153,7 @@ class LargeStreamTest {
     @org.junit.jupiter.api.Test
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void hundredMegabytesCrossEachWayWithTheReferenceServer() throws Exception {
-        try (Node.ReadyProcess node = Node.startServer(
-                new ProcessBuilder("node", "server.mjs", "0").directory(Node.dir().toFile()), Duration.ofSeconds(30))) {
+        try (Node.ReadyProcess node = Node.startReferenceServer()) {
             long nodeBefore = peakRss(node.process().pid());
             RpcSession session = CapnWeb.connect(URI.create("ws://127.0.0.1:" + node.port() + "/rpc"),
                     ClientOptions.builder().transport("jetty").build());

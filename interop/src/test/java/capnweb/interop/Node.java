@@ -106,6 +106,12 @@ final class Node {
         return lines;
     }
 
+    /** Starts the reference server ({@code server.mjs}, the interop TestTarget) on a free port. */
+    static ReadyProcess startReferenceServer() {
+        return startServer(new ProcessBuilder("node", "server.mjs", "0").directory(dir().toFile()),
+                Duration.ofSeconds(30));
+    }
+
     /**
      * Starts a long-running process that prints {@code READY http://127.0.0.1:PORT} when it
      * accepts connections, and waits for that line.

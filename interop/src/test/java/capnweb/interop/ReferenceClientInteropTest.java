@@ -49,8 +49,7 @@ class ReferenceClientInteropTest {
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void referenceClientPassesEveryCaseAgainstTheReferenceServer() {
         // Proves the cases themselves: the reference client and the reference server agree on them.
-        try (Node.ReadyProcess server = Node.startServer(
-                new ProcessBuilder("node", "server.mjs", "0").directory(Node.dir().toFile()), Duration.ofSeconds(30))) {
+        try (Node.ReadyProcess server = Node.startReferenceServer()) {
             for (String endpoint : ENDPOINTS) {
                 Node.Result result = Node.run(RUNNER_TIMEOUT, "client.mjs", url(endpoint, server.port()));
                 List<String> failures = result.lines().stream().filter(l -> !l.contains("\"pass\":true")).collect(Collectors.toList());

@@ -54,8 +54,7 @@ class WireDifferentialTest {
 
     @BeforeAll
     static void startServers() {
-        reference = Node.startServer(
-                new ProcessBuilder("node", "server.mjs", "0").directory(Node.dir().toFile()), Duration.ofSeconds(30));
+        reference = Node.startReferenceServer();
         jetty = TestServer.start(0, "jetty");
         vertx = TestServer.start(0, "vertx");
         runners = Executors.newFixedThreadPool(3);
