@@ -8,7 +8,6 @@ import capnweb.api.RpcStreams;
 import capnweb.api.RpcStub;
 import capnweb.api.RpcWritableStream;
 import capnweb.api.SessionOptions;
-import capnweb.api.SessionStats;
 import capnweb.api.Undefined;
 import java.util.ArrayList;
 import java.util.List;
@@ -98,13 +97,7 @@ class CrossSessionFuzzTest {
                 h.stub.close();
             }
             viaBob.close();
-            for (Harness h : List.of(alice, bob, carol)) {
-                h.awaitBaseline();
-            }
-            for (Harness h : List.of(alice, bob, carol)) {
-                assertThat(h.client.stats()).isEqualTo(new SessionStats(1, 1));
-                assertThat(h.server.stats()).isEqualTo(new SessionStats(1, 1));
-            }
+            Harness.assertAllAtBaseline(alice, bob, carol);
         }
     }
 

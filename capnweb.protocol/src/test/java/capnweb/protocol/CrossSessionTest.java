@@ -1,12 +1,12 @@
 package capnweb.protocol;
 
+import static capnweb.protocol.Harness.assertAllAtBaseline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import capnweb.api.RpcPromise;
 import capnweb.api.RpcStreams;
 import capnweb.api.RpcStub;
 import capnweb.api.RpcTarget;
-import capnweb.api.SessionStats;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
@@ -59,10 +59,7 @@ class CrossSessionTest {
             assertThat(bob.main.call("incrementCounter", counter, 3).join()).isEqualTo(13L);
             assertThat(counter.call("increment", 1).join()).isEqualTo(14L);
             counter.close();
-            alice.awaitBaseline();
-            bob.awaitBaseline();
-            assertThat(alice.server.stats()).isEqualTo(new SessionStats(1, 1));
-            assertThat(bob.server.stats()).isEqualTo(new SessionStats(1, 1));
+            assertAllAtBaseline(alice, bob);
         }
     }
 
@@ -110,22 +107,7 @@ class CrossSessionTest {
                 // Bob's server forwards the call, with its stub of our counter, to Alice's session.
                 assertThat(viaBob.call("incrementCounter", local, 3).join()).isEqualTo(8L);
             }
-            alice.awaitBaseline();
-            bob.awaitBaseline();
-            assertThat(bob.server.stats()).isEqualTo(new SessionStats(1, 1));
-            assertThat(bob.client.stats()).isEqualTo(new SessionStats(1, 1));
-            assertThat(alice.client.stats()).isEqualTo(new SessionStats(1, 1));
-        }
-    }
-
-    /** Waits until every session of {@code harnesses} is back to its main import and export. */
-    private static void assertAllAtBaseline(Harness... harnesses) {
-        for (Harness h : harnesses) {
-            h.awaitBaseline();
-        }
-        for (Harness h : harnesses) {
-            assertThat(h.client.stats()).isEqualTo(new SessionStats(1, 1));
-            assertThat(h.server.stats()).isEqualTo(new SessionStats(1, 1));
+            assertAllAtBaseline(alice, bob);
         }
     }
 

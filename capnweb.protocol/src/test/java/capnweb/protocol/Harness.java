@@ -1,5 +1,7 @@
 package capnweb.protocol;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import capnweb.api.RpcStub;
 import capnweb.api.SessionOptions;
 import capnweb.api.SessionStats;
@@ -59,6 +61,17 @@ final class Harness implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 return;
             }
+        }
+    }
+
+    /** Waits until every session of {@code harnesses} is back to its main import and export, and checks it. */
+    static void assertAllAtBaseline(Harness... harnesses) {
+        for (Harness h : harnesses) {
+            h.awaitBaseline();
+        }
+        for (Harness h : harnesses) {
+            assertThat(h.client.stats()).isEqualTo(new SessionStats(1, 1));
+            assertThat(h.server.stats()).isEqualTo(new SessionStats(1, 1));
         }
     }
 

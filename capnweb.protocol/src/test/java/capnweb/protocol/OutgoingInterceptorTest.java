@@ -296,11 +296,7 @@ class OutgoingInterceptorTest {
                 assertThatThrownBy(() -> viaBob.call("incrementCounter", new TestTargets.Counter(1), 3).join())
                         .hasMessage(closed);
             }
-            alice.awaitBaseline();
-            bob.awaitBaseline();
-            assertThat(bob.server.stats()).isEqualTo(new SessionStats(1, 1));
-            assertThat(bob.client.stats()).isEqualTo(new SessionStats(1, 1));
-            assertThat(alice.server.stats()).isEqualTo(new SessionStats(1, 1));
+            Harness.assertAllAtBaseline(alice, bob);
         }
     }
 
