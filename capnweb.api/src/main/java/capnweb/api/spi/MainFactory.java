@@ -1,5 +1,6 @@
 package capnweb.api.spi;
 
+import capnweb.api.SessionOptions;
 import capnweb.api.SessionRefusedException;
 import capnweb.api.SessionRequest;
 import java.time.Duration;
@@ -110,6 +111,18 @@ public final class MainFactory {
     /** @return whether the factory reads the request, so that a transport must describe it */
     public boolean readsRequest() {
         return readsRequest;
+    }
+
+    /**
+     * Whether a transport must describe the request of each session it starts with this factory:
+     * the factory reads it, or an interceptor of either kind may (through
+     * {@link capnweb.api.RpcSession#request()}). Describing costs every HTTP batch some time.
+     *
+     * @param sessions the options of the sessions started
+     * @return whether each session's request must be described
+     */
+    public boolean describesRequests(SessionOptions sessions) {
+        return readsRequest || !sessions.interceptors().isEmpty() || !sessions.outgoingInterceptors().isEmpty();
     }
 
     /** @return whether the factory answers with a stage, so that a transport must call {@link #newMainAsync} */

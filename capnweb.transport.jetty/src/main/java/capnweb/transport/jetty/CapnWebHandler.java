@@ -88,11 +88,7 @@ public final class CapnWebHandler extends Handler.Abstract {
     private static final long DRAINED_BODY_BYTES = 1 << 20;
 
     private final MainFactory mainFactory;
-    /**
-     * Whether each session's request is described: only when the factory or an interceptor of
-     * either kind (through RpcSession.request()) may read it, since describing costs every batch
-     * some time.
-     */
+    /** Whether each session's request is described; see {@link MainFactory#describesRequests}. */
     private final boolean describesRequests;
     private final SessionOptions sessionOptions;
     private final RpcEngine engine;
@@ -117,8 +113,7 @@ public final class CapnWebHandler extends Handler.Abstract {
         super(b.sessionOptions.directExecutor() ? InvocationType.NON_BLOCKING : InvocationType.BLOCKING);
         this.mainFactory = b.mainFactory.withTimeout(b.factoryTimeout);
         this.sessionOptions = b.sessionOptions;
-        this.describesRequests = mainFactory.readsRequest() || !sessionOptions.interceptors().isEmpty()
-                || !sessionOptions.outgoingInterceptors().isEmpty();
+        this.describesRequests = mainFactory.describesRequests(sessionOptions);
         this.engine = b.engine;
         this.path = b.path;
         this.maxMessageSize = b.maxMessageSize == 0 ? b.sessionOptions.maxMessageSize() : b.maxMessageSize;

@@ -99,11 +99,7 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
     private static final short POLICY_VIOLATION = 1008;
 
     private final MainFactory mainFactory;
-    /**
-     * Whether each session's request is described: only when the factory or an interceptor of
-     * either kind (through RpcSession.request()) may read it, since describing costs every batch
-     * some time.
-     */
+    /** Whether each session's request is described; see {@link MainFactory#describesRequests}. */
     private final boolean describesRequests;
     private final SessionOptions sessionOptions;
     private final int maxMessageSize;
@@ -124,8 +120,7 @@ public final class CapnWebHandler implements Handler<HttpServerRequest> {
         this.engine = Objects.requireNonNull(engine, "engine");
         this.mainFactory = options.mainFactory();
         this.sessionOptions = options.sessionOptions();
-        this.describesRequests = mainFactory.readsRequest() || !sessionOptions.interceptors().isEmpty()
-                || !sessionOptions.outgoingInterceptors().isEmpty();
+        this.describesRequests = mainFactory.describesRequests(sessionOptions);
         this.maxMessageSize = options.maxMessageSize();
         this.pingInterval = options.pingInterval();
         this.idleTimeout = options.idleTimeout();
