@@ -186,6 +186,27 @@ final class RemoteWritable implements RpcWritableStream {
     // ------------------------------------------------------------------------------------------
     // Flow.Subscriber: pumping a publisher into the stream
 
+    /** This writable as the sink of a writable this session exports. */
+    Streams.Sink asSink() {
+        return new Streams.Sink() {
+            @Override
+            public CompletionStage<Void> write(Object chunk) {
+                return RemoteWritable.this.write(chunk);
+            }
+
+            @Override
+            public CompletionStage<Void> close() {
+                return RemoteWritable.this.close();
+            }
+
+            @Override
+            public CompletionStage<Void> abort(Throwable reason) {
+                RemoteWritable.this.abort(reason);
+                return CompletableFuture.completedFuture(null);
+            }
+        };
+    }
+
     @Override
     public void onSubscribe(Flow.Subscription s) {
         if (subscription != null) {

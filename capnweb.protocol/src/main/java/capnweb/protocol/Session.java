@@ -601,6 +601,13 @@ class Session implements RpcSession, MessageReceiver, Devaluator.Exporter, Evalu
     @Override
     public long exportWritable(java.util.concurrent.Flow.Subscriber<?> writable) {
         throwIfAborted();
+        if (writable instanceof RemoteWritable) {
+            // A writable stream this engine received, passed on: writes and the close go straight
+            // to it, so each is acknowledged where it lands, not by a local pipe ahead of it (a
+            // close acknowledged early let the call that wrote it end, and its arguments, with
+            // that writable, be released before the close had gone on).
+            return exportStub(WritableHook.create(((RemoteWritable) writable).asSink(), this));
+        }
         Pipe feed = new Pipe(deliveryExecutor());
         @SuppressWarnings("unchecked")
         java.util.concurrent.Flow.Subscriber<Object> s = (java.util.concurrent.Flow.Subscriber<Object>) writable;

@@ -7,6 +7,8 @@ import capnweb.api.RpcPromise;
 import capnweb.api.RpcStreams;
 import capnweb.api.RpcStub;
 import capnweb.api.RpcTarget;
+import capnweb.api.SessionOptions;
+import capnweb.api.Undefined;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
@@ -210,6 +212,25 @@ class CrossSessionTest {
                     Object numbers = viaBob.call("streamNumbers", 2).join();
                     assertThat(RpcStreams.readAll((Flow.Publisher<?>) numbers).toCompletableFuture()
                             .get(10, TimeUnit.SECONDS)).as("try %d", i).containsExactly(0L, 1L);
+                }
+            }
+            assertAllAtBaseline(alice, bob);
+        }
+    }
+
+    @Test
+    void aWritablePassedThroughAProxyIsWrittenAndClosedEveryTime() throws Exception {
+        // The call that writes ends, and its arguments with the caller's writable are released,
+        // once the close is acknowledged: by the caller, not by a pipe in the proxy. A race, so
+        // tried many times, with every session on the calling thread, which makes it likelier.
+        SessionOptions direct = SessionOptions.builder().directExecutor().build();
+        try (Harness alice = new Harness(new StreamTargets.Main(), Undefined.INSTANCE, direct, direct);
+             Harness bob = new Harness(new Gate(alice.main), Undefined.INSTANCE, direct, direct)) {
+            try (RpcPromise viaBob = bob.main.call("getAlice")) {
+                for (int i = 0; i < 2000; i++) {
+                    StreamTargets.Collector sink = new StreamTargets.Collector();
+                    viaBob.call("writeTo", sink, 2).join();
+                    assertThat(sink.closed.get(10, TimeUnit.SECONDS)).as("try %d", i).containsExactly(0L, 1L);
                 }
             }
             assertAllAtBaseline(alice, bob);
