@@ -86,7 +86,10 @@ final class CrossSessionHook extends StubHook {
         }
         Later<Payload> later = Later.pending();
         pulled = later;
-        ((PromiseImpl) remote).future().whenComplete((value, error) -> home.executor.execute(() -> {
+        // Settled in the other session's order and queued here from its thread, results reach this
+        // session in that order: a call waiting for promise arguments from the other session
+        // (elements of a map() calling a callback, say) then runs in the order it was made.
+        ((PromiseImpl) remote).settledInOrder().whenComplete((value, error) -> home.executor.execute(() -> {
             if (error != null) {
                 later.reject(Errors.unwrap(error));
                 return;

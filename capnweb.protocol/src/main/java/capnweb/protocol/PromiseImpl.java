@@ -70,6 +70,17 @@ class PromiseImpl extends StubImpl implements RpcPromise {
         return created;
     }
 
+    /**
+     * The result for another session's engine code, pulled now: it completes on this session's
+     * thread, so reactions registered on it run in the order this session settles its promises
+     * (the application's futures complete on other threads, in no set order). Reactions must only
+     * hand work on, never run application code.
+     */
+    CompletableFuture<Object> settledInOrder() {
+        startPull(false);
+        return settled;
+    }
+
     /** Pulls the result once; {@code blocking} tells a batch client that a thread waits for it. */
     private void startPull(boolean blocking) {
         if (pulled.compareAndSet(false, true)) {

@@ -9,6 +9,7 @@ import capnweb.api.RpcStub;
 import capnweb.api.RpcTarget;
 import capnweb.api.SessionOptions;
 import capnweb.api.Undefined;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
@@ -121,6 +122,31 @@ class CrossSessionTest {
                 RpcStub counter = (RpcStub) viaBob.call("getCounter", 4).join();
                 assertThat(counter.call("increment", 1).join()).isEqualTo(5L);
                 counter.close();
+            }
+            assertAllAtBaseline(alice, bob);
+        }
+    }
+
+    @Test
+    void forwardedCallsWaitingForPromiseArgumentsRunInTheOrderTheyWereMade() {
+        try (Harness alice = new Harness(new Alice());
+             Harness bob = new Harness(new Gate(alice.main))) {
+            for (int round = 0; round < 20; round++) {
+                try (RpcPromise viaBob = bob.main.call("getAlice");
+                     RpcPromise counter = viaBob.call("getCounter", 0)) {
+                    // Each call waits for the counter promise to settle in Alice's session before it
+                    // runs; the increments must still land in the order they were made.
+                    List<RpcPromise> totals = new ArrayList<>();
+                    for (int i = 1; i <= 30; i++) {
+                        totals.add(viaBob.call("incrementCounter", counter, i));
+                    }
+                    List<Object> expected = new ArrayList<>();
+                    for (int i = 1; i <= 30; i++) {
+                        expected.add((long) i * (i + 1) / 2);
+                    }
+                    assertThat(bob.client.whenAll(totals).join()).isEqualTo(expected);
+                    totals.forEach(RpcPromise::close);
+                }
             }
             assertAllAtBaseline(alice, bob);
         }
