@@ -18,6 +18,31 @@ import java.util.concurrent.CompletionStage;
 public interface RpcPromise extends RpcStub, CompletionStage<Object> {
 
     /**
+     * A promise for what {@code future} completes with, which calls can be pipelined on at once:
+     * the reference's {@code new RpcPromise(promise)}. Calls and property reads made before the
+     * future completes wait, and then go in order to its result: a local {@link RpcTarget} or
+     * {@link RpcFunction}, a stub of any session, or a value. So a capability that does not exist
+     * yet can be handed out now, such as the main object of a session still connecting:
+     *
+     * <pre>{@code
+     * RpcPromise backend = RpcPromise.of(CapnWeb.connectAsync(uri, options).thenApply(RpcSession::main));
+     * backend.call("hello");   // sent once connected
+     * }</pre>
+     *
+     * <p>If the future fails, awaiting the promise and every call on it reject with its error.
+     * The promise takes over what the result holds: closing it closes a stub the future completed
+     * with (and the session of that stub stays the caller's to close).
+     *
+     * @param future the future; an {@code RpcPromise} is not accepted, being one already
+     * @return a promise that owns the result; close it when done
+     * @throws IllegalArgumentException if {@code future} is an {@code RpcPromise}
+     */
+    static RpcPromise of(CompletionStage<?> future) {
+        java.util.Objects.requireNonNull(future, "future");
+        return capnweb.api.spi.ProviderRegistry.load().engine().localPromise(future);
+    }
+
+    /**
      * Waits for the result, at most the session's default timeout if one was set.
      *
      * @return the result (see {@link RpcStub} for how values arrive)

@@ -4,6 +4,7 @@ import java.util.function.Consumer;
 
 /**
  * A reference to an object or function that lives in the peer: calls on it travel to the peer.
+ * ({@link #of(Object)} makes one of a local object, whose calls run here.)
  *
  * <p>Every call returns an {@link RpcPromise} at once; nothing here blocks. Arguments travel by
  * value, except {@link RpcTarget}s, {@link RpcFunction}s, stubs and promises, which travel by
@@ -18,6 +19,28 @@ import java.util.function.Consumer;
  * thread-safe.
  */
 public interface RpcStub extends AutoCloseable {
+
+    /**
+     * A stub of a local object, with no connection: the reference's {@code new RpcStub(target)}.
+     * Calls on it run the target's methods on the engine's threads, as a session's calls do, and
+     * it is used like any stub: called, viewed through {@link #as(Class)}, duplicated, passed in
+     * the calls and results of any session, captured in {@link #map(java.util.function.Function)}.
+     *
+     * <p>Use it to pass one object to several sessions (or several times) and learn once when all
+     * of them are done with it: an {@link AutoCloseable} target is closed when this stub, its
+     * duplicates and every reference a peer got through it are closed or released, where passing
+     * the bare target to each session closes it once per session. Use it too for a callback that
+     * calls recorded in {@code map()} take, since a mapper cannot make one, and to run code written
+     * against stubs without a peer.
+     *
+     * @param target an {@link RpcTarget} or {@link RpcFunction}
+     * @return a stub that owns one reference to the target; close it when done
+     * @throws IllegalArgumentException if {@code target} is neither
+     */
+    static RpcStub of(Object target) {
+        java.util.Objects.requireNonNull(target, "target");
+        return capnweb.api.spi.ProviderRegistry.load().engine().localStub(target);
+    }
 
     /**
      * Calls the method {@code method} of the remote object.

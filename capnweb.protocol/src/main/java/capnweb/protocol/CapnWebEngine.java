@@ -1,6 +1,8 @@
 package capnweb.protocol;
 
+import capnweb.api.RpcPromise;
 import capnweb.api.RpcSession;
+import capnweb.api.RpcStub;
 import capnweb.api.SessionOptions;
 import capnweb.api.SessionRequest;
 import capnweb.api.spi.HttpBatchPoster;
@@ -57,5 +59,15 @@ public final class CapnWebEngine implements RpcEngine {
         Objects.requireNonNull(localMain, "localMain");
         Objects.requireNonNull(options, "options");
         return BatchClient.open(poster, localMain, options);
+    }
+
+    @Override
+    public RpcStub localStub(Object target) {
+        return LocalStubs.stub(target);
+    }
+
+    @Override
+    public RpcPromise localPromise(CompletionStage<?> future) {
+        return LocalStubs.promise(future);
     }
 }

@@ -134,8 +134,8 @@ final class MapRecorder implements Devaluator.Exporter {
 
     @Override
     public long exportStub(StubHook hook) {
-        throw Errors.error("Can't construct an RpcTarget or RPC callback inside a mapper function. Try creating "
-                + "it outside the callback first, then using it inside the callback.");
+        throw Errors.error("Can't construct an RpcTarget or RPC callback inside a mapper function. Make a stub of "
+                + "it before map(), with RpcStub.of(target), and use that stub inside the mapper.");
     }
 
     @Override

@@ -8,10 +8,13 @@ import capnweb.api.ClientOptions;
 import capnweb.api.RpcPromise;
 import capnweb.api.RpcSession;
 import capnweb.api.RpcStub;
+import capnweb.api.RpcTarget;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
@@ -76,6 +79,66 @@ class JavaClientMapInteropTest {
             RpcPromise fib = api.call("generateFibonacci", 3);
             assertThatThrownBy(() -> fib.map(x -> api.call("square", x).join()).join(WAIT))
                     .hasMessageContaining("map");
+        }
+    }
+
+    /** Collects what the server hands it, in order; counts how often it was closed. */
+    public static final class Collector implements RpcTarget, AutoCloseable {
+        final List<Object> got = new CopyOnWriteArrayList<>();
+        final AtomicInteger closes = new AtomicInteger();
+
+        public double add(Object value) {
+            got.add(value);
+            return got.size();
+        }
+
+        public double square(double x) {
+            return x * x;
+        }
+
+        @Override
+        public void close() {
+            closes.incrementAndGet();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ws-jetty", "ws-vertx"})
+    void referenceServerCallsALocalStubCapturedInAMapInOrder(String endpoint) {
+        Collector collector = new Collector();
+        try (RpcSession session = connect(endpoint); RpcStub api = session.main();
+             RpcStub sink = RpcStub.of(collector)) {
+            RpcPromise fib = api.call("generateFibonacci", 8);
+            RpcPromise mapped = fib.map(x -> sink.call("add", x));
+            // Each element's result is a promise for a call into this client, so it resolves here to
+            // the very double add() returned.
+            assertThat(mapped.join(WAIT)).isEqualTo(List.of(1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0));
+            assertThat(collector.got).containsExactly(0L, 1L, 1L, 2L, 3L, 5L, 8L, 13L);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ws-jetty", "ws-vertx"})
+    void aLocalStubPassedToTwoSessionsClosesItsTargetOnceWhenAllAreDone(String endpoint) throws Exception {
+        Collector target = new Collector();
+        try (RpcSession first = connect(endpoint); RpcStub one = first.main();
+             RpcSession second = connect(endpoint); RpcStub two = second.main()) {
+            RpcStub self = RpcStub.of(target);
+            // The results are promises for calls into this client: the doubles square() returned.
+            assertThat(one.call("callSquare", self, 3).join(WAIT)).isEqualTo(Map.of("result", 9.0));
+            assertThat(two.call("callSquare", self, 4).join(WAIT)).isEqualTo(Map.of("result", 16.0));
+            // A later answer on each connection comes after the release of the call's arguments.
+            one.call("square", 1).join(WAIT);
+            two.call("square", 1).join(WAIT);
+            assertThat(target.closes).as("our stub still holds it").hasValue(0);
+            self.close();
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (target.closes.get() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            one.call("square", 1).join(WAIT);
+            two.call("square", 1).join(WAIT);
+            assertThat(target.closes).as("closed once, not once per session").hasValue(1);
         }
     }
 

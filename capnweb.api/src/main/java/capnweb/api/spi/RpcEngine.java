@@ -1,6 +1,8 @@
 package capnweb.api.spi;
 
+import capnweb.api.RpcPromise;
 import capnweb.api.RpcSession;
+import capnweb.api.RpcStub;
 import capnweb.api.SessionOptions;
 import capnweb.api.SessionRequest;
 import java.util.concurrent.CompletionStage;
@@ -92,4 +94,26 @@ public interface RpcEngine {
      * @return the session; it ends when the response has been processed
      */
     RpcSession newBatchClient(HttpBatchPoster poster, Object localMain, SessionOptions options);
+
+    /**
+     * A stub of a local object, with no connection: {@link RpcStub#of(Object)}. The default says
+     * this engine cannot make one.
+     *
+     * @param target an {@link capnweb.api.RpcTarget} or {@link capnweb.api.RpcFunction}
+     * @return a stub that owns one reference to the target
+     */
+    default RpcStub localStub(Object target) {
+        throw new UnsupportedOperationException("The engine " + name() + " cannot make local stubs.");
+    }
+
+    /**
+     * A promise for what a local future completes with: {@link RpcPromise#of(CompletionStage)}.
+     * The default says this engine cannot make one.
+     *
+     * @param future the future
+     * @return a promise that calls can be pipelined on at once
+     */
+    default RpcPromise localPromise(CompletionStage<?> future) {
+        throw new UnsupportedOperationException("The engine " + name() + " cannot make local promises.");
+    }
 }

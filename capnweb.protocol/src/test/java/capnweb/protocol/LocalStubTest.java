@@ -1,0 +1,237 @@
+package capnweb.protocol;
+
+import static capnweb.protocol.Harness.assertAllAtBaseline;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import capnweb.api.RpcException;
+import capnweb.api.RpcFunction;
+import capnweb.api.RpcPromise;
+import capnweb.api.RpcStub;
+import capnweb.api.RpcTarget;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** {@code RpcStub.of} and {@code RpcPromise.of}: stubs and promises of local objects, with no connection. */
+class LocalStubTest {
+
+    /** A peer's object that keeps the stubs it is given until told to drop them. */
+    public static class Keeper implements RpcTarget {
+        private final List<RpcStub> kept = new ArrayList<>();
+
+        public synchronized RpcPromise keepAndCall(RpcStub stub, long amount) {
+            kept.add(stub.dup());
+            return stub.call("increment", amount);
+        }
+
+        public synchronized void dropAll() {
+            kept.forEach(RpcStub::close);
+            kept.clear();
+        }
+
+        public Object echo(Object value) {
+            return value;
+        }
+    }
+
+    public interface Counting {
+        long increment(long amount);
+
+        long value();
+    }
+
+    @Test
+    void aLocalStubCallsItsTargetPipelinesAndViewsAsAnInterface() {
+        try (RpcStub calc = RpcStub.of(new TestTargets.TestTarget())) {
+            assertThat(calc.call("square", 3).join()).isEqualTo(9.0);
+            try (RpcPromise counter = calc.call("makeCounter", 10)) {
+                assertThat(counter.call("increment", 5).join()).isEqualTo(15L);
+                assertThat(counter.get("value").join()).isEqualTo(15L);
+            }
+            assertThatThrownBy(() -> calc.call("noSuchMethod").join())
+                    .isInstanceOf(RpcException.class)
+                    .hasMessageContaining("noSuchMethod");
+        }
+        TestTargets.Counter target = new TestTargets.Counter(1);
+        try (RpcStub stub = RpcStub.of(target)) {
+            Counting typed = stub.as(Counting.class);
+            assertThat(typed.increment(2)).isEqualTo(3L);
+            assertThat(typed.value()).isEqualTo(3L);
+        }
+    }
+
+    @Test
+    void aCallOnALocalStubReturnsAtOnceWhileItsTargetRuns() throws Exception {
+        TestTargets.Gate gate = new TestTargets.Gate();
+        try (RpcStub stub = RpcStub.of(gate);
+             RpcPromise blocked = stub.call("block")) {
+            assertThat(gate.entered.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(blocked.toCompletableFuture().isDone()).isFalse();
+            gate.release.countDown();
+            assertThat(blocked.join()).isEqualTo(1L);
+        }
+    }
+
+    @Test
+    void aFunctionBecomesAStubToo() {
+        RpcFunction twice = args -> ((Number) args[0]).longValue() * 2;
+        try (RpcStub stub = RpcStub.of(twice)) {
+            assertThat(stub.invoke(21).join()).isEqualTo(42L);
+        }
+    }
+
+    @Test
+    void aTargetPassedThroughOneStubToTwoSessionsIsClosedOnceWhenTheLastReferenceGoes() {
+        try (Harness first = new Harness(new Keeper());
+             Harness second = new Harness(new Keeper())) {
+            TestTargets.Counter target = new TestTargets.Counter(0);
+            RpcStub shared = RpcStub.of(target);
+            assertThat(first.main.call("keepAndCall", shared, 1).join()).isEqualTo(1L);
+            assertThat(second.main.call("keepAndCall", shared, 2).join()).isEqualTo(3L);
+            RpcStub dup = shared.dup();
+            shared.close();
+            first.main.call("dropAll").join();
+            second.main.call("dropAll").join();
+            assertAllAtBaseline(first, second);
+            assertThat(target.closed).as("one reference is still open").hasValue(0);
+            assertThat(dup.call("increment", 1).join()).isEqualTo(4L);
+            dup.close();
+            awaitClosed(target, 1);
+            assertThat(target.closed).hasValue(1);
+
+            // The bare target passed to each session is closed once per session instead.
+            TestTargets.Counter bare = new TestTargets.Counter(0);
+            first.main.call("keepAndCall", bare, 1).join();
+            second.main.call("keepAndCall", bare, 1).join();
+            first.main.call("dropAll").join();
+            second.main.call("dropAll").join();
+            assertAllAtBaseline(first, second);
+            awaitClosed(bare, 2);
+            assertThat(bare.closed).hasValue(2);
+        }
+    }
+
+    /** Collects what it is given. */
+    public static class Collector implements RpcTarget {
+        final List<Object> got = new CopyOnWriteArrayList<>();
+
+        public long add(Object value) {
+            got.add(value);
+            return got.size();
+        }
+    }
+
+    @Test
+    void aLocalStubCapturedInAMapIsCalledByThePeerForEachElement() {
+        Collector collector = new Collector();
+        try (Harness h = new Harness(new TestTargets.TestTarget());
+             RpcStub sink = RpcStub.of(collector);
+             RpcPromise fib = h.main.call("generateFibonacci", 5);
+             RpcPromise mapped = fib.map(x -> sink.call("add", x))) {
+            assertThat(mapped.join()).isEqualTo(List.of(1L, 2L, 3L, 4L, 5L));
+            assertThat(collector.got).containsExactly(0L, 1L, 1L, 2L, 3L);
+        }
+    }
+
+    @Test
+    void aBareTargetCannotBeMadeInsideAMapperAndTheErrorSaysWhatToDo() {
+        try (Harness h = new Harness(new TestTargets.TestTarget());
+             RpcPromise fib = h.main.call("generateFibonacci", 2)) {
+            assertThatThrownBy(() -> fib.map(x -> h.main.call("echo", new Collector())))
+                    .hasMessageContaining("RpcStub.of");
+        }
+    }
+
+    @Test
+    void callsOnALocalPromiseWaitForItsFutureAndGoInOrder() throws Exception {
+        CompletableFuture<Object> later = new CompletableFuture<>();
+        try (RpcPromise promise = RpcPromise.of(later)) {
+            RpcPromise first = promise.call("increment", 1);
+            RpcPromise second = promise.call("increment", 10);
+            RpcPromise value = promise.get("value");
+            Thread.sleep(50);
+            assertThat(first.toCompletableFuture().isDone()).isFalse();
+            TestTargets.Counter counter = new TestTargets.Counter(0);
+            later.complete(counter);
+            assertThat(first.join()).isEqualTo(1L);
+            assertThat(second.join()).isEqualTo(11L);
+            assertThat(value.join()).isEqualTo(11L);
+            assertThat(promise.join()).isInstanceOf(RpcStub.class);
+            first.close();
+            second.close();
+            value.close();
+            assertThat(counter.closed).hasValue(0);
+            promise.close();
+            awaitClosed(counter, 1);
+            assertThat(counter.closed).as("closing the promise closes what it resolved to").hasValue(1);
+        }
+    }
+
+    @Test
+    void aFailedFutureRejectsThePromiseAndEveryCallOnIt() {
+        CompletableFuture<Object> later = new CompletableFuture<>();
+        try (RpcPromise promise = RpcPromise.of(later);
+             RpcPromise call = promise.call("increment", 1)) {
+            later.completeExceptionally(RpcException.of("RangeError", "no backend"));
+            assertThatThrownBy(call::join).isInstanceOf(RpcException.class).hasMessageContaining("no backend");
+            assertThatThrownBy(promise::join).isInstanceOf(RpcException.class).hasMessageContaining("no backend");
+        }
+    }
+
+    @Test
+    void aLocalPromiseOfAPeersStubForwardsToItAndReleasesItWhenClosed() {
+        try (Harness h = new Harness(new TestTargets.TestTarget())) {
+            CompletableFuture<RpcStub> connecting = new CompletableFuture<>();
+            try (RpcPromise backend = RpcPromise.of(connecting);
+                 RpcPromise counter = backend.call("makeCounter", 3)) {
+                RpcPromise four = counter.call("increment", 1);
+                connecting.complete(h.client.main());
+                assertThat(four.join()).isEqualTo(4L);
+                four.close();
+            }
+            assertAllAtBaseline(h);
+        }
+    }
+
+    @Test
+    void aLocalPromisePassedToAPeerArrivesAsItsResolution() {
+        CompletableFuture<Object> later = new CompletableFuture<>();
+        try (Harness h = new Harness(new Keeper());
+             RpcPromise promise = RpcPromise.of(later);
+             RpcPromise echoed = h.main.call("echo", List.of(promise))) {
+            later.complete("ready");
+            assertThat(echoed.join()).isEqualTo(List.of("ready"));
+        }
+    }
+
+    @Test
+    void wrongArgumentsAreRefusedWithASentence() {
+        assertThatThrownBy(() -> RpcStub.of("text"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("RpcTarget or an RpcFunction");
+        try (RpcStub stub = RpcStub.of(new TestTargets.Counter(0));
+             RpcPromise promise = stub.call("increment", 1)) {
+            assertThatThrownBy(() -> RpcPromise.of(promise))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("used as it is");
+        }
+    }
+
+    /** Waits (briefly) until the counter was closed {@code times} times: closing runs on the engine's thread. */
+    private static void awaitClosed(TestTargets.Counter counter, int times) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (counter.closed.get() < times && System.nanoTime() < deadline) {
+            try {
+                TimeUnit.MILLISECONDS.sleep(5);
+            } catch (InterruptedException e) {
+                throw new CompletionException(e);
+            }
+        }
+    }
+}
