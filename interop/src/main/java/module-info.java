@@ -11,5 +11,8 @@ module capnweb.interop {
     // JDK's client.
     requires java.net.http;
 
+    // JdkBatchServer serves HTTP batches on the JDK's own HTTP server through CapnWeb.serveBatch.
+    requires jdk.httpserver;
+
     exports capnweb.interop;
 }

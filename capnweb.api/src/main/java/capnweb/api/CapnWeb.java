@@ -137,6 +137,43 @@ public final class CapnWeb {
     }
 
     /**
+     * Serves one HTTP batch on an HTTP server of your own (a servlet, the JDK's {@code HttpServer},
+     * any framework): the reference's {@code newHttpBatchRpcResponse}. Hand it the body of a POST
+     * and answer {@code 200} with the text it completes with; answer other methods {@code 405}.
+     * No transport is needed on the module path, only the engine.
+     *
+     * <p>Unless {@code options} name an executor, the batch runs on the calling thread, target
+     * methods included, and the returned stage is complete when this returns (one a target left
+     * pending completes later): call it from a thread that may block, never an event loop. Read
+     * at most what you are willing to buffer before calling: {@link SessionOptions#maxMessageSize()}
+     * bounds each message, not the body. A body that breaks the protocol is answered with what
+     * was answered before the fault and an {@code abort} naming it, as the built-in servers do.
+     *
+     * @param requestBody the POST's body, decoded as UTF-8: newline-separated messages, empty for none
+     * @param localMain the main object of this batch's session (see {@link #newSession})
+     * @param options the session settings
+     * @return the response body, newline-separated messages
+     */
+    public static CompletionStage<String> serveBatch(String requestBody, Object localMain, SessionOptions options) {
+        Objects.requireNonNull(requestBody, "requestBody");
+        Objects.requireNonNull(localMain, "localMain");
+        Objects.requireNonNull(options, "options");
+        return ProviderRegistry.load().engine().serveBatch(requestBody, localMain, options);
+    }
+
+    /**
+     * Serves one HTTP batch with the default session settings; see
+     * {@link #serveBatch(String, Object, SessionOptions)}.
+     *
+     * @param requestBody the POST's body: newline-separated messages, empty for none
+     * @param localMain the main object of this batch's session
+     * @return the response body, newline-separated messages
+     */
+    public static CompletionStage<String> serveBatch(String requestBody, Object localMain) {
+        return serveBatch(requestBody, localMain, SessionOptions.defaults());
+    }
+
+    /**
      * The name of the transport that {@link #connect} and {@link #serve} use when none is asked
      * for, e.g. {@code "jetty"}.
      *
