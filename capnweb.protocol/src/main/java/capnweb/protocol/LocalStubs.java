@@ -48,8 +48,20 @@ final class LocalStubs {
      * itself: a call on a local stub returns at once, as every call does, while the target runs.
      */
     private static Session detached() {
-        return new Session(NoPeer.INSTANCE, Undefined.INSTANCE, SessionOptions.defaults(), EnginePools.SHARED, null);
+        return new Session(NoPeer.INSTANCE, Undefined.INSTANCE, UNLIMITED, EnginePools.SHARED, null);
     }
+
+    /**
+     * Without table and call limits: those guard a session against its peer, and a local stub has
+     * none. Its users are the application and the sessions it is passed to, each bounded by its
+     * own limits; a limit here would be shared by all of them, and reaching it would break the
+     * stub for every one.
+     */
+    private static final SessionOptions UNLIMITED = SessionOptions.builder()
+            .maxExports(Integer.MAX_VALUE)
+            .maxImports(Integer.MAX_VALUE)
+            .maxCallsInFlight(Integer.MAX_VALUE)
+            .build();
 
     /** The transport of a session without a peer; such a session has nothing to send. */
     private static final class NoPeer implements MessageTransport {

@@ -9,10 +9,12 @@ import capnweb.api.RpcFunction;
 import capnweb.api.RpcPromise;
 import capnweb.api.RpcStub;
 import capnweb.api.RpcTarget;
+import capnweb.api.SessionOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -75,6 +77,43 @@ class LocalStubTest {
             assertThat(blocked.toCompletableFuture().isDone()).isFalse();
             gate.release.countDown();
             assertThat(blocked.join()).isEqualTo(1L);
+        }
+    }
+
+    /** Answers each call when told to. */
+    public static class Later implements RpcTarget {
+        final CompletableFuture<Long> release = new CompletableFuture<>();
+        final java.util.concurrent.atomic.AtomicInteger entered = new java.util.concurrent.atomic.AtomicInteger();
+
+        public CompletionStage<Long> await() {
+            entered.incrementAndGet();
+            return release;
+        }
+    }
+
+    @Test
+    void aLocalStubHasNoLimitOfItsOwnOnCallsInFlight() {
+        // The sessions that reach a local stub each have their limits; the stub's own session
+        // must not add one that every user of the stub shares (and that would break it for all).
+        Later target = new Later();
+        int calls = SessionOptions.DEFAULT_MAX_CALLS_IN_FLIGHT + 10;
+        try (RpcStub stub = RpcStub.of(target)) {
+            List<RpcPromise> pending = new ArrayList<>();
+            for (int i = 0; i < calls; i++) {
+                pending.add(stub.call("await"));
+            }
+            // Every call is running (or was refused) before any settles.
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (target.entered.get() < calls && System.nanoTime() < deadline
+                    && !pending.get(calls - 1).toCompletableFuture().isDone()) {
+                Thread.onSpinWait();
+            }
+            target.release.complete(7L);
+            for (RpcPromise p : pending) {
+                assertThat(p.join()).isEqualTo(7L);
+                p.close();
+            }
+            assertThat(stub.call("await").join()).isEqualTo(7L);
         }
     }
 
