@@ -213,13 +213,16 @@ class LocalStubTest {
     }
 
     @Test
-    void aFailedFutureRejectsThePromiseAndEveryCallOnIt() {
+    void aFailedFutureRejectsThePromiseAndEveryCallOnIt() throws Exception {
         CompletableFuture<Object> later = new CompletableFuture<>();
         try (RpcPromise promise = RpcPromise.of(later);
              RpcPromise call = promise.call("increment", 1)) {
+            CompletableFuture<Throwable> broken = new CompletableFuture<>();
+            promise.onBroken(broken::complete);
             later.completeExceptionally(RpcException.of("RangeError", "no backend"));
             assertThatThrownBy(call::join).isInstanceOf(RpcException.class).hasMessageContaining("no backend");
             assertThatThrownBy(promise::join).isInstanceOf(RpcException.class).hasMessageContaining("no backend");
+            assertThat(broken.get(5, TimeUnit.SECONDS)).hasMessageContaining("no backend");
         }
     }
 
