@@ -1,5 +1,6 @@
 package capnweb.api;
 
+import capnweb.api.spi.HttpBatchPoster;
 import capnweb.api.spi.MessageTransport;
 import capnweb.api.spi.ProviderRegistry;
 import capnweb.api.spi.TransportProvider;
@@ -134,6 +135,39 @@ public final class CapnWeb {
         TransportProvider transport = options.transport().isPresent()
                 ? registry.transport(options.transport()) : registry.transport();
         return transport.serve(options, registry.engine());
+    }
+
+    /**
+     * Starts an HTTP batch client session over an HTTP client of your own (the JDK's
+     * {@code HttpClient}, any other): every call issued before the batch is sent travels in one
+     * request, sent as {@link #connect} sessions send theirs (the first blocking wait,
+     * {@link RpcSession#sendBatch()}, or 5 ms without a new call). The session ends with the
+     * response. No transport is needed on the module path, only the engine.
+     *
+     * <pre>{@code
+     * // HTTP/1.1: by default this client asks to upgrade to h2c, which a Node server refuses (405).
+     * HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+     * RpcSession session = CapnWeb.newBatchSession(body -> http.sendAsync(
+     *         HttpRequest.newBuilder(uri).POST(BodyPublishers.ofString(body)).build(), BodyHandlers.ofString())
+     *     .thenApply(response -> {
+     *         if (response.statusCode() != 200) {
+     *             throw new IllegalStateException("The batch was answered " + response.statusCode() + ".");
+     *         }
+     *         return response.body();
+     *     }), Undefined.INSTANCE, SessionOptions.defaults());
+     * }</pre>
+     *
+     * @param poster POSTs a batch's body and completes with the response body, or fails (naming
+     *     the status) if the response is not 200
+     * @param localMain the object the server may call during the batch, or {@link Undefined#INSTANCE}
+     * @param options the session settings
+     * @return the session
+     */
+    public static RpcSession newBatchSession(HttpBatchPoster poster, Object localMain, SessionOptions options) {
+        Objects.requireNonNull(poster, "poster");
+        Objects.requireNonNull(localMain, "localMain");
+        Objects.requireNonNull(options, "options");
+        return ProviderRegistry.load().engine().newBatchClient(poster, localMain, options);
     }
 
     /**

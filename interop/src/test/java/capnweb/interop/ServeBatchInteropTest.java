@@ -1,6 +1,15 @@
 package capnweb.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import capnweb.api.CapnWeb;
+import capnweb.api.RpcPromise;
+import capnweb.api.RpcSession;
+import capnweb.api.RpcStub;
+import capnweb.api.SessionOptions;
+import capnweb.api.Undefined;
+import capnweb.api.spi.HttpBatchPoster;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -8,6 +17,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -15,8 +25,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * {@code CapnWeb.serveBatch} on an HTTP server no transport runs (the JDK's, {@link JdkBatchServer}):
- * the reference client's HTTP batch cases against it, and what a broken batch is answered with.
+ * HTTP batches over HTTP code no transport of this project runs: {@code CapnWeb.serveBatch} on the
+ * JDK's HTTP server ({@link JdkBatchServer}), with the reference client's HTTP batch cases against
+ * it, and {@code CapnWeb.newBatchSession} over the JDK's HTTP client, against the reference server
+ * and against {@code serveBatch}.
  */
 @Timeout(300)
 class ServeBatchInteropTest {
@@ -59,6 +71,60 @@ class ServeBatchInteropTest {
         List<String> lines = response.body().lines().collect(Collectors.toList());
         assertThat(lines.get(0)).isEqualTo("[\"resolve\",1,16]");
         assertThat(lines.get(lines.size() - 1)).startsWith("[\"abort\"").contains("nonsense");
+    }
+
+    /** A batch poster over the JDK's HttpClient, as CapnWeb.newBatchSession's Javadoc shows; counts its POSTs. */
+    private static HttpBatchPoster jdkPoster(URI uri, AtomicInteger posts) {
+        // HTTP/1.1: by default the JDK's client asks an http: server to upgrade to h2c, which the
+        // reference's Node server answers 405.
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        return body -> {
+            posts.incrementAndGet();
+            return http.sendAsync(HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString()).thenApply(response -> {
+                        if (response.statusCode() != 200) {
+                            throw new IllegalStateException("The batch was answered " + response.statusCode() + ".");
+                        }
+                        return response.body();
+                    });
+        };
+    }
+
+    @Test
+    void aBatchSessionOverTheJdkHttpClientPipelinesInOnePostToTheReferenceServer() {
+        try (Node.ReadyProcess reference = Node.startReferenceServer()) {
+            AtomicInteger posts = new AtomicInteger();
+            URI uri = URI.create("http://127.0.0.1:" + reference.port() + "/rpc");
+            RpcSession session = CapnWeb.newBatchSession(jdkPoster(uri, posts), Undefined.INSTANCE,
+                    SessionOptions.defaults());
+            RpcStub api = session.main();
+            RpcPromise counter = api.call("makeCounter", 5);
+            RpcPromise seven = counter.call("increment", 2);
+            RpcPromise nine = api.call("square", 3);
+            assertThat(session.whenAll(seven, nine).join()).isEqualTo(List.of(7L, 9L));
+            assertThat(posts).hasValue(1);
+        }
+    }
+
+    @Test
+    void aBatchSessionOverTheJdkHttpClientReachesServeBatchWithNoTransportAtAll() {
+        AtomicInteger posts = new AtomicInteger();
+        RpcSession session = CapnWeb.newBatchSession(jdkPoster(URI.create(url()), posts), Undefined.INSTANCE,
+                SessionOptions.defaults());
+        RpcStub api = session.main();
+        RpcPromise fib = api.call("generateFibonacci", 6);
+        RpcPromise squares = fib.map(x -> api.call("square", x));
+        assertThat(squares.join()).isEqualTo(List.of(0L, 1L, 1L, 4L, 9L, 25L));
+        assertThat(posts).hasValue(1);
+    }
+
+    @Test
+    void aPosterThatFailsRejectsTheBatchsCallsWithItsError() {
+        URI wrong = URI.create("http://127.0.0.1:" + server.port() + "/elsewhere");
+        RpcSession session = CapnWeb.newBatchSession(jdkPoster(wrong, new AtomicInteger()), Undefined.INSTANCE,
+                SessionOptions.defaults());
+        RpcPromise call = session.main().call("square", 2);
+        assertThatThrownBy(call::join).hasMessageContaining("answered 404");
     }
 
     @Test
