@@ -213,6 +213,28 @@ class LocalStubTest {
     }
 
     @Test
+    void aLocalPromiseClosedBeforeItsFutureCompletesStillDeliversEarlierCallsThenClosesTheResult() {
+        CompletableFuture<Object> later = new CompletableFuture<>();
+        RpcPromise promise = RpcPromise.of(later);
+        RpcPromise call = promise.call("increment", 4);
+        promise.close();
+        TestTargets.Counter counter = new TestTargets.Counter(1);
+        later.complete(counter);
+        assertThat(call.join()).as("a call made before the close is delivered").isEqualTo(5L);
+        call.close();
+        awaitClosed(counter, 1);
+        assertThat(counter.closed).as("the result is closed once it arrives").hasValue(1);
+
+        try (Harness h = new Harness(new TestTargets.TestTarget())) {
+            CompletableFuture<RpcStub> connecting = new CompletableFuture<>();
+            RpcPromise backend = RpcPromise.of(connecting);
+            backend.close();
+            connecting.complete(peerCounter(h));
+            assertAllAtBaseline(h);
+        }
+    }
+
+    @Test
     void aFailedFutureRejectsThePromiseAndEveryCallOnIt() throws Exception {
         CompletableFuture<Object> later = new CompletableFuture<>();
         try (RpcPromise promise = RpcPromise.of(later);
@@ -236,6 +258,14 @@ class LocalStubTest {
                 connecting.complete(h.client.main());
                 assertThat(four.join()).isEqualTo(4L);
                 four.close();
+            }
+            // The session's own reference keeps its main import whatever stubs of it do: a stub of
+            // another object shows whether the promise releases what it was given.
+            CompletableFuture<RpcStub> counting = new CompletableFuture<>();
+            try (RpcPromise counter = RpcPromise.of(counting)) {
+                counting.complete(peerCounter(h));
+                assertThat(counter.call("increment", 1).join()).isEqualTo(2L);
+                assertThat(h.client.stats().imports()).isGreaterThan(1);
             }
             assertAllAtBaseline(h);
         }
@@ -262,6 +292,13 @@ class LocalStubTest {
             assertThatThrownBy(() -> RpcPromise.of(promise))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("used as it is");
+        }
+    }
+
+    /** A stub of a counter of the peer's, owning the only reference to it. */
+    private static RpcStub peerCounter(Harness h) {
+        try (RpcPromise made = h.main.call("makeCounter", 1)) {
+            return ((RpcStub) made.join()).dup();
         }
     }
 
