@@ -118,6 +118,18 @@ class LocalStubTest {
     }
 
     @Test
+    void mapRunsOverALocalStubsResultsHere() {
+        try (RpcStub calc = RpcStub.of(new TestTargets.TestTarget());
+             RpcPromise fib = calc.call("generateFibonacci", 6);
+             RpcPromise squares = fib.map(x -> calc.call("square", x));
+             RpcPromise nothing = calc.call("returnNull");
+             RpcPromise mappedNothing = nothing.map(x -> calc.call("square", x))) {
+            assertThat(squares.join()).isEqualTo(List.of(0.0, 1.0, 1.0, 4.0, 9.0, 25.0));
+            assertThat(mappedNothing.join()).isNull();
+        }
+    }
+
+    @Test
     void aFunctionBecomesAStubToo() {
         RpcFunction twice = args -> ((Number) args[0]).longValue() * 2;
         try (RpcStub stub = RpcStub.of(twice)) {
