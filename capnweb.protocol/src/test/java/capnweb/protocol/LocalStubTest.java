@@ -130,6 +130,21 @@ class LocalStubTest {
     }
 
     @Test
+    void callsOnALocalStubRunOneAtATimeInTheOrderTheyWereMade() {
+        TestTargets.Counter counter = new TestTargets.Counter(0);
+        try (RpcStub stub = RpcStub.of(counter)) {
+            List<RpcPromise> results = new ArrayList<>();
+            for (int i = 0; i < 500; i++) {
+                results.add(stub.call("increment", 1));
+            }
+            for (int i = 0; i < 500; i++) {
+                assertThat(results.get(i).join()).isEqualTo(i + 1L);
+                results.get(i).close();
+            }
+        }
+    }
+
+    @Test
     void aFunctionBecomesAStubToo() {
         RpcFunction twice = args -> ((Number) args[0]).longValue() * 2;
         try (RpcStub stub = RpcStub.of(twice)) {
