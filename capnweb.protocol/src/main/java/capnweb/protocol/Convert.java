@@ -238,6 +238,20 @@ final class Convert {
         if (raw == java.io.OutputStream.class && v instanceof capnweb.api.RpcWritableStream) {
             return ((capnweb.api.RpcWritableStream) v).asOutputStream();
         }
+        // A stream handed over without crossing a connection (a call on a local stub) is the
+        // application's own publisher or subscriber: given the view a peer's stream would get.
+        if (raw == capnweb.api.RpcReadableStream.class && v instanceof java.util.concurrent.Flow.Publisher
+                && !(v instanceof capnweb.api.RpcReadableStream)) {
+            @SuppressWarnings("unchecked")
+            java.util.concurrent.Flow.Publisher<Object> publisher = (java.util.concurrent.Flow.Publisher<Object>) v;
+            return (capnweb.api.RpcReadableStream) publisher::subscribe;
+        }
+        if ((raw == capnweb.api.RpcWritableStream.class || raw == java.io.OutputStream.class)
+                && v instanceof java.util.concurrent.Flow.Subscriber && !(v instanceof capnweb.api.RpcWritableStream)) {
+            @SuppressWarnings("unchecked")
+            LocalWritable writable = new LocalWritable((java.util.concurrent.Flow.Subscriber<? super Object>) v);
+            return raw == java.io.OutputStream.class ? writable.asOutputStream() : writable;
+        }
         if (raw.isInstance(v)) {
             return v;
         }
@@ -293,8 +307,9 @@ final class Convert {
     }
 
     private static RpcException mismatch(Object v, String expected, Supplier<String> where) {
+        String type = v == null ? "" : v.getClass().getSimpleName();
         String got = v == null ? "null" : v instanceof Undefined ? "undefined"
-                : v.getClass().getSimpleName() + " " + abbreviate(v);
+                : type.isEmpty() ? abbreviate(v) : type + " " + abbreviate(v);
         return Errors.type("Cannot convert the " + where.get() + ": expected " + expected + ", got " + got + ".");
     }
 

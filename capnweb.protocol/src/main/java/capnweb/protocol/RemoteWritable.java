@@ -1,21 +1,19 @@
 package capnweb.protocol;
 
-import capnweb.api.RpcWritableStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Flow;
 
 /**
  * A peer's writable stream as this side writes to it (a received {@code ["writable", id]}, or the
  * writable end of a pipe this side created to send a readable stream). Each operation becomes a
  * {@code ["stream", ...]} message; {@link FlowController} decides how many bytes may be in
- * flight before a write has to wait for acknowledgements. As a {@link Flow.Subscriber} it pumps a
- * publisher into the stream, asking for the next chunk whenever the window allows.
+ * flight before a write has to wait for acknowledgements. As a {@code Flow.Subscriber} it pumps a
+ * publisher into the stream ({@link WritablePump}).
  */
-final class RemoteWritable implements RpcWritableStream {
+final class RemoteWritable extends WritablePump {
     private static final List<Object> WRITE = List.of("write");
     private static final List<Object> CLOSE = List.of("close");
     private static final List<Object> ABORT = List.of("abort");
@@ -28,8 +26,6 @@ final class RemoteWritable implements RpcWritableStream {
     private Throwable pendingError;
     private boolean hookDisposed;
     private final List<CompletableFuture<Void>> waiters = new ArrayList<>();
-
-    private volatile Flow.Subscription subscription;
 
     RemoteWritable(Session session, StubHook hook) {
         this.session = session;
@@ -183,9 +179,6 @@ final class RemoteWritable implements RpcWritableStream {
         });
     }
 
-    // ------------------------------------------------------------------------------------------
-    // Flow.Subscriber: pumping a publisher into the stream
-
     /** This writable as the sink of a writable this session exports. */
     Streams.Sink asSink() {
         return new Streams.Sink() {
@@ -205,36 +198,5 @@ final class RemoteWritable implements RpcWritableStream {
                 return CompletableFuture.completedFuture(null);
             }
         };
-    }
-
-    @Override
-    public void onSubscribe(Flow.Subscription s) {
-        if (subscription != null) {
-            s.cancel();
-            return;
-        }
-        subscription = s;
-        s.request(1);
-    }
-
-    @Override
-    public void onNext(Object item) {
-        write(item).whenComplete((v, err) -> {
-            if (err == null) {
-                subscription.request(1);
-            } else {
-                subscription.cancel();
-            }
-        });
-    }
-
-    @Override
-    public void onError(Throwable throwable) {
-        abort(throwable);
-    }
-
-    @Override
-    public void onComplete() {
-        close();
     }
 }

@@ -7,9 +7,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import capnweb.api.RpcException;
 import capnweb.api.RpcFunction;
 import capnweb.api.RpcPromise;
+import capnweb.api.RpcReadableStream;
+import capnweb.api.RpcStreams;
 import capnweb.api.RpcStub;
 import capnweb.api.RpcTarget;
 import capnweb.api.SessionOptions;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -141,6 +147,78 @@ class LocalStubTest {
                 assertThat(results.get(i).join()).isEqualTo(i + 1L);
                 results.get(i).close();
             }
+        }
+    }
+
+    /** Takes streams in the types a peer's streams arrive as. */
+    public static class StreamTaker implements RpcTarget {
+        public CompletionStage<Integer> length(RpcReadableStream stream) {
+            return stream.readAllBytes().thenApply(b -> b.length);
+        }
+
+        public void writeText(OutputStream out, String text) throws IOException {
+            try (out) {
+                out.write(text.getBytes(StandardCharsets.UTF_8));
+            }
+        }
+    }
+
+    @Test
+    void streamsPassedToALocalStubArriveAsAPeersStreamsWould() {
+        try (RpcStub store = RpcStub.of(new ReadmeExamplesTest.Store());
+             RpcStub taker = RpcStub.of(new StreamTaker())) {
+            byte[] ab = "ab".getBytes(StandardCharsets.UTF_8);
+            // A publisher, taken as an InputStream, and one returned.
+            assertThat(store.call("upload", "a", RpcStreams.publisherOf(ab)).join()).isEqualTo(2);
+            Object download = store.call("download", "a").join();
+            assertThat(RpcStreams.readAllBytes((Flow.Publisher<?>) download).toCompletableFuture().join()).isEqualTo(ab);
+            // A publisher taken as an RpcReadableStream.
+            assertThat(taker.call("length", RpcStreams.publisherOf(ab, ab)).join()).isEqualTo(4);
+            // A subscriber taken as an RpcWritableStream, written at the subscriber's pace.
+            List<Object> numbers = new CopyOnWriteArrayList<>();
+            SlowReader reader = new SlowReader(numbers);
+            store.call("countTo", reader, 3).join();
+            assertThat(numbers).containsExactly(1L, 2L, 3L);
+            assertThat(reader.completed).isTrue();
+            // A subscriber taken as an OutputStream.
+            List<Object> chunks = new CopyOnWriteArrayList<>();
+            SlowReader text = new SlowReader(chunks);
+            taker.call("writeText", text, "hi").join();
+            assertThat(chunks).hasSize(1);
+            assertThat(new String((byte[]) chunks.get(0), StandardCharsets.UTF_8)).isEqualTo("hi");
+            assertThat(text.completed).isTrue();
+        }
+    }
+
+    /** Asks for one chunk at a time, each after the last arrived. */
+    private static final class SlowReader implements Flow.Subscriber<Object> {
+        private final List<Object> into;
+        private Flow.Subscription subscription;
+        volatile boolean completed;
+
+        SlowReader(List<Object> into) {
+            this.into = into;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            subscription = s;
+            s.request(1);
+        }
+
+        @Override
+        public void onNext(Object item) {
+            into.add(item);
+            subscription.request(1);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+        }
+
+        @Override
+        public void onComplete() {
+            completed = true;
         }
     }
 
