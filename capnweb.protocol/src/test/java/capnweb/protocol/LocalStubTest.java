@@ -174,51 +174,14 @@ class LocalStubTest {
             assertThat(RpcStreams.readAllBytes((Flow.Publisher<?>) download).toCompletableFuture().join()).isEqualTo(ab);
             // A publisher taken as an RpcReadableStream.
             assertThat(taker.call("length", RpcStreams.publisherOf(ab, ab)).join()).isEqualTo(4);
-            // A subscriber taken as an RpcWritableStream, written at the subscriber's pace.
-            List<Object> numbers = new CopyOnWriteArrayList<>();
-            SlowReader reader = new SlowReader(numbers);
-            store.call("countTo", reader, 3).join();
-            assertThat(numbers).containsExactly(1L, 2L, 3L);
-            assertThat(reader.completed).isTrue();
-            // A subscriber taken as an OutputStream.
-            List<Object> chunks = new CopyOnWriteArrayList<>();
-            SlowReader text = new SlowReader(chunks);
+            // A subscriber taken as an RpcWritableStream, and one taken as an OutputStream.
+            StreamTargets.Collector numbers = new StreamTargets.Collector();
+            store.call("countTo", numbers, 3).join();
+            assertThat(numbers.closed.join()).containsExactly(1L, 2L, 3L);
+            StreamTargets.Collector text = new StreamTargets.Collector();
             taker.call("writeText", text, "hi").join();
-            assertThat(chunks).hasSize(1);
-            assertThat(new String((byte[]) chunks.get(0), StandardCharsets.UTF_8)).isEqualTo("hi");
-            assertThat(text.completed).isTrue();
-        }
-    }
-
-    /** Asks for one chunk at a time, each after the last arrived. */
-    private static final class SlowReader implements Flow.Subscriber<Object> {
-        private final List<Object> into;
-        private Flow.Subscription subscription;
-        volatile boolean completed;
-
-        SlowReader(List<Object> into) {
-            this.into = into;
-        }
-
-        @Override
-        public void onSubscribe(Flow.Subscription s) {
-            subscription = s;
-            s.request(1);
-        }
-
-        @Override
-        public void onNext(Object item) {
-            into.add(item);
-            subscription.request(1);
-        }
-
-        @Override
-        public void onError(Throwable t) {
-        }
-
-        @Override
-        public void onComplete() {
-            completed = true;
+            assertThat(text.closed.join()).hasSize(1);
+            assertThat(new String((byte[]) text.received.get(0), StandardCharsets.UTF_8)).isEqualTo("hi");
         }
     }
 

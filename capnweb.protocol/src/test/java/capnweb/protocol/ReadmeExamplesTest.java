@@ -70,36 +70,9 @@ class ReadmeExamplesTest {
                     .toCompletableFuture().join();
             assertThat(new String(back, StandardCharsets.UTF_8)).isEqualTo("Hello, streams");
 
-            List<Object> numbers = new CopyOnWriteArrayList<>();
-            api.call("countTo", new Collecting(numbers), 3).join();
-            assertThat(numbers).containsExactly(1L, 2L, 3L);
-        }
-    }
-
-    /** Any Flow.Subscriber lets the peer write to it. */
-    private static final class Collecting implements Flow.Subscriber<Object> {
-        private final List<Object> into;
-
-        Collecting(List<Object> into) {
-            this.into = into;
-        }
-
-        @Override
-        public void onSubscribe(Flow.Subscription s) {
-            s.request(Long.MAX_VALUE);
-        }
-
-        @Override
-        public void onNext(Object item) {
-            into.add(item);
-        }
-
-        @Override
-        public void onError(Throwable t) {
-        }
-
-        @Override
-        public void onComplete() {
+            StreamTargets.Collector subscriber = new StreamTargets.Collector();
+            api.call("countTo", subscriber, 3).join();
+            assertThat(subscriber.closed.join()).containsExactly(1L, 2L, 3L);
         }
     }
 
