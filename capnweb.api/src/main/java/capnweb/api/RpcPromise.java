@@ -25,8 +25,10 @@ public interface RpcPromise extends RpcStub, CompletionStage<Object> {
      * yet can be handed out now, such as the main object of a session still connecting:
      *
      * <pre>{@code
-     * RpcPromise backend = RpcPromise.of(CapnWeb.connectAsync(uri, options).thenApply(RpcSession::main));
+     * CompletionStage<RpcSession> connecting = CapnWeb.connectAsync(uri, options);
+     * RpcPromise backend = RpcPromise.of(connecting.thenApply(RpcSession::main));
      * backend.call("hello");   // sent once connected
+     * // ... later: backend.close(), and close the session connecting completed with
      * }</pre>
      *
      * <p>If the future fails, awaiting the promise and every call on it reject with its error.
