@@ -224,6 +224,21 @@ class LocalStubTest {
         }
     }
 
+    @Test
+    void aPeerWhoseConnectionIsLostReleasesWhatItHeldOfALocalStub() {
+        TestTargets.Counter target = new TestTargets.Counter(0);
+        RpcStub shared = RpcStub.of(target);
+        try (Harness h = new Harness(new Keeper())) {
+            // The client's session exports the stub to the server, which keeps a duplicate.
+            assertThat(h.main.call("keepAndCall", shared, 1).join()).isEqualTo(1L);
+            shared.close();
+            assertThat(target.closed).as("the peer still holds it").hasValue(0);
+            h.clientTransport.lose(new java.io.IOException("cable cut"));
+            awaitClosed(target, 1);
+            assertThat(target.closed).as("released when the session that exported it ended").hasValue(1);
+        }
+    }
+
     /** Collects what it is given. */
     public static class Collector implements RpcTarget {
         final List<Object> got = new CopyOnWriteArrayList<>();
