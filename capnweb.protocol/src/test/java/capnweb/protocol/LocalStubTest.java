@@ -171,7 +171,8 @@ class LocalStubTest {
             // A publisher, taken as an InputStream, and one returned.
             assertThat(store.call("upload", "a", RpcStreams.publisherOf(ab)).join()).isEqualTo(2);
             Object download = store.call("download", "a").join();
-            assertThat(RpcStreams.readAllBytes((Flow.Publisher<?>) download).toCompletableFuture().join()).isEqualTo(ab);
+            assertThat(RpcStreams.readAllBytes((Flow.Publisher<?>) download).toCompletableFuture().join())
+                    .isEqualTo(ab);
             // A publisher taken as an RpcReadableStream.
             assertThat(taker.call("length", RpcStreams.publisherOf(ab, ab)).join()).isEqualTo(4);
             // A subscriber taken as an RpcWritableStream, and one taken as an OutputStream.
