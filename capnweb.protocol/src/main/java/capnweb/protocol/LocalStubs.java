@@ -37,10 +37,8 @@ final class LocalStubs {
             throw new IllegalArgumentException("RpcPromise.of was given an RpcPromise, which can be used as it is "
                     + "(or dup()ed to keep a second reference).");
         }
-        Session session = detached();
-        // Adopted as a target method's returned future is: the result's stubs become the promise's.
-        return PromiseImpl.local(session, new PromiseHook(session.laterOf(future)
-                .then(value -> new PayloadHook(Payload.fromReturn(value, session, s -> false), session))));
+        // Adopted as a future inside a target method's result is: the result's stubs become the promise's.
+        return PromiseImpl.adopting(detached(), future);
     }
 
     /**

@@ -293,9 +293,7 @@ final class Payload {
                 return s;
             }
             if (v instanceof CompletionStage) {
-                PromiseImpl p = PromiseImpl.local(session, new PromiseHook(
-                        session.laterOf((CompletionStage<?>) v).then(x -> new PayloadHook(
-                                fromApp(x, session, Mode.RETURN, s -> false), session))));
+                PromiseImpl p = PromiseImpl.adopting(session, (CompletionStage<?>) v);
                 payload.addPromise(parent, key, p);
                 return p;
             }

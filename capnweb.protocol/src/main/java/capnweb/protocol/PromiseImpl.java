@@ -39,6 +39,15 @@ class PromiseImpl extends StubImpl implements RpcPromise {
         return p;
     }
 
+    /**
+     * A promise of {@code session} for what {@code stage} completes with, adopted as a value the
+     * application returned: stubs in it become the promise's.
+     */
+    static PromiseImpl adopting(Session session, java.util.concurrent.CompletionStage<?> stage) {
+        return local(session, new PromiseHook(session.laterOf(stage)
+                .then(value -> new PayloadHook(Payload.fromReturn(value, session, s -> false), session))));
+    }
+
     boolean isRoot() {
         return path.isEmpty();
     }
