@@ -102,10 +102,7 @@ class CrossSessionFuzzTest {
             viaBob.close();
             Harness.assertAllAtBaseline(alice, bob, carol);
             for (TestTargets.Counter local : locals) {
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-                while (local.closed.get() == 0 && System.nanoTime() < deadline) {
-                    Thread.onSpinWait();
-                }
+                local.awaitClosed(1);
                 assertThat(local.closed).as("a local counter is closed once, when its last reference goes").hasValue(1);
             }
         }

@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
@@ -87,7 +86,7 @@ class LocalStubTest {
     }
 
     /** Answers each call when told to. */
-    public static class Later implements RpcTarget {
+    public static class Pending implements RpcTarget {
         final CompletableFuture<Long> release = new CompletableFuture<>();
         final java.util.concurrent.atomic.AtomicInteger entered = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -101,7 +100,7 @@ class LocalStubTest {
     void aLocalStubHasNoLimitOfItsOwnOnCallsInFlight() {
         // The sessions that reach a local stub each have their limits; the stub's own session
         // must not add one that every user of the stub shares (and that would break it for all).
-        Later target = new Later();
+        Pending target = new Pending();
         int calls = SessionOptions.DEFAULT_MAX_CALLS_IN_FLIGHT + 10;
         try (RpcStub stub = RpcStub.of(target)) {
             List<RpcPromise> pending = new ArrayList<>();
@@ -210,7 +209,7 @@ class LocalStubTest {
             assertThat(target.closed).as("one reference is still open").hasValue(0);
             assertThat(dup.call("increment", 1).join()).isEqualTo(4L);
             dup.close();
-            awaitClosed(target, 1);
+            target.awaitClosed(1);
             assertThat(target.closed).hasValue(1);
 
             // The bare target passed to each session is closed once per session instead.
@@ -220,7 +219,7 @@ class LocalStubTest {
             first.main.call("dropAll").join();
             second.main.call("dropAll").join();
             assertAllAtBaseline(first, second);
-            awaitClosed(bare, 2);
+            bare.awaitClosed(2);
             assertThat(bare.closed).hasValue(2);
         }
     }
@@ -235,7 +234,7 @@ class LocalStubTest {
             shared.close();
             assertThat(target.closed).as("the peer still holds it").hasValue(0);
             h.clientTransport.lose(new java.io.IOException("cable cut"));
-            awaitClosed(target, 1);
+            target.awaitClosed(1);
             assertThat(target.closed).as("released when the session that exported it ended").hasValue(1);
         }
     }
@@ -291,7 +290,7 @@ class LocalStubTest {
             value.close();
             assertThat(counter.closed).hasValue(0);
             promise.close();
-            awaitClosed(counter, 1);
+            counter.awaitClosed(1);
             assertThat(counter.closed).as("closing the promise closes what it resolved to").hasValue(1);
         }
     }
@@ -306,7 +305,7 @@ class LocalStubTest {
         later.complete(counter);
         assertThat(call.join()).as("a call made before the close is delivered").isEqualTo(5L);
         call.close();
-        awaitClosed(counter, 1);
+        counter.awaitClosed(1);
         assertThat(counter.closed).as("the result is closed once it arrives").hasValue(1);
 
         try (Harness h = new Harness(new TestTargets.TestTarget())) {
@@ -383,18 +382,6 @@ class LocalStubTest {
     private static RpcStub peerCounter(Harness h) {
         try (RpcPromise made = h.main.call("makeCounter", 1)) {
             return ((RpcStub) made.join()).dup();
-        }
-    }
-
-    /** Waits (briefly) until the counter was closed {@code times} times: closing runs on the engine's thread. */
-    private static void awaitClosed(TestTargets.Counter counter, int times) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (counter.closed.get() < times && System.nanoTime() < deadline) {
-            try {
-                TimeUnit.MILLISECONDS.sleep(5);
-            } catch (InterruptedException e) {
-                throw new CompletionException(e);
-            }
         }
     }
 }

@@ -61,6 +61,19 @@ final class TestTargets {
         public void close() {
             closed.incrementAndGet();
         }
+
+        /** Waits (up to 5 s) until closed {@code times} times: a release runs on the engine's threads. */
+        void awaitClosed(int times) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (closed.get() < times && System.nanoTime() < deadline) {
+                try {
+                    TimeUnit.MILLISECONDS.sleep(5);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 
     /** The interop contract's main object. */
