@@ -367,6 +367,17 @@ class LocalStubTest {
 
     @Test
     void wrongArgumentsAreRefusedWithASentence() {
+        // A value of an anonymous class is named by what it prints, without an empty type name.
+        Flow.Publisher<Object> anonymous = new Flow.Publisher<>() {
+            @Override
+            public void subscribe(Flow.Subscriber<? super Object> s) {
+            }
+        };
+        try (RpcStub taker = RpcStub.of(new StreamTaker())) {
+            assertThatThrownBy(() -> taker.call("writeText", anonymous, "x").join())
+                    .hasMessageContaining("expected OutputStream, got capnweb.protocol.LocalStubTest$")
+                    .hasMessageNotContaining("got  ");
+        }
         assertThatThrownBy(() -> RpcStub.of("text"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("RpcTarget or an RpcFunction");
